@@ -1,0 +1,109 @@
+// Property files for brokers, controllers, ZooKeeper and the JVM loggers of the test bed.
+
+export type NodeAddress = { nodeId: number; port: number; controllerPort: number };
+
+function properties(entries: Record<string, string | number | boolean>): string {
+  return Object.entries(entries)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
+    .concat('\n');
+}
+
+/** Settings shared by every mode: small, fast, single-host, nothing durable. */
+function common(node: NodeAddress, clusterSize: number, logDir: string, host: string, advertisedPort: number) {
+  return {
+    'listeners': `PLAINTEXT://${host}:${node.port}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${advertisedPort}`,
+    'log.dirs': logDir,
+    'num.partitions': 1,
+    'default.replication.factor': Math.min(clusterSize, 3),
+    'offsets.topic.replication.factor': Math.min(clusterSize, 3),
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': Math.min(clusterSize, 3),
+    'transaction.state.log.min.isr': Math.min(clusterSize, 2),
+    'transaction.state.log.num.partitions': 10,
+    'group.initial.rebalance.delay.ms': 0,
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    'log.segment.bytes': 64 * 1024 * 1024,
+    'auto.create.topics.enable': true,
+    'delete.topic.enable': true,
+  };
+}
+
+export function kraftNodeProperties(opts: {
+  node: NodeAddress;
+  all: NodeAddress[];
+  logDir: string;
+  host: string;
+  advertisedPort: number;
+}): string {
+  const { node, all, host } = opts;
+  return properties({
+    ...common(node, all.length, opts.logDir, host, opts.advertisedPort),
+    // Combined broker+controller nodes: one JVM per node keeps the bed within its memory cap.
+    'process.roles': 'broker,controller',
+    'node.id': node.nodeId,
+    'listeners': `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.quorum.voters': all.map((n) => `${n.nodeId}@${host}:${n.controllerPort}`).join(','),
+  });
+}
+
+export function zkBrokerProperties(opts: {
+  node: NodeAddress;
+  clusterSize: number;
+  logDir: string;
+  host: string;
+  advertisedPort: number;
+  zookeeperPort: number;
+}): string {
+  return properties({
+    ...common(opts.node, opts.clusterSize, opts.logDir, opts.host, opts.advertisedPort),
+    'broker.id': opts.node.nodeId,
+    'zookeeper.connect': `${opts.host}:${opts.zookeeperPort}`,
+    'zookeeper.connection.timeout.ms': 30_000,
+  });
+}
+
+export function zookeeperProperties(dataDir: string, host: string, port: number): string {
+  return properties({
+    dataDir,
+    clientPort: port,
+    clientPortAddress: host,
+    maxClientCnxns: 0,
+    'admin.enableServer': false,
+    '4lw.commands.whitelist': '*',
+  });
+}
+
+/** JVM logging config: everything at INFO into one file per process, for post-mortems. */
+export function loggingConfig(kind: 'log4j1' | 'log4j2', logFile: string): string {
+  if (kind === 'log4j2') {
+    return [
+      'status = error',
+      'appender.file.type = File',
+      'appender.file.name = FILE',
+      `appender.file.fileName = ${logFile}`,
+      'appender.file.layout.type = PatternLayout',
+      'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = INFO',
+      'rootLogger.appenderRef.file.ref = FILE',
+      '',
+    ].join('\n');
+  }
+  return [
+    'log4j.rootLogger=INFO, F',
+    'log4j.appender.F=org.apache.log4j.FileAppender',
+    `log4j.appender.F.File=${logFile}`,
+    'log4j.appender.F.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.F.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    '',
+  ].join('\n');
+}
+
+export function loggingJvmFlag(kind: 'log4j1' | 'log4j2', configFile: string): string {
+  return kind === 'log4j2' ? `-Dlog4j2.configurationFile=${configFile}` : `-Dlog4j.configuration=file:${configFile}`;
+}

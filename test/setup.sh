@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian machine to the point where the demo and the test suite run:
+# system packages, npm dependencies, and the Kafka releases from Maven Central (cached in .cache/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: Java + Maven for Kafka, an MIT KDC and client, kcat with GSSAPI, headers for
+# the `kerberos` npm addon, unzip to inspect jars.
+APT_PACKAGES=(default-jdk-headless maven unzip kcat krb5-kdc krb5-admin-server krb5-user
+  libsasl2-modules-gssapi-mit libkrb5-dev build-essential python3)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+# npm ci only when the lock file changed since the last install (warm runs skip it).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.gatehouse-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.gatehouse-lock-hash
+fi
+
+echo "setup: resolving Kafka releases with Maven (cached in .cache/)"
+node --import tsx test/harness/resolve-kafka.ts
