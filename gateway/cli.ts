@@ -19,6 +19,14 @@ const commands: Record<string, CommandEntry> = {
       },
     }),
   },
+  start: {
+    summary: 'run the gateway (gatehouse start -c gatehouse.yaml)',
+    load: async () => (await import('./commands/start.ts')).startCommand,
+  },
+  policy: {
+    summary: 'check, explain, test and import ACL policies',
+    load: async () => (await import('./commands/policy.ts')).policyCommand,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,130 @@
+// Holds the policy in force and replaces it on reload: parse, validate, compile, then one
+// assignment. A policy that fails to load never replaces the last good one; the failure is kept
+// in `status()` (for the admin endpoint) and reported to `onReload` (for metrics).
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { CompiledPolicy } from './compiled-policy.ts';
+import { isPolicyFileName, loadPolicy } from './policy-loader.ts';
+import type { PolicyError } from './policy.ts';
+
+/** The subset of a pino logger the store uses. */
+export interface StoreLogger {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface PolicyStatus {
+  /** 0 until a policy has loaded; +1 for every policy swapped in. */
+  readonly version: number;
+  readonly digest?: string;
+  readonly loadedAt?: string;
+  readonly files: readonly string[];
+  /** The first problem of the last failed reload; cleared by the next successful one. */
+  readonly lastError?: PolicyError;
+  readonly errors: readonly PolicyError[];
+}
+
+export interface ReloadEvent {
+  readonly ok: boolean;
+  /** False when the files had not changed (same digest): nothing was swapped. */
+  readonly changed: boolean;
+  readonly trigger: string;
+  readonly status: PolicyStatus;
+}
+
+export interface PolicyStoreOptions {
+  /** A policy file or a directory of them. */
+  readonly path: string;
+  readonly logger?: StoreLogger;
+  /** Quiet time after the last file event before reloading (editors write in bursts). */
+  readonly debounceMs?: number;
+  readonly onReload?: (event: ReloadEvent) => void;
+}
+
+export class PolicyStore {
+  private policy: CompiledPolicy | undefined;
+  private state: PolicyStatus = { version: 0, files: [], errors: [] };
+  private pending: Promise<ReloadEvent> | undefined;
+  private queued: Promise<ReloadEvent> | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onSighup = () => void this.reload('SIGHUP');
+
+  constructor(private readonly options: PolicyStoreOptions) {}
+
+  /** The policy in force; undefined until the first successful load (the authorizer is "not ready"). */
+  current(): CompiledPolicy | undefined {
+    return this.policy;
+  }
+
+  status(): PolicyStatus {
+    return this.state;
+  }
+
+  /** Loads now. A call during a load waits for it, then loads once more (calls coalesce). */
+  reload(trigger = 'manual'): Promise<ReloadEvent> {
+    if (this.queued) return this.queued;
+    if (this.pending) {
+      this.queued = this.pending.then(() => {
+        this.queued = undefined;
+        return this.reload(trigger);
+      });
+      return this.queued;
+    }
+    this.pending = this.load(trigger).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Reloads on changes below `path` (debounced) and on SIGHUP. */
+  async watch(): Promise<void> {
+    const isDirectory = (await stat(this.options.path)).isDirectory();
+    const target = isDirectory ? this.options.path : dirname(this.options.path);
+    const only = isDirectory ? undefined : basename(this.options.path);
+    // Watch the directory even for one file: editors and Kubernetes replace files by rename.
+    this.watcher = watch(target, { persistent: false }, (_event, name) => {
+      if (name && (only ? name !== only : !isPolicyFileName(name) && !name.startsWith('..'))) return;
+      this.schedule();
+    });
+    process.on('SIGHUP', this.onSighup);
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.timer);
+    process.off('SIGHUP', this.onSighup);
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload('file change'), this.options.debounceMs ?? 250);
+    this.timer.unref();
+  }
+
+  private async load(trigger: string): Promise<ReloadEvent> {
+    const result = await loadPolicy(this.options.path);
+    const log = this.options.logger;
+    let changed = false;
+    if (!result.ok) {
+      this.state = { ...this.state, lastError: result.errors[0], errors: result.errors };
+      log?.error(
+        { trigger, errors: result.errors, keptVersion: this.state.version },
+        `policy reload failed, keeping version ${this.state.version}: ${result.errors[0].file}:${result.errors[0].line}:${result.errors[0].column}: ${result.errors[0].message}`,
+      );
+    } else if (result.policy.digest === this.state.digest) {
+      this.state = { ...this.state, lastError: undefined, errors: [] };
+    } else {
+      changed = true;
+      const version = this.state.version + 1;
+      this.policy = new CompiledPolicy(result.policy, version);
+      this.state = { version, digest: result.policy.digest, loadedAt: new Date().toISOString(), files: result.policy.files, errors: [] };
+      log?.info({ trigger, version, digest: result.policy.digest, rules: result.policy.rules.length }, `policy version ${version} in force`);
+    }
+    const event: ReloadEvent = { ok: result.ok, changed, trigger, status: this.state };
+    this.options.onReload?.(event);
+    return event;
+  }
+}

@@ -1,0 +1,62 @@
+// `gatehouse start -c gatehouse.yaml`: run the gateway until SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
+import type { Command } from '../cli.ts';
+import { loadConfigFile } from '../config/load.ts';
+import { ConfigError } from '../config/schema.ts';
+import { createLogger } from '../observability/logger.ts';
+import { startGateway } from '../session/gateway.ts';
+
+const HELP = `Usage: gatehouse start -c FILE
+
+Runs the gateway with the configuration in FILE (YAML; see deploy/gatehouse.example.yaml).
+SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish (limits.shutdownDrainMs),
+then exits.
+
+Options:
+  -c, --config FILE   the configuration file (required)
+  -h, --help          this text
+`;
+
+export const startCommand: Command = {
+  run: async (args) => {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }));
+    } catch (err) {
+      process.stderr.write(`gatehouse start: ${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (!values.config) {
+      process.stderr.write(`gatehouse start: --config is required\n\n${HELP}`);
+      return 2;
+    }
+    let config;
+    try {
+      config = loadConfigFile(values.config);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const logger = createLogger({ level: config.log.level, name: 'gatehouse' });
+    const gateway = await startGateway(config, logger);
+    logger.info({ event: 'started', config: config.source }, 'gatehouse started');
+    return new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ event: 'signal', signal }, 'signal received');
+        void gateway.shutdown().then(() => {
+          logger.flush();
+          resolve(0);
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  },
+};

@@ -1,0 +1,262 @@
+// Frame helpers for the hot path: read what routing and authorization need from a request frame (the
+// bytes after the 4-byte size) without decoding its body. Every malformed input is a ProtocolError.
+
+import { API_KEY } from './api-keys.ts';
+import { type Struct, decode, messageLayout, tagOrder } from './codec.ts';
+import { ProtocolError, truncated } from './errors.ts';
+import { decodeRequestHeader } from './headers.ts';
+import { Reader } from './reader.ts';
+
+export interface RequestHeaderPeek {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  /** null when the client sent a null client id; '' for header v0 (ControlledShutdown v0). */
+  clientId: string | null;
+}
+
+function need(frame: Buffer, n: number, what: string): void {
+  if (!Buffer.isBuffer(frame)) throw new ProtocolError('invalid-value', 'frame is not a Buffer');
+  if (frame.length < n) throw truncated(n, frame.length).inMessage(what);
+}
+
+/** Api key of a request frame (first two bytes). */
+export function peekApiKey(frame: Buffer): number {
+  need(frame, 2, 'RequestHeader');
+  return frame.readInt16BE(0);
+}
+
+/** Api version of a request frame. */
+export function peekApiVersion(frame: Buffer): number {
+  need(frame, 4, 'RequestHeader');
+  return frame.readInt16BE(2);
+}
+
+/** Correlation id of a request frame. */
+export function peekCorrelationId(frame: Buffer): number {
+  need(frame, 8, 'RequestHeader');
+  return frame.readInt32BE(4);
+}
+
+/** Correlation id of a response frame (the first field of every response header version). */
+export function peekResponseCorrelationId(frame: Buffer): number {
+  need(frame, 4, 'ResponseHeader');
+  return frame.readInt32BE(0);
+}
+
+/**
+ * Api key, version, correlation id and client id of a request, without reading the header's tagged
+ * fields or the body. Works for api keys the tables do not know (header v1 layout assumed), so the
+ * caller can log what it refuses.
+ */
+export function peekRequestHeader(frame: Buffer): RequestHeaderPeek {
+  need(frame, 8, 'RequestHeader');
+  const apiKey = frame.readInt16BE(0);
+  const apiVersion = frame.readInt16BE(2);
+  const correlationId = frame.readInt32BE(4);
+  if (apiKey === API_KEY.ControlledShutdown && apiVersion === 0) return { apiKey, apiVersion, correlationId, clientId: '' };
+  if (frame.length < 10) throw truncated(2, frame.length - 8).within('clientId').inMessage('RequestHeader');
+  const n = frame.readInt16BE(8);
+  if (n === -1) return { apiKey, apiVersion, correlationId, clientId: null };
+  if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`).within('clientId').inMessage('RequestHeader');
+  const r = new Reader(frame, 10);
+  try {
+    return { apiKey, apiVersion, correlationId, clientId: r.utf8(n) };
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within('clientId').inMessage('RequestHeader');
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Produce
+
+export interface ProducePartitionPeek {
+  index: number;
+  /** Offset of the records bytes in the frame, and their length (-1 for null records). */
+  recordsOffset: number;
+  recordsLength: number;
+}
+
+export interface ProduceTopicPeek {
+  /** Topic name (v0–12); null from v13, which names topics by id. */
+  name: string | null;
+  /** Topic id (v13+); null before. */
+  topicId: string | null;
+  partitions: ProducePartitionPeek[];
+}
+
+export interface ProducePeek {
+  apiVersion: number;
+  correlationId: number;
+  transactionalId: string | null;
+  acks: number;
+  timeoutMs: number;
+  topics: ProduceTopicPeek[];
+}
+
+const PRODUCE = API_KEY.Produce;
+
+/**
+ * Versions whose body is exactly [transactionalId?] acks timeoutMs topicData[name|topicId, partitionData[index,
+ * records]]: the hand-written walk below is only used for those (checked against the tables at load); any
+ * other version falls back to the table-driven decoder.
+ */
+const fastProduce = new Set<number>();
+for (let v = 0; v < 64; v++) {
+  let l;
+  try {
+    l = messageLayout(PRODUCE, v, 'request');
+  } catch {
+    continue;
+  }
+  const names = l.body.map((o) => o.name).join(',');
+  const topics = l.body.find((o) => o.name === 'topicData')?.layout;
+  const parts = topics?.body.find((o) => o.name === 'partitionData')?.layout;
+  const topicNames = topics?.body.map((o) => o.name).join(',');
+  const ok =
+    (names === 'acks,timeoutMs,topicData' || names === 'transactionalId,acks,timeoutMs,topicData') &&
+    (topicNames === 'name,partitionData' || topicNames === 'topicId,partitionData') &&
+    parts?.body.map((o) => o.name).join(',') === 'index,records' &&
+    l.tagged.length + topics!.tagged.length + parts.tagged.length === 0 &&
+    l.flexible === v >= 9;
+  if (ok) fastProduce.add(v);
+}
+
+function skipTaggedFields(r: Reader): void {
+  const count = r.unsignedVarint();
+  if (count > r.remaining) throw new ProtocolError('invalid-length', `invalid tagged fields count ${count}`);
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    const tag = r.unsignedVarint();
+    if (tag <= last) throw tagOrder(tag, last);
+    last = tag;
+    r.skip(r.unsignedVarint());
+  }
+}
+
+function readNullableString(r: Reader, compact: boolean): string | null {
+  const n = compact ? r.unsignedVarint() - 1 : r.int16();
+  if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`);
+  return n === -1 ? null : r.utf8(n);
+}
+
+function readCount(r: Reader, compact: boolean, minElem: number): number {
+  const n = compact ? r.unsignedVarint() - 1 : r.int32();
+  if (n < 0) throw new ProtocolError('invalid-length', `invalid array length ${n}`);
+  if (n * minElem > r.remaining) throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${r.remaining} bytes left`);
+  return n;
+}
+
+/** A reader positioned after the request header of a Produce frame (checks api key and version). */
+function skipProduceHeader(frame: Buffer): Reader {
+  need(frame, 8, 'ProduceRequest');
+  const apiKey = frame.readInt16BE(0);
+  const version = frame.readInt16BE(2);
+  if (apiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Produce`).inMessage('ProduceRequest');
+  if (!fastProduce.has(version)) messageLayout(PRODUCE, version, 'request'); // unsupported versions throw here
+  const flexible = version >= 9;
+  const r = new Reader(frame, 8);
+  try {
+    const n = r.int16();
+    if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`).within('clientId');
+    if (n > 0) r.skip(n);
+    if (flexible) skipTaggedFields(r);
+  } catch (e) {
+    if (e instanceof ProtocolError) e.inMessage(`RequestHeader v${flexible ? 2 : 1}`);
+    throw e;
+  }
+  return r;
+}
+
+/**
+ * acks, transactional id and topics of a Produce request; record bytes are skipped by their length,
+ * never read, so the cost does not depend on how many records the frame carries.
+ */
+export function peekProduce(frame: Buffer): ProducePeek {
+  const r = skipProduceHeader(frame);
+  const version = frame.readInt16BE(2);
+  const correlationId = frame.readInt32BE(4);
+  if (!fastProduce.has(version)) return peekProduceByDecoding(frame, version, correlationId);
+  const flexible = version >= 9;
+  let where = 'transactionalId';
+  try {
+    const transactionalId = version >= 3 ? readNullableString(r, flexible) : null;
+    where = 'acks';
+    const acks = r.int16();
+    where = 'timeoutMs';
+    const timeoutMs = r.int32();
+    where = 'topicData';
+    const byId = version >= 13;
+    const nTopics = readCount(r, flexible, 1 + (flexible ? 1 : 4));
+    const topics: ProduceTopicPeek[] = new Array(nTopics);
+    for (let t = 0; t < nTopics; t++) {
+      where = `topicData[${t}]`;
+      const name = byId ? null : readNonNullString(r, flexible);
+      const topicId = byId ? r.uuid() : null;
+      const nParts = readCount(r, flexible, 4 + (flexible ? 1 : 4));
+      const partitions: ProducePartitionPeek[] = new Array(nParts);
+      for (let p = 0; p < nParts; p++) {
+        where = `topicData[${t}].partitionData[${p}]`;
+        const index = r.int32();
+        const len = flexible ? r.unsignedVarint() - 1 : r.int32();
+        if (len < -1) throw new ProtocolError('invalid-length', `invalid records length ${len}`);
+        const recordsOffset = r.pos;
+        if (len > 0) r.skip(len);
+        if (flexible) skipTaggedFields(r);
+        partitions[p] = { index, recordsOffset, recordsLength: len };
+      }
+      if (flexible) skipTaggedFields(r);
+      topics[t] = { name, topicId, partitions };
+    }
+    where = '';
+    if (flexible) skipTaggedFields(r);
+    if (r.remaining !== 0) throw new ProtocolError('trailing-bytes', `${r.remaining} bytes after the message`);
+    return { apiVersion: version, correlationId, transactionalId, acks, timeoutMs, topics };
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within(where).inMessage(`ProduceRequest v${version}`);
+    throw e;
+  }
+}
+
+function readNonNullString(r: Reader, compact: boolean): string {
+  const s = readNullableString(r, compact);
+  if (s === null) throw new ProtocolError('invalid-length', 'null string in a non-nullable field');
+  return s;
+}
+
+function peekProduceByDecoding(frame: Buffer, version: number, correlationId: number): ProducePeek {
+  const { bodyOffset } = decodeRequestHeader(frame);
+  const body = decode(frame, PRODUCE, version, 'request', bodyOffset);
+  return {
+    apiVersion: version,
+    correlationId,
+    transactionalId: body.transactionalId ?? null,
+    acks: body.acks,
+    timeoutMs: body.timeoutMs,
+    topics: (body.topicData as Struct[]).map((t) => ({
+      name: version <= 12 ? t.name : null,
+      topicId: version >= 13 ? t.topicId : null,
+      partitions: (t.partitionData as Struct[]).map((p) => ({
+        index: p.index,
+        recordsOffset: p.records ? p.records.byteOffset - frame.byteOffset : -1,
+        recordsLength: p.records ? p.records.length : -1,
+      })),
+    })),
+  };
+}
+
+/** Only the acks of a Produce request (0 means the broker sends no response). */
+export function peekProduceAcks(frame: Buffer): number {
+  const r = skipProduceHeader(frame);
+  const version = frame.readInt16BE(2);
+  if (!fastProduce.has(version)) return peekProduce(frame).acks;
+  const flexible = version >= 9;
+  try {
+    if (version >= 3) readNullableString(r, flexible);
+    return r.int16();
+  } catch (e) {
+    if (e instanceof ProtocolError) e.inMessage(`ProduceRequest v${version}`);
+    throw e;
+  }
+}

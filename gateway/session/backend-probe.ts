@@ -1,0 +1,40 @@
+// At start-up (and until it succeeds) the gateway asks the backend which APIs it speaks and which
+// brokers it has, so broker ports are open before any client is told about them.
+import { Upstream } from '../net/upstream.ts';
+import { API_KEY, decodeResponseFrame, encodeRequestFrame, type Struct } from '../protocol/index.ts';
+import { intersectApiVersions, type ApiRange } from '../routing/api-versions.ts';
+import type { Address } from '../routing/broker-map.ts';
+
+export type ProbeResult = { apiVersions: ApiRange[]; brokers: Array<{ nodeId: number; host: string; port: number }> };
+
+/** Sends one request on a fresh connection and returns the decoded response body. */
+function exchange(target: Address, timeoutMs: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
+  return new Promise((resolve, reject) => {
+    const upstream: Upstream = new Upstream(target, { connectTimeoutMs: timeoutMs, maxFrameBytes: 64 * 1024 * 1024 }, {
+      onFrame: (frame) => {
+        try {
+          resolve(decodeResponseFrame(frame.payload, apiKey, version).body);
+        } catch (err) {
+          reject(err);
+        }
+        upstream.close(null);
+      },
+      onClose: (reason) => reject(new Error(reason ?? 'backend closed the connection during the probe')),
+    });
+    const timer = setTimeout(() => upstream.close(`probe timed out after ${timeoutMs} ms`), timeoutMs);
+    upstream.socket.once('close', () => clearTimeout(timer));
+    const header = { requestApiKey: apiKey, requestApiVersion: version, correlationId: 1, clientId: 'gatehouse-probe' };
+    upstream.write(encodeRequestFrame(header, body, { sizePrefix: true }));
+  });
+}
+
+export async function probeBackend(target: Address, timeoutMs: number): Promise<ProbeResult> {
+  const versions = await exchange(target, timeoutMs, API_KEY.ApiVersions, 0, {});
+  const apiVersions = intersectApiVersions(versions.apiKeys as ApiRange[]);
+  const metadataRange = apiVersions.find((r) => r.apiKey === API_KEY.Metadata);
+  if (!metadataRange) throw new Error('the backend does not offer a Metadata version the gateway speaks');
+  // An empty topic list asks for brokers only (v1+); v12 is the newest the probe needs.
+  const metadata = await exchange(target, timeoutMs, API_KEY.Metadata, Math.min(metadataRange.maxVersion, 12), { topics: [] });
+  const brokers = metadata.brokers as Array<{ nodeId: number; host: string; port: number }>;
+  return { apiVersions, brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })) };
+}

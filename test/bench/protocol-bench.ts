@@ -1,0 +1,152 @@
+// Protocol codec benchmark.
+//   node --expose-gc --import tsx test/bench/protocol-bench.ts
+// Prints: (1) the cost of peeking a Produce request with 1 KB, 1 MB and 64 MB of records (must be within
+// ±10 % of each other: records are skipped by length), (2) decode and encode rate of a Metadata response
+// with 1,000 topics × 10 partitions, (3) heap allocated per peeked frame.
+
+import { PerformanceObserver } from 'node:perf_hooks';
+import {
+  decodeResponseBody,
+  encodeRequestFrame,
+  encodeResponseBody,
+  peekProduce,
+  peekProduceAcks,
+  peekRequestHeader,
+} from '../../gateway/protocol/index.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function batchOf(size: number): Buffer {
+  const b = Buffer.alloc(size, 0x5a);
+  b.writeBigInt64BE(0n, 0);
+  b.writeInt32BE(size - 12, 8);
+  b.writeInt8(2, 16);
+  b.writeInt32BE(1000, 57);
+  return b;
+}
+
+function produceFrame(recordBytes: number): Buffer {
+  return encodeRequestFrame(
+    { requestApiKey: 0, requestApiVersion: 9, correlationId: 1, clientId: 'bench-producer' },
+    {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30000,
+      topicData: [{ name: 'bench-topic', partitionData: [{ index: 0, records: batchOf(recordBytes) }] }],
+    },
+  );
+}
+
+/** Median ns per call over `rounds` rounds of `n` calls. */
+function time(n: number, rounds: number, f: () => unknown): number {
+  const per: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) if (f()) sink++;
+    per.push(Number(process.hrtime.bigint() - t0) / n);
+  }
+  if (sink < 0) console.log(sink);
+  per.sort((a, b) => a - b);
+  return per[Math.floor(per.length / 2)];
+}
+
+let gcs = 0;
+new PerformanceObserver((list) => { gcs += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
+
+/** Heap bytes allocated per call (a run is repeated if a GC happened in it). */
+async function allocation(n: number, f: () => unknown): Promise<number> {
+  const keep: unknown[] = new Array(1);
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+  const clean: number[] = [];
+  for (let attempt = 0; attempt < 30 && clean.length < 5; attempt++) {
+    gc?.();
+    await settle();
+    const before = gcs;
+    const h0 = process.memoryUsage().heapUsed;
+    for (let i = 0; i < n; i++) keep[0] = f();
+    const h1 = process.memoryUsage().heapUsed;
+    await settle();
+    if (gcs === before) clean.push((h1 - h0) / n);
+  }
+  clean.sort((a, b) => a - b);
+  return clean.length ? clean[0] : NaN;
+}
+
+const fmt = (ns: number): string => (ns < 1000 ? `${ns.toFixed(0)} ns` : `${(ns / 1000).toFixed(2)} µs`);
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}${gc ? '' : ' (run with --expose-gc for stabler allocation figures)'}`);
+
+  // 1. Produce peek vs record size
+  console.log('\n1. Produce request peek (v9, one partition) vs bytes of records');
+  const sizes: [string, number][] = [['1 KB', 1024], ['1 MB', 1024 * 1024], ['64 MB', 64 * 1024 * 1024]];
+  const frames = sizes.map(([label, n]) => ({ label, frame: produceFrame(n) }));
+  for (let i = 0; i < 3; i++) for (const { frame } of frames) time(50000, 3, () => peekProduce(frame)); // warm-up
+  // Sizes are measured interleaved, round after round, so machine noise hits them alike.
+  const samples = frames.map(() => ({ peek: [] as number[], acks: [] as number[], header: [] as number[] }));
+  for (let round = 0; round < 9; round++) {
+    frames.forEach(({ frame }, i) => {
+      samples[i].peek.push(time(50000, 1, () => peekProduce(frame)));
+      samples[i].acks.push(time(50000, 1, () => peekProduceAcks(frame)));
+      samples[i].header.push(time(50000, 1, () => peekRequestHeader(frame)));
+    });
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const results = frames.map(({ label }, i) => ({
+    label,
+    peek: median(samples[i].peek),
+    acks: median(samples[i].acks),
+    header: median(samples[i].header),
+  }));
+  for (const r of results) {
+    console.log(`   ${r.label.padEnd(6)} frame: peekProduce ${fmt(r.peek).padStart(8)}   peekProduceAcks ${fmt(r.acks).padStart(8)}   peekRequestHeader ${fmt(r.header).padStart(8)}`);
+  }
+  const peeks = results.map((r) => r.peek);
+  const spread = (Math.max(...peeks) - Math.min(...peeks)) / Math.min(...peeks);
+  console.log(`   spread of peekProduce across sizes: ${(spread * 100).toFixed(1)} % (${spread <= 0.1 ? 'within' : 'OUTSIDE'} ±10 %)`);
+
+  // 2. Metadata response 1000 topics × 10 partitions
+  console.log('\n2. Metadata response v12, 1,000 topics × 10 partitions (3 brokers)');
+  const body = {
+    throttleTimeMs: 0,
+    brokers: [0, 1, 2].map((i) => ({ nodeId: i, host: `broker-${i}.kafka.internal`, port: 9092, rack: `rack-${i}` })),
+    clusterId: 'MkU3OEVBNTcwNTJENDM2Qg',
+    controllerId: 1,
+    topics: Array.from({ length: 1000 }, (_, t) => ({
+      errorCode: 0,
+      name: `topic-${String(t).padStart(4, '0')}`,
+      topicId: Buffer.alloc(16, t % 251).toString('base64url'),
+      isInternal: false,
+      partitions: Array.from({ length: 10 }, (_, p) => ({
+        errorCode: 0,
+        partitionIndex: p,
+        leaderId: p % 3,
+        leaderEpoch: 5,
+        replicaNodes: [p % 3, (p + 1) % 3, (p + 2) % 3],
+        isrNodes: [p % 3, (p + 1) % 3, (p + 2) % 3],
+        offlineReplicas: [],
+      })),
+      topicAuthorizedOperations: -2147483648,
+    })),
+  };
+  const bytes = encodeResponseBody(body, 3, 12);
+  const decoded = decodeResponseBody(bytes, 3, 12);
+  for (let i = 0; i < 20; i++) encodeResponseBody(decodeResponseBody(bytes, 3, 12), 3, 12); // warm-up
+  const dec = time(20, 5, () => decodeResponseBody(bytes, 3, 12));
+  const enc = time(20, 5, () => encodeResponseBody(decoded, 3, 12));
+  const mb = bytes.length / 1024 / 1024;
+  console.log(`   ${bytes.length} bytes`);
+  console.log(`   decode: ${(dec / 1e6).toFixed(2)} ms/op = ${(1e9 / dec).toFixed(0)} ops/s = ${(mb / (dec / 1e9)).toFixed(0)} MB/s`);
+  console.log(`   encode: ${(enc / 1e6).toFixed(2)} ms/op = ${(1e9 / enc).toFixed(0)} ops/s = ${(mb / (enc / 1e9)).toFixed(0)} MB/s`);
+  console.log(`   decode+encode: ${((dec + enc) / 1e6).toFixed(2)} ms per round trip`);
+
+  // 3. Allocation per peeked frame
+  console.log('\n3. Heap allocated per peeked frame (1 MB records frame)');
+  const f1 = frames[1].frame;
+  console.log(`   peekRequestHeader: ${(await allocation(1000, () => peekRequestHeader(f1))).toFixed(0)} B`);
+  console.log(`   peekProduceAcks:   ${(await allocation(1000, () => peekProduceAcks(f1))).toFixed(0)} B`);
+  console.log(`   peekProduce:       ${(await allocation(1000, () => peekProduce(f1))).toFixed(0)} B`);
+}
+
+void main();

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { REPO_ROOT } from './paths.ts';
+import { freePorts } from './ports.ts';
+import { startServerProcess, tail, type ServerProcess } from './processes.ts';
+
+export type GatewayProcess = {
+  /** host:port of the gateway's bootstrap listener. */
+  bootstrap: string;
+  brokerPorts: Map<number, number>;
+  adminPort: number;
+  configFile: string;
+  logFile: string;
+  process: ServerProcess;
+  /** Log lines parsed as JSON (the gateway logs with pino). */
+  logs: () => Array<Record<string, unknown>>;
+  metrics: () => Promise<string>;
+  stop: () => Promise<void>;
+};
+
+export function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * Runs `gatehouse start` as its own process in front of `backendBootstrap`, with a plaintext
+ * listener, explicit ports for node ids 1..maxBrokers, and the admin endpoint; resolves when /readyz says ready.
+ */
+export async function startGatewayProcess(opts: {
+  backendBootstrap: string;
+  maxBrokers?: number;
+  extraConfig?: Record<string, unknown>;
+}): Promise<GatewayProcess> {
+  const maxBrokers = opts.maxBrokers ?? 3;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
+  const [bootstrapPort, adminPort, ...brokerList] = await freePorts(2 + maxBrokers);
+  const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
+  const config = {
+    backend: { bootstrapServers: opts.backendBootstrap.split(',') },
+    listeners: [
+      {
+        name: 'test',
+        bind: `127.0.0.1:${bootstrapPort}`,
+        advertisedHost: '127.0.0.1',
+        plaintext: true,
+        routing: { brokerPorts: Object.fromEntries(brokerPorts) },
+      },
+    ],
+    admin: { bind: `127.0.0.1:${adminPort}` },
+    log: { level: 'debug' },
+    ...opts.extraConfig,
+  };
+  const configFile = path.join(dir, 'gatehouse.yaml');
+  fs.writeFileSync(configFile, stringify(config));
+  const logFile = path.join(dir, 'gatehouse.log');
+  const proc = startServerProcess({
+    name: 'gatehouse',
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
+    logFile,
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await httpGet(adminPort, '/readyz').then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await proc.kill();
+      throw new Error(`gateway not ready after 30 s\n${tail(logFile)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    bootstrap: `127.0.0.1:${bootstrapPort}`,
+    brokerPorts,
+    adminPort,
+    configFile,
+    logFile,
+    process: proc,
+    logs: () =>
+      fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    metrics: async () => (await httpGet(adminPort, '/metrics')).body,
+    stop: async () => {
+      await proc.stop(15_000);
+    },
+  };
+}
