@@ -53,6 +53,7 @@ export {
   peekCorrelationId,
   peekProduce,
   peekProduceAcks,
+  peekProduceByDecoding,
   peekRequestHeader,
   peekResponseCorrelationId,
 } from './peek.ts';

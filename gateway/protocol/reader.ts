@@ -92,15 +92,23 @@ export class Reader {
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */
   unsignedVarint(): number {
     const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
     let value = 0;
-    for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) throw truncated(1, 0);
-      const b = buf[this.pos++];
-      if (i === 4 && b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
-      value += (b & 0x7f) * 2 ** (7 * i);
-      if ((b & 0x80) === 0) return value;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (pos >= end) throw truncated(1, 0);
+      const b = buf[pos++];
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return value;
+      }
     }
-    throw new ProtocolError('varint-overflow', 'unsigned varint longer than 5 bytes');
+    if (pos >= end) throw truncated(1, 0);
+    const b = buf[pos++];
+    if (b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
+    this.pos = pos;
+    return value + b * 0x10000000;
   }
 
   /** Zig-zag signed 32-bit varint (record format). */

@@ -17,6 +17,8 @@ export type GatewayProcess = {
   process: ServerProcess;
   /** Log lines parsed as JSON (the gateway logs with pino). */
   logs: () => Array<Record<string, unknown>>;
+  /** Waits for a log line matching `predicate` (pino writes asynchronously). */
+  waitForLog: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
   metrics: () => Promise<string>;
   stop: () => Promise<void>;
 };
@@ -80,6 +82,12 @@ export async function startGatewayProcess(opts: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const logs = () =>
+    fs
+      .readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     bootstrap: `127.0.0.1:${bootstrapPort}`,
     brokerPorts,
@@ -87,12 +95,16 @@ export async function startGatewayProcess(opts: {
     configFile,
     logFile,
     process: proc,
-    logs: () =>
-      fs
-        .readFileSync(logFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    logs,
+    waitForLog: async (predicate, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = logs().find(predicate);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms\n${tail(logFile)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     metrics: async () => (await httpGet(adminPort, '/metrics')).body,
     stop: async () => {
       await proc.stop(15_000);

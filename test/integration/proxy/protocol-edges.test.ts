@@ -58,7 +58,7 @@ test('an unknown api key closes the connection without an answer, logged and cou
   assert.equal(await conn.next(), null);
   await conn.closed;
   assert.equal(await closesFor('unsupported-api'), before + 1);
-  assert.ok(gw.logs().some((l) => l.event === 'connection_close' && l.reason === 'unsupported-api'));
+  await gw.waitForLog((l) => l.event === 'connection_close' && l.reason === 'unsupported-api');
 });
 
 test('a known api at a version outside the advertised range closes the connection', async () => {

@@ -14,6 +14,7 @@ import {
   peekResponseCorrelationId,
   requestHeaderVersion,
 } from '../../../gateway/protocol/index.ts';
+import { peekProduceByDecoding } from '../../../gateway/protocol/peek.ts';
 import { allApiVersions, buildBatch, generateMessage, prng, randomUuid } from './support.ts';
 
 test('peekRequestHeader agrees with the full header decode for every api and version', () => {
@@ -66,6 +67,7 @@ test('peekProduce: acks, transactional id, topics and record positions for Produ
     assert.equal(peek.timeoutMs, 30000);
     assert.equal(peek.transactionalId, body.transactionalId);
     assert.equal(peekProduceAcks(frame), body.acks);
+    assert.deepEqual(peekProduceByDecoding(frame), peek, `v${version}: the hand-written walk and the table-driven decoder agree`);
     const decoded = decodeRequestFrame(frame).body;
     assert.equal(peek.topics.length, 3);
     peek.topics.forEach((t, i) => {
@@ -78,6 +80,8 @@ test('peekProduce: acks, transactional id, topics and record positions for Produ
         if (records === null) assert.equal(p.recordsLength, -1);
         else {
           assert.equal(p.recordsLength, records.length);
+          assert.equal(records.buffer, frame.buffer, 'records are a view into the frame, not a copy');
+          assert.equal(records.byteOffset, frame.byteOffset + p.recordsOffset);
           assert.ok(frame.subarray(p.recordsOffset, p.recordsOffset + p.recordsLength).equals(records));
         }
       });
