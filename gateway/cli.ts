@@ -19,6 +19,10 @@ const commands: Record<string, CommandEntry> = {
       },
     }),
   },
+  certs: {
+    summary: 'a small CA: init-ca, issue-server, issue-client, revoke, crl, list, bundle',
+    load: async () => (await import('./commands/certs.ts')).certsCommand,
+  },
   start: {
     summary: 'run the gateway (gatehouse start -c gatehouse.yaml)',
     load: async () => (await import('./commands/start.ts')).startCommand,
