@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { test } from 'node:test';
+import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
+
+const minimal = (listenerExtra = '') => `backend:
+  bootstrapServers: ["127.0.0.1:9092"]
+listeners:
+  - name: a
+    bind: 0.0.0.0:9092
+    advertisedHost: gw.example.com
+    plaintext: true
+    routing: { basePort: 9100 }${listenerExtra}
+`;
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseConfig(text, 'gatehouse.yaml');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+test('the annotated example in deploy/ is valid and means what it says', () => {
+  const config = parseConfig(fs.readFileSync(new URL('../../../deploy/gatehouse.example.yaml', import.meta.url), 'utf8'), 'example');
+  assert.equal(config.listeners[0].advertisedHost, 'kafka.example.com');
+  assert.equal(config.listeners[0].routing.basePort, 9100);
+  assert.deepEqual(config.backend.bootstrapServers[1], { host: '10.0.0.12', port: 9092 });
+  assert.deepEqual(config.admin.bind, { host: '127.0.0.1', port: 9644 });
+});
+
+test('defaults fill what is not said', () => {
+  const config = parseConfig(minimal(), 'gatehouse.yaml');
+  assert.equal(config.limits.maxUnauthenticatedFrameBytes, 512 * 1024);
+  assert.equal(config.limits.maxFrameBytes, 100 * 1024 * 1024);
+  assert.equal(config.admin.bind, null);
+  assert.equal(config.log.level, 'info');
+});
+
+test('an unknown key is refused at its line and column', () => {
+  const err = errorOf(minimal('\n    colour: blue'));
+  assert.deepEqual([err.file, err.line, err.column], ['gatehouse.yaml', 9, 5]);
+  assert.match(err.reason, /unknown key 'colour'/);
+});
+
+test('a listener without TLS and without plaintext: true is refused (closed by default)', () => {
+  const err = errorOf(minimal().replace('    plaintext: true\n', ''));
+  assert.equal(err.line, 4);
+  assert.match(err.reason, /no TLS configuration/);
+});
+
+test('a wildcard bind needs an advertised host', () => {
+  const err = errorOf(minimal().replace('    advertisedHost: gw.example.com\n', ''));
+  assert.match(err.reason, /set advertisedHost/);
+});
+
+test('malformed values name the field', () => {
+  assert.match(errorOf(minimal().replace('127.0.0.1:9092', 'nohost')).reason, /backend\.bootstrapServers\[0\] must be host:port/);
+  assert.match(errorOf(minimal() + 'limits:\n  maxInFlightRequests: -5\n').reason, /limits\.maxInFlightRequests must be an integer/);
+  assert.match(errorOf(minimal() + 'log:\n  level: loud\n').reason, /log\.level must be one of/);
+  assert.match(errorOf('backend: [unclosed\n').reason, /must be sufficiently indented and end with a \]/);
+});
+
+test('duplicate listener names and duplicate keys are refused', () => {
+  const two = minimal() + minimal().split('listeners:\n')[1];
+  assert.match(errorOf(two).reason, /duplicate listener name 'a'/);
+  assert.match(errorOf(minimal() + 'log: {}\nlog: {}\n').reason, /[Dd]uplicate|unique/);
+});
