@@ -102,7 +102,13 @@ export class Session {
       { event: 'connection_close', reason, detail, requests: this.requests, durationMs: Date.now() - this.opened },
       'connection closed',
     );
-    this.client.destroy();
+    if (reason === 'shutdown') {
+      // Answers may still sit in the socket's buffer: let them go out, then close.
+      this.client.end();
+      setTimeout(() => this.client.destroy(), 5_000).unref();
+    } else {
+      this.client.destroy();
+    }
     this.upstream.close(null);
     this.services.onClosed?.(reason);
     this.resolveDone();
@@ -161,8 +167,9 @@ export class Session {
   }
 
   private forward(raw: Buffer): void {
-    if (!this.upstream.write(raw)) {
-      // Backpressure: stop reading the client until the backend has taken what we wrote.
+    if (!this.upstream.write(raw) && !this.client.isPaused()) {
+      // Backpressure: stop reading the client until the backend has taken what we wrote
+      // (one drain listener per pause, however many writes came back false meanwhile).
       this.client.pause();
       this.upstream.socket.once('drain', () => {
         if (!this.draining) this.client.resume();

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../gateway/config/schema.ts';
 import { createLogger } from '../../gateway/observability/logger.ts';
 import { startGateway, type RunningGateway } from '../../gateway/session/gateway.ts';
+import { gatewayTestConfig } from './gateway.ts';
 import { freePorts } from './ports.ts';
 
 export type TappedGateway = {
@@ -31,17 +32,8 @@ export async function startTappedGateway(opts: { backendBootstrap: string; maxBr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
   const [bootstrapPort, ...brokerList] = await freePorts(1 + maxBrokers);
   const gatewayPorts = new Set([bootstrapPort, ...brokerList]);
-  const yaml = stringify({
-    backend: { bootstrapServers: opts.backendBootstrap.split(',') },
-    listeners: [
-      {
-        name: 'tapped',
-        bind: `127.0.0.1:${bootstrapPort}`,
-        plaintext: true,
-        routing: { brokerPorts: Object.fromEntries(brokerList.map((p, i) => [i + 1, p])) },
-      },
-    ],
-  });
+  const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
+  const yaml = stringify(gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }));
   const logFile = path.join(dir, 'gatehouse.log');
   const logger = createLogger({ level: 'debug', destination: logFile });
   const recorded: Buffer[][] = [];

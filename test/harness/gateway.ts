@@ -35,6 +35,21 @@ export function httpGet(port: number, urlPath: string): Promise<{ status: number
   });
 }
 
+/** A plaintext loopback listener in front of `backendBootstrap`, with explicit ports per node id. */
+export function gatewayTestConfig(opts: { listener: string; backendBootstrap: string; bootstrapPort: number; brokerPorts: Map<number, number> }) {
+  return {
+    backend: { bootstrapServers: opts.backendBootstrap.split(',') },
+    listeners: [
+      {
+        name: opts.listener,
+        bind: `127.0.0.1:${opts.bootstrapPort}`,
+        plaintext: true,
+        routing: { brokerPorts: Object.fromEntries(opts.brokerPorts) },
+      },
+    ],
+  };
+}
+
 /**
  * Runs `gatehouse start` as its own process in front of `backendBootstrap`, with a plaintext
  * listener, explicit ports for node ids 1..maxBrokers, and the admin endpoint; resolves when /readyz says ready.
@@ -49,16 +64,7 @@ export async function startGatewayProcess(opts: {
   const [bootstrapPort, adminPort, ...brokerList] = await freePorts(2 + maxBrokers);
   const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
   const config = {
-    backend: { bootstrapServers: opts.backendBootstrap.split(',') },
-    listeners: [
-      {
-        name: 'test',
-        bind: `127.0.0.1:${bootstrapPort}`,
-        advertisedHost: '127.0.0.1',
-        plaintext: true,
-        routing: { brokerPorts: Object.fromEntries(brokerPorts) },
-      },
-    ],
+    ...gatewayTestConfig({ listener: 'test', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }),
     admin: { bind: `127.0.0.1:${adminPort}` },
     log: { level: 'debug' },
     ...opts.extraConfig,

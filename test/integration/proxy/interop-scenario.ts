@@ -9,18 +9,10 @@ import { kafkaTool } from '../../harness/kafka-tools.ts';
 import { kcat } from '../../harness/kcat.ts';
 import { expectSuccess } from '../../harness/run.ts';
 import { findBackendLeaks, startTappedGateway, type TappedGateway } from '../../harness/gateway-in-process.ts';
-import { assertExactlyOnceInOrder } from '../testbed/smoke-scenario.ts';
+import { assertExactlyOnceInOrder, consumeWithKafkajs, parseConsoleConsumer } from '../../harness/verify.ts';
 
 const COUNT = 60;
 const values = (prefix: string, n = COUNT) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
-
-/** Parses `Partition:N<TAB>value` lines of the Java console consumer. */
-function parseConsole(stdout: string) {
-  return stdout
-    .split('\n')
-    .filter((l) => l.includes('Partition:'))
-    .map((l) => ({ partition: Number(/Partition:(\d+)/.exec(l)![1]), value: l.split('\t').at(-1)!.trim() }));
-}
 
 export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerProtocol?: boolean } = {}): void {
   let cluster: KafkaCluster;
@@ -69,24 +61,7 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
   test(`${line} x${brokers}: kcat produces, a kafkajs consumer group reads exactly once in order`, async () => {
     const input = kcatSent.map((v, i) => `k${i % 7}:${v}`).join('\n') + '\n';
     expectSuccess('kcat -P', await kcat(['-P', '-b', gw.bootstrap, '-t', topic, '-K:', '-X', 'acks=all'], { input }));
-    const consumer = kafka.consumer({ groupId: `${topic}-kafkajs`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    const received: Array<{ partition: number; value: string }> = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kafkajs got ${received.length}/${COUNT}`)), 60_000);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          received.push({ partition, value: message.value!.toString() });
-          if (received.length === COUNT) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    await consumer.disconnect();
+    const received = await consumeWithKafkajs(kafka, topic, `${topic}-kafkajs`, COUNT);
     assertExactlyOnceInOrder(kcatSent, received, 'kcat → gateway → kafkajs group');
   });
 
@@ -139,14 +114,14 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
       '--bootstrap-server', gw.bootstrap, '--topic', topic, '--from-beginning', '--group', `${topic}-java-classic`,
       '--max-messages', String(all.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
     ]);
-    assertExactlyOnceInOrder(all, parseConsole(classic.stdout), 'all producers → gateway → Java classic group');
+    assertExactlyOnceInOrder(all, parseConsoleConsumer(classic.stdout), 'all producers → gateway → Java classic group');
     if (opts.consumerProtocol) {
       const kip848 = await tool('console-consumer', [
         '--bootstrap-server', gw.bootstrap, '--topic', topic, '--from-beginning', '--group', `${topic}-java-kip848`,
         '--consumer-property', 'group.protocol=consumer',
         '--max-messages', String(all.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
       ]);
-      assertExactlyOnceInOrder(all, parseConsole(kip848.stdout), 'all producers → gateway → Java KIP-848 consumer group');
+      assertExactlyOnceInOrder(all, parseConsoleConsumer(kip848.stdout), 'all producers → gateway → Java KIP-848 consumer group');
     }
     const groups = await tool('consumer-groups', ['--bootstrap-server', gw.bootstrap, '--describe', '--group', `${topic}-java-classic`]);
     assert.match(groups.stdout, new RegExp(topic));

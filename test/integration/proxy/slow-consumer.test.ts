@@ -35,12 +35,7 @@ after(async () => {
 });
 
 /** A Fetch frame with its size prefix, ready for the socket. */
-function fetchFrame(correlationId: number): Buffer {
-  const payload = fetchV11({ correlationId, topic: 'bulk', offset: 0n, maxBytes: FETCH_BYTES });
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(payload.length);
-  return Buffer.concat([size, payload]);
-}
+const fetchFrame = (correlationId: number) => fetchV11({ correlationId, topic: 'bulk', offset: 0n, maxBytes: FETCH_BYTES, sizePrefix: true });
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

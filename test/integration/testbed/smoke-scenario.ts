@@ -6,58 +6,10 @@ import type { KafkaLine } from '../../harness/kafka-dist.ts';
 import { kafkaTool } from '../../harness/kafka-tools.ts';
 import { kcat } from '../../harness/kcat.ts';
 import { expectSuccess } from '../../harness/run.ts';
+import { assertExactlyOnceInOrder, consumeWithKafkajs, parseConsoleConsumer } from '../../harness/verify.ts';
 
 const PARTITIONS = 3;
 const COUNT = 60;
-
-type Received = { partition: number; value: string };
-
-/**
- * Checks that every sent value arrived exactly once and that, within each partition, values
- * arrived in the order they were sent (the sequence number in the value never goes back).
- */
-export function assertExactlyOnceInOrder(sent: string[], received: Received[], what: string): void {
-  const counts = new Map<string, number>();
-  for (const r of received) counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
-  const missing = sent.filter((v) => !counts.has(v));
-  const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
-  const unexpected = [...counts.keys()].filter((v) => !sent.includes(v));
-  assert.deepEqual({ missing, duplicated, unexpected }, { missing: [], duplicated: [], unexpected: [] }, what);
-  const order = new Map(sent.map((v, i) => [v, i]));
-  const lastByPartition = new Map<number, number>();
-  for (const r of received) {
-    const index = order.get(r.value)!;
-    const last = lastByPartition.get(r.partition) ?? -1;
-    assert.ok(index > last, `${what}: partition ${r.partition} delivered ${r.value} after a later message`);
-    lastByPartition.set(r.partition, index);
-  }
-}
-
-async function consumeWithKafkajs(kafka: Kafka, topic: string, expected: number): Promise<Received[]> {
-  const consumer = kafka.consumer({ groupId: `smoke-kafkajs-${topic}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-  const received: Received[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kafkajs consumer got ${received.length}/${expected} messages`)), 60_000);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          received.push({ partition, value: message.value!.toString() });
-          if (received.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    // Give a duplicate (if the consumer would produce one) a moment to show up.
-    await new Promise((r) => setTimeout(r, 500));
-  } finally {
-    await consumer.disconnect();
-  }
-  return received;
-}
 
 /** Registers the smoke tests for one backend in the calling test file. */
 export function smokeSuite(line: KafkaLine, brokers: number): void {
@@ -97,7 +49,7 @@ export function smokeSuite(line: KafkaLine, brokers: number): void {
     // Keys spread the messages over the partitions; values carry the send order.
     const input = kcatSent.map((v, i) => `k${i % 7}:${v}`).join('\n') + '\n';
     expectSuccess('kcat -P', await kcat(['-P', '-b', cluster.bootstrap, '-t', topic, '-K:', '-X', 'acks=all'], { input }));
-    const received = await consumeWithKafkajs(kafka, topic, COUNT);
+    const received = await consumeWithKafkajs(kafka, topic, `smoke-kafkajs-${topic}`, COUNT);
     assert.ok(new Set(received.map((r) => r.partition)).size > 1, 'messages should span partitions');
     assertExactlyOnceInOrder(kcatSent, received, 'kcat → kafkajs');
   });
@@ -117,10 +69,7 @@ export function smokeSuite(line: KafkaLine, brokers: number): void {
         '--property', 'print.partition=true', '--group', `smoke-java-${topic}`,
       ], { timeoutMs: 120_000 }),
     );
-    const received = result.stdout
-      .split('\n')
-      .filter((l) => l.includes('Partition:'))
-      .map((l) => ({ partition: Number(/Partition:(\d+)/.exec(l)![1]), value: l.split('\t').at(-1)!.trim() }));
+    const received = parseConsoleConsumer(result.stdout);
     assertExactlyOnceInOrder([...kcatSent, ...kafkajsSent], received, 'kcat+kafkajs → console consumer');
     const groups = expectSuccess(
       'kafka-consumer-groups --describe',

@@ -1,7 +1,7 @@
 // The smoke suite's verdict comes from this checker; show it rejects what it must.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertExactlyOnceInOrder } from '../../integration/testbed/smoke-scenario.ts';
+import { assertExactlyOnceInOrder, parseConsoleConsumer } from '../../harness/verify.ts';
 
 const sent = ['a', 'b', 'c', 'd'];
 
@@ -28,4 +28,11 @@ test('rejects reordering within a partition', () => {
 
 test('rejects a message nobody sent', () => {
   assert.throws(() => assertExactlyOnceInOrder(sent, [...sent, 'x'].map((value) => ({ partition: 0, value })), 'extra'));
+});
+
+test('console consumer lines parse into partition and value', () => {
+  assert.deepEqual(parseConsoleConsumer('Partition:2\tOffset:7\tv-1\nnoise\nPartition:0\tv-2\n'), [
+    { partition: 2, value: 'v-1' },
+    { partition: 0, value: 'v-2' },
+  ]);
 });
