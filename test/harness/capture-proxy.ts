@@ -38,7 +38,10 @@ export interface CaptureProxyOptions {
   description?: string;
   host?: string;
   port?: number;
-  /** Keep at most this many distinct frames per (direction, api key, version); default 4. */
+  /**
+   * Keep at most this many distinct frames per (direction, api key, version); default 4. Beyond that,
+   * one frame per client id is still kept, so every client shows in the fixture with each api/version it uses.
+   */
   maxPerApiVersion?: number;
   /** Frames larger than this are forwarded but not recorded; default 256 KiB. */
   maxFrameBytes?: number;
@@ -88,15 +91,18 @@ export async function startCaptureProxy(opts: CaptureProxyOptions): Promise<Capt
   const frames: CapturedFrame[] = [];
   const seen = new Set<string>();
   const perKey = new Map<string, number>();
+  const perClient = new Set<string>();
   const sockets = new Set<net.Socket>();
 
-  const record = (f: Omit<CapturedFrame, 'hex'>, frame: Buffer): void => {
+  const record = (f: Omit<CapturedFrame, 'hex'>, clientId: string | null, frame: Buffer): void => {
     if (frame.length > maxBytes) return;
     const hex = frame.toString('hex');
     const key = `${f.direction} ${f.apiKey} ${f.apiVersion}`;
     const dedupe = `${key} ${f.direction === 'request' ? hex.slice(16) : hex.slice(8)}`; // ignore correlation ids
-    if (seen.has(dedupe) || (perKey.get(key) ?? 0) >= maxPer) return;
+    const client = `${key} ${clientId}`;
+    if (seen.has(dedupe) || ((perKey.get(key) ?? 0) >= maxPer && perClient.has(client))) return;
     seen.add(dedupe);
+    perClient.add(client);
     perKey.set(key, (perKey.get(key) ?? 0) + 1);
     frames.push({ ...f, hex });
   };
@@ -106,14 +112,17 @@ export async function startCaptureProxy(opts: CaptureProxyOptions): Promise<Capt
     const upstream = net.connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
-    const inFlight = new Map<number, { apiKey: number; apiVersion: number; request: CapturedFrame | null }>();
+    const inFlight = new Map<number, { apiKey: number; apiVersion: number; clientId: string | null }>();
     const requests = new FrameCutter((frame) => {
       if (frame.length < 8) return;
       const apiKey = frame.readInt16BE(0);
       const apiVersion = frame.readInt16BE(2);
       const correlationId = frame.readInt32BE(4);
-      inFlight.set(correlationId, { apiKey, apiVersion, request: null });
-      record({ direction: 'request', apiKey, apiVersion, correlationId }, frame);
+      // Request header v1+ carries a nullable int16-length client id (ControlledShutdown v0 has none; rare here).
+      const idLength = frame.length >= 10 ? frame.readInt16BE(8) : -1;
+      const clientId = idLength >= 0 && frame.length >= 10 + idLength ? frame.toString('utf8', 10, 10 + idLength) : null;
+      inFlight.set(correlationId, { apiKey, apiVersion, clientId });
+      record({ direction: 'request', apiKey, apiVersion, correlationId }, clientId, frame);
     });
     const responses = new FrameCutter((frame) => {
       if (frame.length < 4) return;
@@ -121,7 +130,7 @@ export async function startCaptureProxy(opts: CaptureProxyOptions): Promise<Capt
       const req = inFlight.get(correlationId);
       if (!req) return;
       inFlight.delete(correlationId);
-      record({ direction: 'response', apiKey: req.apiKey, apiVersion: req.apiVersion, correlationId }, frame);
+      record({ direction: 'response', apiKey: req.apiKey, apiVersion: req.apiVersion, correlationId }, req.clientId, frame);
     });
     client.on('data', (chunk: Buffer) => {
       requests.push(chunk);

@@ -1,9 +1,12 @@
 // Golden frames captured from real clients and brokers (test/harness/capture-fixtures.ts): every frame
 // decodes, re-encodes byte for byte, and the header peek and Produce peek agree with the full decode.
+// Each capture must also cover the APIs and client families below, so a re-capture cannot silently lose them.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  API_KEY,
+  type ApiName,
   countProduceRecords,
   decodeRequestFrame,
   decodeResponseFrame,
@@ -15,7 +18,29 @@ import {
 import { loadFixtures } from './fixtures.ts';
 
 /** Raise as captures are added; an empty or shrunken fixture folder fails the suite. */
-const MIN_FRAMES = 300;
+const MIN_FRAMES = 600;
+
+/** Every capture holds requests and responses of these: the basics, admin, groups and transactions. */
+const REQUIRED_APIS: ApiName[] = [
+  'Produce', 'Fetch', 'ListOffsets', 'Metadata', 'ApiVersions', 'FindCoordinator',
+  'JoinGroup', 'SyncGroup', 'LeaveGroup', 'OffsetCommit', 'OffsetFetch', 'ListGroups', 'DescribeGroups',
+  'CreateTopics', 'DeleteTopics', 'DescribeConfigs', 'DescribeAcls',
+  'InitProducerId', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn',
+];
+
+/** Client families the captures drive, recognised by the client id the capture sets or the software name Java sends. */
+const CLIENTS: Record<string, { label: string; matches: (clientId: string | null, softwareName: string | undefined) => boolean }> = {
+  java: { label: 'Java tools', matches: (_, software) => software === 'apache-kafka-java' },
+  kcat: { label: 'kcat', matches: (id) => id === 'golden-kcat' },
+  kafkajs: { label: 'kafkajs', matches: (id) => id === 'golden-kafkajs' },
+  platformatic: { label: '@platformatic/kafka', matches: (id) => id === 'golden-platformatic' },
+};
+
+/** @platformatic/kafka cannot talk to 2.x brokers (see capture-fixtures.ts), so those captures lack it. */
+function expectedClients(file: string): string[] {
+  const major = Number(/^kafka-(\d+)\./.exec(file)?.[1]);
+  return Object.keys(CLIENTS).filter((c) => c !== 'platformatic' || major >= 3);
+}
 
 const fixtures = loadFixtures();
 
@@ -53,5 +78,33 @@ for (const { file, fixture } of fixtures) {
       }
     }
     console.log(`# ${file}: ${fixture.frames.length} frames, ${apis.size} api/version pairs`);
+  });
+}
+
+for (const { file, fixture } of fixtures) {
+  test(`golden ${file}: covers admin, group and transaction APIs and every client family`, () => {
+    const seen = new Set<string>();
+    const clients = new Set<string>();
+    const txnIds = new Set<string>();
+    const endTxn = new Set<boolean>();
+    for (const f of fixture.frames) {
+      seen.add(`${f.direction} ${f.apiKey}`);
+      if (f.direction !== 'request') continue;
+      const { header, body } = decodeRequestFrame(Buffer.from(f.hex, 'hex'));
+      const software = f.apiKey === API_KEY.ApiVersions ? (body.clientSoftwareName as string | undefined) : undefined;
+      for (const [name, c] of Object.entries(CLIENTS)) if (c.matches(header.clientId, software)) clients.add(name);
+      if (f.apiKey === API_KEY.InitProducerId && body.transactionalId !== null) txnIds.add(body.transactionalId as string);
+      if (f.apiKey === API_KEY.EndTxn) endTxn.add(body.committed as boolean);
+    }
+    const missing = REQUIRED_APIS.flatMap((name) =>
+      (['request', 'response'] as const).filter((d) => !seen.has(`${d} ${API_KEY[name]}`)).map((d) => `${name} ${d}`),
+    );
+    assert.deepEqual(missing, [], `${file} lacks captured frames`);
+    assert.ok(txnIds.size > 0, `${file}: no InitProducerId with a transactional id`);
+    assert.deepEqual([...endTxn].sort(), [false, true], `${file}: EndTxn must be captured both aborting and committing`);
+    for (const name of expectedClients(file)) {
+      assert.ok(clients.has(name), `${file}: no requests from ${CLIENTS[name].label}`);
+      assert.ok(fixture.description.includes(CLIENTS[name].label), `${file}: description does not name ${CLIENTS[name].label}`);
+    }
   });
 }
