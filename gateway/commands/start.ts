@@ -10,7 +10,8 @@ const HELP = `Usage: gatehouse start -c FILE
 
 Runs the gateway with the configuration in FILE (YAML; see deploy/gatehouse.example.yaml).
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish (limits.shutdownDrainMs),
-then exits.
+then exits. SIGHUP reloads every listener's TLS certificate, key, CA bundle and CRLs (they are also
+reloaded when their files change); connections already open keep going.
 
 Options:
   -c, --config FILE   the configuration file (required)
@@ -45,7 +46,17 @@ export const startCommand: Command = {
       throw err;
     }
     const logger = createLogger({ level: config.log.level, name: 'gatehouse' });
-    const gateway = await startGateway(config, logger);
+    let gateway;
+    try {
+      gateway = await startGateway(config, logger);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // A certificate that will not load, mapping rules that do not parse: reported like a config error.
+      logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
+      logger.flush();
+      process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
+      return 2;
+    }
     logger.info({ event: 'started', config: config.source }, 'gatehouse started');
     return new Promise<number>((resolve) => {
       const stop = (signal: string) => {
@@ -57,6 +68,10 @@ export const startCommand: Command = {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'signal received: reloading TLS material');
+        gateway.reload('SIGHUP');
+      });
     });
   },
 };

@@ -35,3 +35,38 @@ export const brokersKnown = new Gauge({
   help: 'Backend brokers the gateway routes to (learned from Metadata).',
   registers: [registry],
 });
+
+export const connectionsRefusedTotal = new Counter({
+  name: 'gatehouse_connections_refused_total',
+  help: 'Client connections refused before a session started, by listener and reason (ip-denied, proxy-untrusted, tls-handshake-failed, client-certificate-invalid…).',
+  labelNames: ['listener', 'reason'] as const,
+  registers: [registry],
+});
+
+export const tlsReloadsTotal = new Counter({
+  name: 'gatehouse_tls_reloads_total',
+  help: 'TLS material reload attempts by listener and result (a failure keeps the material in force).',
+  labelNames: ['listener', 'result'] as const,
+  registers: [registry],
+});
+
+export const tlsLastReloadSuccess = new Gauge({
+  name: 'gatehouse_tls_last_reload_success',
+  help: '1 if the last TLS material reload of the listener succeeded, 0 if its files are broken and the previous material is in force.',
+  labelNames: ['listener'] as const,
+  registers: [registry],
+});
+
+export const tlsCertificateExpiry = new Gauge({
+  name: 'gatehouse_tls_certificate_expiry_timestamp_seconds',
+  help: 'Expiry (notAfter, Unix seconds) of the server certificate in force on the listener; alert well before it.',
+  labelNames: ['listener'] as const,
+  registers: [registry],
+});
+
+export const clientsAuthenticatedTotal = new Counter({
+  name: 'gatehouse_client_identities_total',
+  help: 'Client connections admitted, by listener and how the principal was established (anonymous, ip, certificate-dn, certificate-san).',
+  labelNames: ['listener', 'method'] as const,
+  registers: [registry],
+});

@@ -1,6 +1,8 @@
-// The running gateway: listeners (a bootstrap port and one port per backend broker), the backend
+// The running gateway: listeners (a bootstrap port and one port per backend broker, or one SNI-routed
+// TLS port), admission of each connection (network rules, PROXY protocol, TLS, identity), the backend
 // probe, the admin endpoint, and an orderly shutdown that lets in-flight requests finish.
 import net from 'node:net';
+import type { ClientIdentity } from '../auth/client-identity.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -8,6 +10,7 @@ import { backendReady, brokersKnown, connectionClosesTotal, connectionsActive, c
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
+import { ListenerAdmission, type RefusalReason } from './admission.ts';
 import { probeBackend } from './backend-probe.ts';
 import { Session } from './session.ts';
 
@@ -16,11 +19,22 @@ export type RunningGateway = {
   ports: () => Map<string, { bootstrap: number; brokers: Map<number, number> }>;
   adminPort: number | null;
   ready: () => boolean;
+  /** Reloads TLS material of every listener now (SIGHUP); files are also watched. */
+  reload: (trigger: string) => void;
   /** Stops accepting, lets in-flight requests finish for up to `drainMs`, then closes everything. */
   shutdown: (drainMs?: number) => Promise<void>;
 };
 
-type ListenerState = { config: ListenerConfig; brokers: BrokerMap; servers: Map<number | 'bootstrap', net.Server> };
+type ListenerState = { config: ListenerConfig; brokers: BrokerMap; admission: ListenerAdmission; servers: Map<number | 'bootstrap', net.Server> };
+/** Where an admitted connection goes: a backend broker, or a refusal. */
+type Route = (identity: ClientIdentity) => Address | { refuse: RefusalReason; detail: string };
+
+function brokerMapFor(lc: ListenerConfig): BrokerMap {
+  const r = lc.routing;
+  return r.mode === 'sni'
+    ? new BrokerMap({ mode: 'sni', brokerNamePattern: r.brokerNamePattern, port: r.advertisedPort })
+    : new BrokerMap({ mode: 'port-per-broker', host: lc.advertisedHost, basePort: r.basePort, brokerPorts: r.brokerPorts });
+}
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const topics = new TopicIdCache();
@@ -35,18 +49,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const servers = config.backend.bootstrapServers;
     return servers[nextBootstrap++ % servers.length];
   };
+  const brokerTarget = (state: ListenerState, nodeId: number): Address | { refuse: RefusalReason; detail: string } =>
+    state.brokers.backendAddress(nodeId) ?? { refuse: 'broker-unknown', detail: `backend broker ${nodeId} is not known` };
 
-  const accept = (state: ListenerState, socket: net.Socket, target: () => Address | undefined) => {
+  const startSession = (state: ListenerState, socket: net.Socket, identity: ClientIdentity, route: Route) => {
     const name = state.config.name;
-    const address = target();
-    if (stopping || !address) {
-      logger.warn({ event: 'connection_refused', listener: name, peer: socket.remoteAddress, reason: stopping ? 'shutting down' : 'broker address unknown' }, 'connection refused');
-      socket.destroy();
-      return;
-    }
+    const target = stopping ? { refuse: 'shutting-down' as const, detail: 'gateway shutting down' } : route(identity);
+    if ('refuse' in target) return state.admission.refuse(socket, identity, target.refuse, target.detail);
     connectionsTotal.inc({ listener: name });
     connectionsActive.inc({ listener: name });
-    const session = new Session(socket, address, name, {
+    const session = new Session(socket, target, name, identity, {
       brokers: state.brokers,
       topics,
       versions,
@@ -62,8 +74,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     void session.done.then(() => sessions.delete(session));
   };
 
-  const listen = async (state: ListenerState, key: number | 'bootstrap', port: number, target: () => Address | undefined) => {
-    const server = net.createServer({ noDelay: true }, (socket) => accept(state, socket, target));
+  const listen = async (state: ListenerState, key: number | 'bootstrap', port: number, route: Route) => {
+    const server = net.createServer({ noDelay: true }, (raw) => {
+      if (stopping) return state.admission.refuse(raw, { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 }, 'shutting-down', 'gateway shutting down');
+      state.admission.admit(raw, (socket, identity) => startSession(state, socket, identity, route));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, state.config.bind.host, () => resolve());
@@ -71,30 +86,52 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     server.on('error', (err) => logger.error({ event: 'listener_error', listener: state.config.name, err: err.message }, 'listener error'));
     state.servers.set(key, server);
     const bound = (server.address() as net.AddressInfo).port;
-    logger.info({ event: 'listener_bound', listener: state.config.name, role: key === 'bootstrap' ? 'bootstrap' : `broker ${key}`, address: `${state.config.bind.host}:${bound}` }, 'listener bound');
+    const role = key === 'bootstrap' ? (state.config.routing.mode === 'sni' ? 'sni' : 'bootstrap') : `broker ${key}`;
+    logger.info(
+      { event: 'listener_bound', listener: state.config.name, role, address: `${state.config.bind.host}:${bound}`, tls: state.config.tls !== null, clientAuth: state.config.tls?.clientAuth },
+      'listener bound',
+    );
   };
 
   const openBrokerPort = (state: ListenerState, nodeId: number) => {
+    brokersKnown.set(state.brokers.knownNodeIds().length);
+    if (state.config.routing.mode === 'sni') return; // one port serves every broker
     const port = state.brokers.gatewayPort(nodeId);
     if (port === null) {
       logger.error({ event: 'broker_unroutable', listener: state.config.name, nodeId }, 'no gateway port for this broker; it is left out of responses');
       return;
     }
-    brokersKnown.set(state.brokers.knownNodeIds().length);
-    listen(state, nodeId, port, () => state.brokers.backendAddress(nodeId)).catch((err: Error) =>
+    listen(state, nodeId, port, () => brokerTarget(state, nodeId)).catch((err: Error) =>
       logger.error({ event: 'listener_error', listener: state.config.name, nodeId, port, err: err.message }, 'cannot open broker port'),
     );
   };
 
+  /** SNI routing: the bootstrap name goes to the bootstrap servers, broker-{id} names to that broker. */
+  const sniRoute = (state: ListenerState, bootstrapName: string): Route => (identity) => {
+    const name = identity.tls?.serverName ?? null;
+    if (name === bootstrapName) return bootstrapTarget();
+    const nodeId = name === null ? null : state.brokers.nodeIdForServerName(name);
+    if (nodeId === null) return { refuse: 'unknown-server-name', detail: name === null ? 'the client sent no TLS server name (SNI)' : `server name '${name}' names no broker` };
+    return brokerTarget(state, nodeId);
+  };
+
+  // Every listener's TLS material is loaded before any port opens, so a bad file stops the start cleanly.
   for (const lc of config.listeners) {
-    const state: ListenerState = {
-      config: lc,
-      brokers: new BrokerMap(lc.advertisedHost, lc.routing.basePort, lc.routing.brokerPorts),
-      servers: new Map(),
-    };
+    let admission: ListenerAdmission;
+    try {
+      admission = new ListenerAdmission(lc, logger);
+    } catch (err) {
+      for (const s of listeners) s.admission.close();
+      // A certificate that will not load or mapping rules that do not parse: point at the listener's tls section.
+      throw config.errorAt(['listeners', lc.index, 'tls'], `listener '${lc.name}': ${(err as Error).message}`);
+    }
+    listeners.push({ config: lc, brokers: brokerMapFor(lc), admission, servers: new Map() });
+  }
+  for (const state of listeners) {
     state.brokers.onNewBroker((nodeId) => openBrokerPort(state, nodeId));
-    listeners.push(state);
-    await listen(state, 'bootstrap', lc.bind.port, bootstrapTarget);
+    const routing = state.config.routing;
+    const route = routing.mode === 'sni' ? sniRoute(state, routing.bootstrapName) : () => bootstrapTarget();
+    await listen(state, 'bootstrap', state.config.bind.port, route);
   }
 
   // Probe until the backend answers; broker ports open as brokers become known.
@@ -134,10 +171,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       ),
     adminPort: admin?.port ?? null,
     ready: () => ready,
+    reload: (trigger) => {
+      for (const s of listeners) s.admission.reloadTls(trigger);
+    },
     shutdown: async (drainMs = config.limits.shutdownDrainMs) => {
       stopping = true;
       logger.info({ event: 'shutdown', sessions: sessions.size, drainMs }, 'stopping: no new connections, draining in-flight requests');
       const closing = listeners.flatMap((s) => [...s.servers.values()].map((srv) => new Promise((r) => srv.close(r))));
+      for (const s of listeners) s.admission.close();
       for (const s of sessions) s.drain();
       const drained = Promise.all([...sessions].map((s) => s.done));
       const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref())]);

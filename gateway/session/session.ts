@@ -2,6 +2,7 @@
 // order; responses are paired by position and correlation id, rewritten only when they carry broker
 // addresses or API versions, and delivered in request order together with locally made answers.
 import type net from 'node:net';
+import type { ClientIdentity } from '../auth/client-identity.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -67,10 +68,12 @@ export class Session {
     private readonly client: net.Socket,
     target: Address,
     private readonly listener: string,
+    /** Who the client is (address behind any PROXY header, principal, TLS details): fixed for the connection. */
+    readonly identity: ClientIdentity,
     private readonly services: SessionServices,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
-    this.log = services.logger.child({ listener, peer: `${client.remoteAddress}:${client.remotePort}` });
+    this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
     this.reader = new FrameReader(() => services.limits.maxFrameBytes);
     client.setNoDelay(true);
     this.upstream = new Upstream(
@@ -84,7 +87,16 @@ export class Session {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('error', (err) => this.close('client-closed', err.message));
     client.on('close', () => this.close('client-closed', 'client closed the connection'));
-    this.log.info({ event: 'connection_open', upstream: `${target.host}:${target.port}` }, 'connection open');
+    const tls = identity.tls;
+    this.log.info(
+      {
+        event: 'connection_open',
+        upstream: `${target.host}:${target.port}`,
+        identity: identity.method,
+        ...(tls && { tls: tls.protocol, cipher: tls.cipher, serverName: tls.serverName ?? undefined, subject: tls.subject ?? undefined, serial: tls.serial ?? undefined }),
+      },
+      'connection open',
+    );
   }
 
   /** Stops taking requests; closes once every forwarded request has been answered. */

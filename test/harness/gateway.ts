@@ -58,6 +58,10 @@ export async function startGatewayProcess(opts: {
   backendBootstrap: string;
   maxBrokers?: number;
   extraConfig?: Record<string, unknown>;
+  /** Extra node flags for the gateway process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
+  /** Listeners to use instead of the plaintext one; `bootstrap` is then the first one's bind address. */
+  listeners?: Array<Record<string, unknown> & { bind: string }>;
 }): Promise<GatewayProcess> {
   const maxBrokers = opts.maxBrokers ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
@@ -68,6 +72,7 @@ export async function startGatewayProcess(opts: {
     admin: { bind: `127.0.0.1:${adminPort}` },
     log: { level: 'debug' },
     ...opts.extraConfig,
+    ...(opts.listeners && { listeners: opts.listeners }),
   };
   const configFile = path.join(dir, 'gatehouse.yaml');
   fs.writeFileSync(configFile, stringify(config));
@@ -75,7 +80,7 @@ export async function startGatewayProcess(opts: {
   const proc = startServerProcess({
     name: 'gatehouse',
     command: process.execPath,
-    args: [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
+    args: [...(opts.nodeArgs ?? []), path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
     logFile,
   });
   const deadline = Date.now() + 30_000;
@@ -95,7 +100,7 @@ export async function startGatewayProcess(opts: {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
-    bootstrap: `127.0.0.1:${bootstrapPort}`,
+    bootstrap: opts.listeners ? opts.listeners[0].bind : `127.0.0.1:${bootstrapPort}`,
     brokerPorts,
     adminPort,
     configFile,

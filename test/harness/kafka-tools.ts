@@ -26,11 +26,11 @@ export async function kafkaTool(
   line: KafkaLine,
   tool: KafkaToolName,
   args: string[],
-  opts: { input?: string; timeoutMs?: number; jvmOptions?: string[] } = {},
+  opts: { input?: string; timeoutMs?: number; jvmOptions?: string[]; /** another java binary than the one on PATH */ java?: string } = {},
 ): Promise<RunResult> {
   const dist = resolveKafka(line);
   const mainClass = dist.mainClasses[tool];
   if (!mainClass) throw new Error(`Kafka ${dist.version} has no '${tool}' tool`);
   const jvm = [...(opts.jvmOptions ?? TOOL_JVM_OPTIONS), ...toolLoggingFlags()];
-  return run('java', [...jvm, '-cp', dist.classpath, mainClass, ...args], { input: opts.input, timeoutMs: opts.timeoutMs });
+  return run(opts.java ?? 'java', [...jvm, '-cp', dist.classpath, mainClass, ...args], { input: opts.input, timeoutMs: opts.timeoutMs });
 }

@@ -26,7 +26,8 @@ function errorOf(text: string): ConfigError {
 test('the annotated example in deploy/ is valid and means what it says', () => {
   const config = parseConfig(fs.readFileSync(new URL('../../../deploy/gatehouse.example.yaml', import.meta.url), 'utf8'), 'example');
   assert.equal(config.listeners[0].advertisedHost, 'kafka.example.com');
-  assert.equal(config.listeners[0].routing.basePort, 9100);
+  const routing = config.listeners[0].routing;
+  assert.equal(routing.mode === 'port-per-broker' && routing.basePort, 9100);
   assert.deepEqual(config.backend.bootstrapServers[1], { host: '10.0.0.12', port: 9092 });
   assert.deepEqual(config.admin.bind, { host: '127.0.0.1', port: 9644 });
 });
@@ -48,7 +49,7 @@ test('an unknown key is refused at its line and column', () => {
 test('a listener without TLS and without plaintext: true is refused (closed by default)', () => {
   const err = errorOf(minimal().replace('    plaintext: true\n', ''));
   assert.equal(err.line, 4);
-  assert.match(err.reason, /no TLS configuration/);
+  assert.match(err.reason, /no tls section; set 'plaintext: true'/);
 });
 
 test('a wildcard bind needs an advertised host', () => {

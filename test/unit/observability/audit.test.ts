@@ -53,10 +53,14 @@ test('file destination', async () => {
     const log = createAuditLog({ destination: file, allowSampling: 'all' });
     log.record(DENIED);
     log.record(ALLOWED);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await log.flush();
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines, [DENIED, ALLOWED]);
+    // The file opens asynchronously: poll (a busy machine may take a while), never a fixed sleep.
+    const read = async () => (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+    const deadline = Date.now() + 10_000;
+    while ((await read()).length < 2 && Date.now() < deadline) {
+      await log.flush().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual((await read()).map((l) => JSON.parse(l)), [DENIED, ALLOWED]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { BrokerMap } from '../../../gateway/routing/broker-map.ts';
 import { carriesAddresses, rewriteAddresses } from '../../../gateway/routing/rewrite.ts';
 import { TopicIdCache } from '../../../gateway/routing/topic-ids.ts';
 
-const map = () => new BrokerMap('gw.example.com', 9100, new Map([[7, 9777]]));
+const map = () => new BrokerMap({ mode: 'port-per-broker', host: 'gw.example.com', basePort: 9100, brokerPorts: new Map([[7, 9777]]) });
 
 test('Metadata: every broker gets the gateway address; backend addresses are learned; topic ids cached', () => {
   const brokers = map();
@@ -31,7 +31,7 @@ test('Metadata: every broker gets the gateway address; backend addresses are lea
 });
 
 test('a broker with no gateway port is left out rather than leaked', () => {
-  const brokers = new BrokerMap('gw', 0, new Map([[1, 9001]]));
+  const brokers = new BrokerMap({ mode: 'port-per-broker', host: 'gw', basePort: 0, brokerPorts: new Map([[1, 9001]]) });
   const body = { brokers: [{ nodeId: 1, host: 'a', port: 1 }, { nodeId: 2, host: 'secret-backend', port: 9092 }], topics: [] };
   rewriteAddresses(API_KEY.Metadata, 12, body, brokers, new TopicIdCache());
   assert.deepEqual(body.brokers.map((b) => b.nodeId), [1]);
@@ -44,7 +44,7 @@ test('FindCoordinator v3 (single) and v4+ (list) are rewritten; unroutable becom
   const v4 = { coordinators: [{ key: 'g', nodeId: 2, host: 'kafka-2.internal', port: 9092, errorCode: 0 }, { key: 'h', nodeId: -1, host: '', port: -1, errorCode: 15 }] };
   rewriteAddresses(API_KEY.FindCoordinator, 4, v4, map(), new TopicIdCache());
   assert.deepEqual(v4.coordinators.map((c) => `${c.host}:${c.port}`), ['gw.example.com:9102', ':-1']);
-  const none = new BrokerMap('gw', 0, new Map());
+  const none = new BrokerMap({ mode: 'port-per-broker', host: 'gw', basePort: 0, brokerPorts: new Map() });
   const lost = { errorCode: 0, nodeId: 3, host: 'kafka-3.internal', port: 9092 };
   rewriteAddresses(API_KEY.FindCoordinator, 2, lost, none, new TopicIdCache());
   assert.deepEqual(lost, { errorCode: 15, nodeId: -1, host: '', port: -1 });
@@ -82,4 +82,17 @@ test('the topic id cache forgets a name\'s old id when the topic is re-created',
   cache.remember('id-2', 't');
   assert.equal(cache.nameOf('id-1'), undefined);
   assert.equal(cache.idOf('t'), 'id-2');
+});
+
+test('SNI routing: brokers are advertised as broker-{id} names on the one port; names map back to node ids', () => {
+  const sni = new BrokerMap({ mode: 'sni', brokerNamePattern: 'broker-{id}.kafka.example.com', port: 9093 });
+  const body = { brokers: [{ nodeId: 3, host: 'kafka-3.internal', port: 9092, rack: null }], topics: [] };
+  rewriteAddresses(API_KEY.Metadata, 12, body, sni, new TopicIdCache());
+  assert.deepEqual([body.brokers[0].host, body.brokers[0].port], ['broker-3.kafka.example.com', 9093]);
+  assert.equal(sni.gatewayPort(3), null);
+  assert.equal(sni.nodeIdForServerName('broker-3.kafka.example.com'), 3);
+  assert.equal(sni.nodeIdForServerName('BROKER-12.Kafka.Example.com'), 12);
+  for (const other of ['broker-3.kafka.example.com.evil', 'broker-.kafka.example.com', 'broker-03.kafka.example.com', 'brokerX3.kafka.example.com', 'bootstrap.kafka.example.com']) {
+    assert.equal(sni.nodeIdForServerName(other), null, other);
+  }
 });

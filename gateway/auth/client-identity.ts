@@ -1,0 +1,24 @@
+// Who is on the other end of a client connection, as established when it was admitted: the real
+// client address (behind a PROXY-protocol load balancer, the address the header names), the principal,
+// and how the principal was found.
+import type { KafkaPrincipal } from './principal.ts';
+
+export type IdentityMethod = 'anonymous' | 'ip' | 'certificate-dn' | 'certificate-san';
+
+export type TlsSessionInfo = {
+  protocol: string | null;
+  cipher: string;
+  /** The SNI name the client asked for, if any. */
+  serverName: string | null;
+  /** The client certificate's subject DN (RFC 2253) and serial, when one was presented. */
+  subject: string | null;
+  serial: string | null;
+};
+
+export type ClientIdentity = {
+  address: string;
+  port: number;
+  principal: KafkaPrincipal;
+  method: IdentityMethod;
+  tls: TlsSessionInfo | null;
+};

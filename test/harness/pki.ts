@@ -1,0 +1,51 @@
+// A throw-away PKI for TLS tests, made with the project's own certificate tool: a CA whose server
+// certificate covers localhost, 127.0.0.1 and the SNI names *.kafka.test, plus a second, untrusted CA.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CertificateAuthority, type IndexEntry, type IssueOptions } from '../../certs/index.ts';
+
+export const SNI_DOMAIN = 'kafka.test';
+export const STORE_PASSWORD = 'gatehouse-test';
+
+export type TestPki = {
+  dir: string;
+  ca: CertificateAuthority;
+  /** A second CA nobody trusts, with its own folder. */
+  stranger: CertificateAuthority;
+  server: IndexEntry;
+  /** Absolute path of a file in the CA folder (`ca/ca.crt`, `ca/crl.pem`, an entry's certFile…). */
+  file: (relative: string) => string;
+  /** Issues a client certificate (RSA 2048) and returns its absolute cert and key paths. */
+  client: (name: string, options?: Partial<IssueOptions>, by?: CertificateAuthority) => { entry: IndexEntry; cert: string; key: string };
+  cleanup: () => void;
+};
+
+export function createTestPki(): TestPki {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pki-'));
+  const ca = CertificateAuthority.init(path.join(dir, 'main'), { keyBits: 2048, subject: { CN: 'Gatehouse Test CA', O: 'Gatehouse Tests' } });
+  const stranger = CertificateAuthority.init(path.join(dir, 'stranger'), { keyBits: 2048, subject: { CN: 'Stranger CA' } });
+  const server = ca.issueServer({
+    name: 'gateway',
+    subject: { CN: 'localhost' },
+    sans: [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+      { type: 'dns', value: `*.${SNI_DOMAIN}` },
+    ],
+    keyBits: 2048,
+  });
+  const file = (relative: string) => path.join(ca.dir, relative);
+  return {
+    dir,
+    ca,
+    stranger,
+    server,
+    file,
+    client: (name, options = {}, by = ca) => {
+      const entry = by.issueClient({ name, subject: { CN: name, O: 'Acme' }, sans: [], keyBits: 2048, ...options });
+      return { entry, cert: path.join(by.dir, entry.certFile), key: path.join(by.dir, entry.keyFile) };
+    },
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
