@@ -11,6 +11,7 @@ import { startGatewayProcess } from '../../harness/gateway.ts';
 import { startKafka, type KafkaCluster } from '../../harness/kafka.ts';
 import { kcat } from '../../harness/kcat.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
+import { freePorts } from '../../harness/ports.ts';
 import { expectSuccess, run } from '../../harness/run.ts';
 import { connectRaw } from './raw-client.ts';
 import { fetchV11 } from './fetch-request.ts';
@@ -70,5 +71,17 @@ test('a listener without TLS is refused unless it says plaintext: true', async (
   fs.writeFileSync(file, 'backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: open\n    bind: 127.0.0.1:9999\n    routing: { basePort: 9100 }\n');
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /:4:5: listener 'open' has no TLS configuration/);
+  assert.match(result.stderr, /:4:5: listener 'open' has no tls section; set 'plaintext: true'/);
+});
+
+test('a TLS certificate that does not load stops the start with the listener, file and reason; nothing is bound', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
+  fs.writeFileSync(path.join(dir, 'server.crt'), '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n');
+  fs.writeFileSync(path.join(dir, 'server.key'), 'not a key');
+  const file = path.join(dir, 'tls.yaml');
+  const [port] = await freePorts(1);
+  fs.writeFileSync(file, `backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: secure\n    bind: 127.0.0.1:${port}\n    routing: { basePort: 9100 }\n    tls:\n      certificate: server.crt\n      key: server.key\n`);
+  const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file], { timeoutMs: 30_000 });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /tls\.yaml:7:5: listener 'secure': .*server\.crt: /);
 });
