@@ -186,6 +186,41 @@ describe('client certificates', () => {
   });
 });
 
+describe('protocol versions and ciphers', () => {
+  /** Connects with a restricted client; resolves with the negotiated protocol/cipher or the error. */
+  function handshake(port: number, options: tls.ConnectionOptions): Promise<string> {
+    return new Promise((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')), ...options }, () => {
+        resolve(`${s.getProtocol()} ${s.getCipher().name}`);
+        setTimeout(() => s.destroy(), 500).unref(); // let the server finish its side of the handshake
+      });
+      s.on('data', () => {});
+      s.on('error', (err) => resolve(`error: ${err.message}`));
+    });
+  }
+
+  test('minVersion refuses older clients; the cipher list is what TLS 1.2 clients may use', async () => {
+    const gw = await serve(pki, `${serverTls()}\n  minVersion: TLSv1.3`);
+    try {
+      assert.match(await handshake(gw.port, { maxVersion: 'TLSv1.2' }), /^error: /);
+      refused(await gw.next(), 'tls-handshake-failed', /unsupported protocol/);
+      assert.match(await handshake(gw.port, {}), /^TLSv1\.3 /);
+      admitted(await gw.next());
+    } finally {
+      gw.close();
+    }
+    const narrow = await serve(pki, `${serverTls()}\n  ciphers: ECDHE-RSA-AES128-GCM-SHA256`);
+    try {
+      assert.match(await handshake(narrow.port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' }), /^error: /);
+      refused(await narrow.next(), 'tls-handshake-failed', /no shared cipher|no suitable|cipher/i);
+      assert.equal(await handshake(narrow.port, { maxVersion: 'TLSv1.2' }), 'TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256');
+      admitted(await narrow.next());
+    } finally {
+      narrow.close();
+    }
+  });
+});
+
 describe('server certificate reload', () => {
   test('new connections get a replaced certificate; a broken file is refused and the last good one stays; SIGHUP reloads', async () => {
     const live = path.join(pki.dir, 'live');
