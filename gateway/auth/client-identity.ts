@@ -13,6 +13,8 @@ export type TlsSessionInfo = {
   /** The client certificate's subject DN (RFC 2253) and serial, when one was presented. */
   subject: string | null;
   serial: string | null;
+  /** The client certificate's issuer DN (RFC 2253): with the serial, what a CRL names. */
+  issuer: string | null;
 };
 
 export type ClientIdentity = {

@@ -6,7 +6,8 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { ClientIdentity, IdentityMethod, TlsSessionInfo } from '../auth/client-identity.ts';
-import { subjectDn } from '../auth/dn.ts';
+import { revokedCertificates } from '../auth/crl.ts';
+import { issuerDn, subjectDn } from '../auth/dn.ts';
 import { CidrList, IpAccessList, IpIdentityMap, normalizeAddress } from '../auth/ip-rules.ts';
 import { KafkaPrincipal } from '../auth/principal.ts';
 import { ProxyProtocolDecoder, V2_SIGNATURE } from '../auth/proxy-protocol.ts';
@@ -58,6 +59,7 @@ export class ListenerAdmission {
   private readonly tlsIdentity: TlsIdentityOptions | null = null;
   /** TLS material in force, reloaded on file change and SIGHUP (null on a plaintext listener). */
   readonly material: TlsMaterialWatcher | null = null;
+  private revocationListener: ((revoked: Set<string>) => void) | null = null;
   /** Real client addresses of connections in their TLS handshake, by the socket's own peer. */
   private readonly handshaking = new Map<string, Pending>();
 
@@ -117,6 +119,11 @@ export class ListenerAdmission {
 
   close(): void {
     this.material?.close();
+  }
+
+  /** Hears the revoked certificates (revocation keys) each time new CRLs come into force. */
+  onRevocations(listener: (revoked: Set<string>) => void): void {
+    this.revocationListener = listener;
   }
 
   refuse(socket: net.Socket, peer: Peer, reason: RefusalReason, detail: string): void {
@@ -197,8 +204,10 @@ export class ListenerAdmission {
     const clientAuth = this.config.tls!.clientAuth;
     const cert = socket.getPeerX509Certificate();
     let subject: string | null = null;
+    let issuer: string | null = null;
     try {
       subject = cert ? subjectDn(cert) : null;
+      issuer = cert ? issuerDn(cert) : null;
     } catch {
       subject = null; // reported below by the principal mapping
     }
@@ -208,6 +217,7 @@ export class ListenerAdmission {
       serverName: typeof socket.servername === 'string' ? socket.servername.toLowerCase() : null,
       subject,
       serial: cert?.serialNumber ?? null,
+      issuer,
     };
     if (clientAuth === 'required' && !cert) return this.refuse(socket, peer, 'client-certificate-missing', 'clientAuth is required and the client sent no certificate');
     if (cert && !socket.authorized) {
@@ -242,6 +252,14 @@ export class ListenerAdmission {
     }
     this.tlsServer?.setSecureContext(result.material.options);
     this.reportMaterial(trigger);
+    const crls = result.material.options.crl as Buffer[] | undefined;
+    if (crls && this.revocationListener) {
+      try {
+        this.revocationListener(revokedCertificates(crls.map((c) => c.toString('latin1')).join('\n')));
+      } catch (err) {
+        this.logger.warn({ event: 'crl_unreadable', listener, err: (err as Error).message }, 'cannot list revoked certificates; open connections are not re-checked');
+      }
+    }
   }
 
   private reportMaterial(trigger?: string): void {

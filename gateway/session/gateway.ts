@@ -3,6 +3,7 @@
 // probe, the admin endpoint, and an orderly shutdown that lets in-flight requests finish.
 import net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
+import { revocationKey } from '../auth/crl.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -126,6 +127,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       throw config.errorAt(['listeners', lc.index, 'tls'], `listener '${lc.name}': ${(err as Error).message}`);
     }
     listeners.push({ config: lc, brokers: brokerMapFor(lc), admission, servers: new Map() });
+    // A CRL naming a certificate also ends the connections already open with it.
+    admission.onRevocations((revoked) => {
+      for (const s of sessions) {
+        const tls = s.identity.tls;
+        if (s.listener !== lc.name || !tls?.serial || !tls.issuer || !revoked.has(revocationKey(tls.issuer, tls.serial))) continue;
+        s.close('certificate-revoked', `client certificate ${tls.serial} (${tls.subject}) was revoked`);
+      }
+    });
   }
   for (const state of listeners) {
     state.brokers.onNewBroker((nodeId) => openBrokerPort(state, nodeId));

@@ -41,7 +41,8 @@ export type CloseReason =
   | 'unsupported-api'
   | 'in-flight-overflow'
   | 'bad-response'
-  | 'shutdown';
+  | 'shutdown'
+  | 'certificate-revoked';
 
 /** A response position, in request order. */
 type Slot = { frame: Buffer | null };
@@ -67,7 +68,7 @@ export class Session {
   constructor(
     private readonly client: net.Socket,
     target: Address,
-    private readonly listener: string,
+    readonly listener: string,
     /** Who the client is (address behind any PROXY header, principal, TLS details): fixed for the connection. */
     readonly identity: ClientIdentity,
     private readonly services: SessionServices,

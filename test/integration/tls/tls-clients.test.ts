@@ -203,6 +203,27 @@ describe('TLS listeners with real clients', () => {
     await gw.waitForLog((l) => l.reason === 'client-certificate-invalid' && /CERT_REVOKED/.test(String(l.detail)) && /CN=frank-app/.test(String(l.detail)), 10_000);
   });
 
+  test('revoking a certificate also ends the connections already open with it; other clients carry on', async () => {
+    const grace = pki.client('grace-app');
+    const heidi = pki.client('heidi-app');
+    const connect = async (c: { cert: string; key: string }, id: string) => {
+      const kafka = new Kafka({ clientId: id, brokers: [gw.bootstrap], ssl: kafkajsSsl(c), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: [{ value: `${id}-before` }] });
+      return producer;
+    };
+    const revokedProducer = await connect(grace, 'grace');
+    const keptProducer = await connect(heidi, 'heidi');
+    pki.ca.revoke('grace-app', 'keyCompromise');
+    const cut = await gw.waitForLog((l) => l.event === 'connection_close' && l.reason === 'certificate-revoked', 10_000);
+    assert.equal(cut.principal, 'User:grace-app');
+    await assert.rejects(revokedProducer.send({ topic, acks: -1, messages: [{ value: 'grace-after' }] }));
+    await keptProducer.send({ topic, acks: -1, messages: [{ value: 'heidi-after' }] });
+    await Promise.allSettled([revokedProducer.disconnect(), keptProducer.disconnect()]);
+    assert.ok(!gw.logs().some((l) => l.event === 'connection_close' && l.reason === 'certificate-revoked' && l.principal !== 'User:grace-app'));
+  });
+
   test('SNI routing: kafkajs reaches bootstrap.kafka.test and broker-1.kafka.test through one port (PKCS#12 wildcard certificate)', async () => {
     const sniTopic = 'tls-sni';
     const kafka = new Kafka({
