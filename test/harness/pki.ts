@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { CertificateAuthority, type IndexEntry, type IssueOptions } from '../../certs/index.ts';
 
 export const SNI_DOMAIN = 'kafka.test';
@@ -48,4 +49,26 @@ export function createTestPki(): TestPki {
     },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Puts an issued certificate and key in `dir` as server.crt/server.key the way deployment tools do (write beside, rename over); returns its serial as Node reports it. */
+export function installServerCertificate(pki: TestPki, name: string, dir: string): string {
+  const entry = pki.ca.find(name);
+  if (!entry) throw new Error(`no certificate '${name}'`);
+  for (const [from, to] of [[entry.certFile, 'server.crt'], [entry.keyFile, 'server.key']]) {
+    fs.copyFileSync(pki.file(from), path.join(dir, `${to}.new`));
+    fs.renameSync(path.join(dir, `${to}.new`), path.join(dir, to));
+  }
+  return entry.serial.toUpperCase();
+}
+
+/** The serial of the certificate a TLS listener on 127.0.0.1:port presents to a brand-new connection. */
+export function presentedSerial(port: number, pki: TestPki): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')) }, () => {
+      resolve(socket.getPeerX509Certificate()!.serialNumber);
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
 }

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import tls from 'node:tls';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { startGatewayProcess, type GatewayProcess } from '../../harness/gateway.ts';
 import { startKafka, type KafkaCluster } from '../../harness/kafka.ts';
-import { createTestPki, type TestPki } from '../../harness/pki.ts';
+import { createTestPki, installServerCertificate, presentedSerial, type TestPki } from '../../harness/pki.ts';
 import { freePorts } from '../../harness/ports.ts';
 import { assertExactlyOnceInOrder, consumeWithKafkajs } from '../../harness/verify.ts';
 
@@ -21,30 +20,13 @@ let pki: TestPki;
 let live: string;
 let port = 0;
 
-/** Puts a server certificate in place the way deployment tools do: write beside, rename over. */
-function install(name: string): string {
-  const entry = pki.ca.find(name)!;
-  for (const [from, to] of [[entry.certFile, 'server.crt'], [entry.keyFile, 'server.key']]) {
-    fs.copyFileSync(pki.file(from), path.join(live, `${to}.new`));
-    fs.renameSync(path.join(live, `${to}.new`), path.join(live, to));
-  }
-  return entry.serial.toUpperCase();
-}
+const install = (name: string) => installServerCertificate(pki, name, live);
 
 function issueServer(name: string): void {
   pki.ca.issueServer({ name, subject: { CN: 'localhost' }, sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }], keyBits: 2048 });
 }
 
-/** The serial of the certificate a brand-new connection is shown. */
-function presentedSerial(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')) }, () => {
-      resolve(s.getPeerX509Certificate()!.serialNumber);
-      s.destroy();
-    });
-    s.on('error', reject);
-  });
-}
+const serial = () => presentedSerial(port, pki);
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -114,24 +96,24 @@ test('a producer keeps producing while the server certificate is replaced twice 
     }
   })();
 
-  const serial1 = (await presentedSerial()).toUpperCase();
+  const serial1 = (await serial()).toUpperCase();
   assert.equal(serial1, pki.ca.find('gateway')!.serial.toUpperCase());
   await new Promise((r) => setTimeout(r, 1_000));
 
   const serial2 = install('server-2');
-  await until('new connections to present the second certificate', async () => (await presentedSerial()) === serial2);
+  await until('new connections to present the second certificate', async () => (await serial()) === serial2);
   await gw.waitForLog((l) => l.event === 'tls_reloaded' && l.trigger === 'file change');
 
   fs.writeFileSync(path.join(live, 'server.key'), '-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n');
   const failed = await gw.waitForLog((l) => l.event === 'tls_reload_failed');
   assert.match(String(failed.file), /server\.crt|server\.key/);
-  assert.equal(await presentedSerial(), serial2, 'a broken file leaves the last good certificate in force');
+  assert.equal(await serial(), serial2, 'a broken file leaves the last good certificate in force');
 
   // A certificate put in place and announced with SIGHUP.
   const serial3 = install('server-3');
   process.kill(gw.process.pid, 'SIGHUP');
   await gw.waitForLog((l) => l.event === 'tls_reloaded' && l.trigger === 'SIGHUP');
-  await until('new connections to present the third certificate', async () => (await presentedSerial()) === serial3);
+  await until('new connections to present the third certificate', async () => (await serial()) === serial3);
   await new Promise((r) => setTimeout(r, 1_000));
 
   producing = false;

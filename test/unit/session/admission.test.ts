@@ -15,7 +15,7 @@ import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
 import { parseConfig } from '../../../gateway/config/schema.ts';
 import { registry } from '../../../gateway/observability/metrics.ts';
 import { ListenerAdmission } from '../../../gateway/session/admission.ts';
-import { createTestPki, type TestPki } from '../../harness/pki.ts';
+import { createTestPki, installServerCertificate, presentedSerial, type TestPki } from '../../harness/pki.ts';
 
 type Outcome = { admitted: ClientIdentity } | { refused: string; detail: string };
 
@@ -72,17 +72,6 @@ function tlsClient(port: number, pki: TestPki, o: ClientOptions = {}): void {
   });
   socket.on('error', () => {});
   socket.on('data', () => {});
-}
-
-/** The serial of the certificate a TLS listener presents to a new connection. */
-function presentedSerial(port: number, pki: TestPki): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')) }, () => {
-      resolve(socket.getPeerX509Certificate()!.serialNumber);
-      socket.destroy();
-    });
-    socket.on('error', reject);
-  });
 }
 
 const admitted = (o: Outcome): ClientIdentity => {
@@ -225,15 +214,7 @@ describe('server certificate reload', () => {
   test('new connections get a replaced certificate; a broken file is refused and the last good one stays; SIGHUP reloads', async () => {
     const live = path.join(pki.dir, 'live');
     fs.mkdirSync(live);
-    const put = (name: string) => {
-      const entry = pki.ca.find(name)!;
-      // Written next to the target and renamed into place, as deployment tools do.
-      for (const [from, to] of [[entry.certFile, 'server.crt'], [entry.keyFile, 'server.key']]) {
-        fs.copyFileSync(pki.file(from), path.join(live, `${to}.new`));
-        fs.renameSync(path.join(live, `${to}.new`), path.join(live, to));
-      }
-      return entry.serial.toUpperCase();
-    };
+    const put = (name: string) => installServerCertificate(pki, name, live);
     const first = put('gateway');
     const gw = await serve(pki, `tls:\n  certificate: ${live}/server.crt\n  key: ${live}/server.key`);
     try {
