@@ -1,6 +1,8 @@
 // Cuts a TCP byte stream into Kafka frames (4-byte big-endian size, then that many bytes).
-// The size is checked against the cap before anything is buffered; chunks are kept as a list and
-// joined once per frame, and a frame that lies inside one chunk is a view of it (no copy).
+// The size is checked against the cap before anything is buffered. Chunks are kept as a list and never
+// joined here: a frame that lies inside one chunk is a view of it, one that spans chunks is the list of
+// views of its pieces (`parts`), which can be written on as they are. `raw` and `payload` join them, once,
+// only for a caller that needs the frame as one Buffer.
 
 export class FrameTooLargeError extends Error {
   constructor(
@@ -12,15 +14,46 @@ export class FrameTooLargeError extends Error {
   }
 }
 
-export type Frame = {
-  /** The whole frame including its size prefix: what is forwarded when nothing changes. */
-  raw: Buffer;
-  /** The bytes after the size prefix: what the codec reads. */
-  payload: Buffer;
-};
+export class Frame {
+  private joined: Buffer | null;
+  private body: Buffer | null = null;
+
+  constructor(
+    /** The whole frame including its size prefix, as views of the chunks it arrived in, in order. */
+    readonly parts: readonly Buffer[],
+    /** Bytes after the size prefix. */
+    readonly size: number,
+  ) {
+    this.joined = parts.length === 1 ? parts[0] : null;
+  }
+
+  /** The whole frame including its size prefix as one Buffer (joined on first use when it spans chunks). */
+  get raw(): Buffer {
+    return (this.joined ??= Buffer.concat(this.parts, 4 + this.size));
+  }
+
+  /** The bytes after the size prefix as one Buffer: what the codec reads. */
+  get payload(): Buffer {
+    return (this.body ??= this.raw.subarray(4));
+  }
+
+  /**
+   * The first `n` bytes after the size prefix (all of them when the frame is shorter), as one Buffer:
+   * a view when the first chunk holds them, else a copy of just those bytes.
+   */
+  head(n: number): Buffer {
+    const want = 4 + Math.min(n, this.size);
+    const first = this.parts[0];
+    if (first.length >= want) return first.subarray(4, want);
+    if (this.joined) return this.joined.subarray(4, want);
+    return Buffer.concat(this.parts, want).subarray(4);
+  }
+}
 
 export class FrameReader {
+  /** Buffered chunks; those before `first` are consumed. */
   private chunks: Buffer[] = [];
+  private first = 0;
   private buffered = 0;
 
   /** `limit` is read for every frame, so it can grow once a client has authenticated. */
@@ -34,17 +67,17 @@ export class FrameReader {
   /** Adds a chunk and returns every frame it completes. Throws FrameTooLargeError. */
   push(chunk: Buffer): Frame[] {
     const frames: Frame[] = [];
+    if (chunk.length === 0) return frames;
     if (this.buffered === 0) {
       // Fast path: frames inside this chunk are views of it.
       let offset = 0;
       while (chunk.length - offset >= 4) {
         const size = this.check(chunk.readInt32BE(offset));
         if (chunk.length - offset - 4 < size) break;
-        const raw = chunk.subarray(offset, offset + 4 + size);
-        frames.push({ raw, payload: raw.subarray(4) });
+        frames.push(new Frame([chunk.subarray(offset, offset + 4 + size)], size));
         offset += 4 + size;
       }
-      if (offset < chunk.length) this.keep(chunk.subarray(offset));
+      if (offset < chunk.length) this.keep(offset === 0 ? chunk : chunk.subarray(offset));
       return frames;
     }
     this.keep(chunk);
@@ -52,8 +85,7 @@ export class FrameReader {
       if (this.buffered < 4) return frames;
       const size = this.check(this.peekSize());
       if (this.buffered < 4 + size) return frames;
-      const raw = this.take(4 + size);
-      frames.push({ raw, payload: raw.subarray(4) });
+      frames.push(new Frame(this.take(4 + size), size));
       if (this.buffered === 0) return frames;
     }
   }
@@ -72,33 +104,40 @@ export class FrameReader {
   }
 
   private peekSize(): number {
-    const first = this.chunks[0];
+    const first = this.chunks[this.first];
     if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, 4);
-    return head.readInt32BE(0);
+    let size = 0;
+    for (let i = this.first, got = 0; got < 4; i++) {
+      const c = this.chunks[i];
+      for (let j = 0; j < c.length && got < 4; j++, got++) size = (size << 8) | c[j];
+    }
+    return size;
   }
 
-  /** Removes `n` bytes from the front of the buffered chunks, joining only when they span chunks. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const c = this.chunks[0];
-        const use = Math.min(c.length, n - filled);
-        c.copy(out, filled, 0, use);
-        filled += use;
-        if (use === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(use);
+  /** Removes `n` bytes from the front of the buffered chunks, as views (never copied). */
+  private take(n: number): Buffer[] {
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[this.first];
+      if (c.length <= left) {
+        parts.push(c);
+        left -= c.length;
+        this.first++;
+      } else {
+        parts.push(c.subarray(0, left));
+        this.chunks[this.first] = c.subarray(left);
+        left = 0;
       }
     }
     this.buffered -= n;
-    return out;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first > 64 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+    return parts;
   }
 }

@@ -1,6 +1,7 @@
 // One TCP connection to a backend broker, cutting its byte stream into response frames.
 import net from 'node:net';
 import { FrameReader, type Frame } from './frame-reader.ts';
+import { type Outgoing, writeFrame } from './frame-writer.ts';
 
 export type UpstreamHandlers = {
   onFrame: (frame: Frame) => void;
@@ -28,8 +29,8 @@ export class Upstream {
   }
 
   /** Writes a whole frame; false means the socket buffer is full (pause the producer of frames). */
-  write(raw: Buffer): boolean {
-    return this.socket.write(raw);
+  write(frame: Outgoing): boolean {
+    return writeFrame(this.socket, frame);
   }
 
   close(reason: string | null): void {

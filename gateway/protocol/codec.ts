@@ -51,7 +51,8 @@ const KIND_BY_TYPE: Record<string, Kind> = {
   uint32: Kind.Uint32, float64: Kind.Float64, bool: Kind.Bool, uuid: Kind.Uuid, string: Kind.String,
   bytes: Kind.Bytes, records: Kind.Records,
 };
-const FIXED_SIZE = [1, 2, 4, 8, 2, 4, 8, 1, 16];
+/** Encoded sizes of the fixed-size kinds (Int8 … Uuid), indexed by Kind. */
+export const FIXED_SIZE = [1, 2, 4, 8, 2, 4, 8, 1, 16];
 
 export interface Op {
   readonly name: string;
@@ -232,7 +233,7 @@ function isDefaultStruct(layout: Layout, o: Struct): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Decoding
 
-const invalidLength = (what: string, n: number): ProtocolError =>
+export const invalidLength = (what: string, n: number): ProtocolError =>
   new ProtocolError('invalid-length', `invalid ${what} ${n}`);
 
 export function readStruct(r: Reader, layout: Layout): Struct {
@@ -310,7 +311,7 @@ function readScalar(r: Reader, op: Op): unknown {
   }
 }
 
-function nullOrThrow(op: Op, n: number, what: string): null {
+export function nullOrThrow(op: Op, n: number, what: string): null {
   if (n === -1 && op.nullable) return null;
   throw n === -1 ? new ProtocolError('invalid-length', `null ${what} in a non-nullable field`) : invalidLength(`${what} length`, n);
 }
@@ -322,16 +323,30 @@ function nullOrThrow(op: Op, n: number, what: string): null {
 export const tagOrder = (tag: number, last: number): ProtocolError =>
   new ProtocolError('invalid-value', `tagged field ${tag} after ${last}: tags must be strictly ascending`);
 
+/** The checks on a tagged-field section (shared with the skip pass in walk.ts): the count fits the bytes left… */
+export function taggedCount(count: number, left: number): number {
+  if (count > left) throw invalidLength('tagged fields count', count);
+  return count;
+}
+
+/** …each tag is above the one before… */
+export function nextTag(tag: number, last: number): number {
+  if (tag <= last) throw tagOrder(tag, last);
+  return tag;
+}
+
+/** …and each field's size fits the bytes left. */
+export function taggedSize(tag: number, size: number, left: number): number {
+  if (size > left) throw new ProtocolError('invalid-length', `tagged field ${tag} of ${size} bytes exceeds the ${left} left`);
+  return size;
+}
+
 function readTaggedFields(r: Reader, layout: Layout, o: Struct): void {
-  const count = r.unsignedVarint();
-  if (count > r.end - r.pos) throw invalidLength('tagged fields count', count);
+  const count = taggedCount(r.unsignedVarint(), r.end - r.pos);
   let last = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.unsignedVarint();
-    if (tag <= last) throw tagOrder(tag, last);
-    last = tag;
-    const size = r.unsignedVarint();
-    if (size > r.end - r.pos) throw new ProtocolError('invalid-length', `tagged field ${tag} of ${size} bytes exceeds the ${r.end - r.pos} left`);
+    const tag = (last = nextTag(r.unsignedVarint(), last));
+    const size = taggedSize(tag, r.unsignedVarint(), r.end - r.pos);
     const op = layout.byTag.get(tag);
     if (op === undefined) {
       const unknown = (o._unknownTagged ??= []) as UnknownTaggedField[];

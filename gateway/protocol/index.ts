@@ -68,4 +68,5 @@ export {
   isTransactional,
   readBatchHeader,
 } from './records.ts';
+export { type Chunks, responseHasTaggedField, topLevelTag } from './walk.ts';
 export { DEFAULT_ERROR_MESSAGE, ErrorCode, type ErrorCodeName, errorName } from './error-codes.ts';

@@ -1,6 +1,6 @@
 // Response rewriting: every broker address the backend sends is replaced by the gateway's address
 // for that broker, and the backend's real addresses are learned on the way.
-import { API_KEY, type Struct } from '../protocol/index.ts';
+import { API_KEY, type Struct, topLevelTag } from '../protocol/index.ts';
 import type { BrokerMap } from './broker-map.ts';
 import type { TopicIdCache } from './topic-ids.ts';
 
@@ -40,6 +40,19 @@ export function carriesAddresses(apiKey: number, version: number): boolean {
     default:
       return false;
   }
+}
+
+const endpointTags: number[][] = [];
+
+/**
+ * Produce v10+ and Fetch v16+ carry broker addresses only in KIP-951 NodeEndpoints, a top-level tagged
+ * field the backend almost never sends. For those the tag to look for (by skipping through the frame,
+ * see responseHasTaggedField) before anything is decoded; -1 for responses that are always decoded.
+ */
+export function optionalEndpointsTag(apiKey: number, version: number): number {
+  if ((apiKey !== API_KEY.Produce && apiKey !== API_KEY.Fetch) || !carriesAddresses(apiKey, version)) return -1;
+  const byVersion = (endpointTags[apiKey] ??= []);
+  return (byVersion[version] ??= topLevelTag(apiKey, version, 'response', 'nodeEndpoints'));
 }
 
 /**

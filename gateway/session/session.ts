@@ -4,6 +4,7 @@
 import type net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
+import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
 import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
@@ -15,11 +16,12 @@ import {
   peekProduceAcks,
   peekRequestHeader,
   peekResponseCorrelationId,
+  responseHasTaggedField,
   versionRange,
 } from '../protocol/index.ts';
 import { intersectApiVersions, type AdvertisedVersions, type ApiRange } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
-import { carriesAddresses, rewriteAddresses } from '../routing/rewrite.ts';
+import { carriesAddresses, optionalEndpointsTag, rewriteAddresses } from '../routing/rewrite.ts';
 import type { TopicIdCache } from '../routing/topic-ids.ts';
 
 export type SessionServices = {
@@ -45,7 +47,7 @@ export type CloseReason =
   | 'certificate-revoked';
 
 /** A response position, in request order. */
-type Slot = { frame: Buffer | null };
+type Slot = { frame: Outgoing | null };
 /** A forwarded request awaiting its response from the backend. */
 type Pending = { correlationId: number; apiKey: number; apiVersion: number; slot: Slot };
 
@@ -200,7 +202,7 @@ export class Session {
     if (!entry) return this.close('bad-response', 'backend sent a response nobody asked for');
     let correlationId: number;
     try {
-      correlationId = peekResponseCorrelationId(frame.payload);
+      correlationId = peekResponseCorrelationId(frame.head(4));
     } catch (err) {
       return this.close('bad-response', (err as Error).message);
     }
@@ -216,13 +218,19 @@ export class Session {
     this.flush();
   }
 
-  /** The response bytes to send the client: the original unless addresses or versions must change. */
-  private processResponse(entry: Pending, frame: Frame): Buffer {
+  /**
+   * The response bytes to send the client: the original (as the chunks it arrived in) unless addresses
+   * or versions must change.
+   */
+  private processResponse(entry: Pending, frame: Frame): Outgoing {
     const { apiKey, apiVersion } = entry;
     if (apiKey === API_KEY.ApiVersions) return this.rewriteApiVersions(entry, frame);
-    if (!carriesAddresses(apiKey, apiVersion)) return frame.raw;
+    if (!carriesAddresses(apiKey, apiVersion)) return frame.parts;
+    // Produce/Fetch: a skip pass looks for the NodeEndpoints tag; only a response that has it is decoded.
+    const tag = optionalEndpointsTag(apiKey, apiVersion);
+    if (tag >= 0 && !responseHasTaggedField(frame.parts, apiKey, apiVersion, tag, 4)) return frame.parts;
     const { header, body } = decodeResponseFrame(frame.payload, apiKey, apiVersion);
-    if (!rewriteAddresses(apiKey, apiVersion, body, this.services.brokers, this.services.topics)) return frame.raw;
+    if (!rewriteAddresses(apiKey, apiVersion, body, this.services.brokers, this.services.topics)) return frame.parts;
     return encodeResponseFrame(header, body, apiKey, apiVersion, { sizePrefix: true });
   }
 
@@ -252,7 +260,7 @@ export class Session {
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0].frame !== null) {
       const frame = this.slots.shift()!.frame!;
-      if (!this.client.write(frame) && !this.upstream.socket.isPaused()) {
+      if (!writeFrame(this.client, frame) && !this.upstream.socket.isPaused()) {
         // Backpressure: a slow client stops us reading the backend until it catches up.
         this.upstream.socket.pause();
         this.client.once('drain', () => this.upstream.socket.resume());

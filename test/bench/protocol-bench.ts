@@ -2,16 +2,21 @@
 //   node --expose-gc --import tsx test/bench/protocol-bench.ts
 // Prints: (1) the cost of peeking a Produce request with 1 KB, 1 MB and 64 MB of records (must be within
 // ±10 % of each other: records are skipped by length), (2) decode and encode rate of a Metadata response
-// with 1,000 topics × 10 partitions, (3) heap allocated per peeked frame.
+// with 1,000 topics × 10 partitions, (3) heap allocated per peeked frame, (4) looking for KIP-951
+// NodeEndpoints in a 1 MB Fetch response: full decode vs the skip pass, in one Buffer and in 64 KiB chunks.
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
+  API_KEY,
   decodeResponseBody,
+  decodeResponseFrame,
   encodeRequestFrame,
   encodeResponseBody,
+  encodeResponseFrame,
   peekProduce,
   peekProduceAcks,
   peekRequestHeader,
+  responseHasTaggedField,
 } from '../../gateway/protocol/index.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -150,6 +155,31 @@ async function main(): Promise<void> {
   console.log(`   peekRequestHeader: ${(await allocation(1000, () => peekRequestHeader(f1))).toFixed(0)} B`);
   console.log(`   peekProduceAcks:   ${(await allocation(1000, () => peekProduceAcks(f1))).toFixed(0)} B`);
   console.log(`   peekProduce:       ${(await allocation(1000, () => peekProduce(f1))).toFixed(0)} B`);
+
+  // 4. NodeEndpoints in a Fetch response: what the response path did (decode) vs what it does (skip pass)
+  console.log('\n4. Fetch response v17, 1 MB (50 partitions × 20 KB of records), no NodeEndpoints');
+  const fetchFrame = encodeResponseFrame(
+    { correlationId: 1 },
+    {
+      responses: [{
+        topicId: Buffer.alloc(16, 7).toString('base64url'),
+        partitions: Array.from({ length: 50 }, (_, p) => ({ partitionIndex: p, highWatermark: 1000n, abortedTransactions: null, preferredReadReplica: -1, records: batchOf(20 * 1024) })),
+      }],
+    },
+    API_KEY.Fetch,
+    17,
+  );
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < fetchFrame.length; at += 65536) chunks.push(fetchFrame.subarray(at, at + 65536));
+  for (let i = 0; i < 200; i++) decodeResponseFrame(fetchFrame, API_KEY.Fetch, 17); // warm-up
+  const decodeNs = time(2000, 5, () => decodeResponseFrame(fetchFrame, API_KEY.Fetch, 17));
+  const walkNs = time(20000, 5, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0));
+  const walkChunksNs = time(20000, 5, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0));
+  const joinNs = time(2000, 5, () => Buffer.concat(chunks).length > 0);
+  console.log(`   decodeResponseFrame:                      ${fmt(decodeNs).padStart(9)}   ${(await allocation(200, () => decodeResponseFrame(fetchFrame, API_KEY.Fetch, 17))).toFixed(0)} B heap`);
+  console.log(`   responseHasTaggedField (one Buffer):      ${fmt(walkNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
+  console.log(`   responseHasTaggedField (${chunks.length} chunks):        ${fmt(walkChunksNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
+  console.log(`   joining the ${chunks.length} chunks (what forwarding used to cost): ${fmt(joinNs)}`);
 }
 
 void main();

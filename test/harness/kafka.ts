@@ -54,9 +54,15 @@ export type StartKafkaOptions = {
 
 const HOST = '127.0.0.1';
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding, as Kafka's own tool makes. */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as Kafka's own tool makes — and, like
+ * Kafka's Uuid.randomUuid, never one that starts with '-' (kafka-storage would read `-t -xyz` as an option).
+ */
 function clusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function writeLogging(dist: KafkaDist, dir: string, name: string): { flag: string; logFile: string } {

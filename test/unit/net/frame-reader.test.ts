@@ -48,3 +48,35 @@ test('the limit is read per frame, so it can change after authentication', () =>
   limit = 100;
   assert.equal(new FrameReader(() => limit).push(frame('bigger')).length, 1);
 });
+
+test('a frame spanning chunks comes out as views of its pieces; raw and payload join them only when asked', () => {
+  const stream = Buffer.concat([frame('x'.repeat(50)), frame('after')]);
+  const chunks = [stream.subarray(0, 2), stream.subarray(2, 20), stream.subarray(20, 40), stream.subarray(40)];
+  const reader = new FrameReader(() => 100);
+  const frames = chunks.flatMap((c) => reader.push(c));
+  assert.equal(frames.length, 2);
+  const [big, small] = frames;
+  assert.equal(big.size, 50);
+  assert.equal(big.parts.length, 4);
+  assert.deepEqual(Buffer.concat(big.parts as Buffer[]), frame('x'.repeat(50)));
+  for (const [i, part] of big.parts.entries()) assert.equal(part.buffer, chunks[i].buffer, `piece ${i} is a view`);
+  assert.equal(big.head(3).toString(), 'xxx', 'head copies only what it returns when the first piece is short');
+  assert.equal(big.head(1000).length, 50, 'head stops at the frame end');
+  assert.deepEqual(big.raw, frame('x'.repeat(50)));
+  assert.equal(big.raw, big.raw, 'joined once');
+  assert.equal(big.payload.toString(), 'x'.repeat(50));
+  assert.equal(small.parts.length, 1);
+  assert.equal(small.payload.toString(), 'after');
+  assert.equal(small.head(2).buffer, chunks[3].buffer, 'a head inside the first piece is a view');
+  assert.equal(reader.pendingBytes, 0);
+});
+
+test('many frames over many tiny chunks: pieces keep their order and nothing is lost', () => {
+  const payloads = Array.from({ length: 40 }, (_, i) => String(i).repeat(i));
+  const stream = Buffer.concat(payloads.map(frame));
+  const reader = new FrameReader(() => 1000);
+  const got: string[] = [];
+  for (let i = 0; i < stream.length; i += 3) for (const f of reader.push(stream.subarray(i, i + 3))) got.push(Buffer.concat(f.parts as Buffer[]).subarray(4).toString());
+  assert.deepEqual(got, payloads);
+  assert.equal(reader.pendingBytes, 0);
+});

@@ -1,0 +1,222 @@
+// A skip pass over a response, driven by the same compiled layouts as the codec: every field is stepped
+// over by its length, nothing is decoded and nothing is allocated. It answers one question for the hot
+// path: does the top-level tagged-field section carry a given tag (KIP-951 NodeEndpoints in Produce v10+
+// and Fetch v16+ responses)? Only then must the response be decoded; otherwise its bytes pass as they are.
+//
+// The input may be one Buffer or a frame as the list of chunks it arrived in (never joined here).
+// Framing is checked as strictly as the decoder checks it — lengths and counts against the bytes left,
+// nulls only where nullable, tags strictly ascending, no trailing bytes — and every failure is a
+// ProtocolError. Values are not: strings are not checked for UTF-8, and the contents of tagged fields
+// are skipped by their size.
+
+import {
+  FIXED_SIZE,
+  type Layout,
+  type Op,
+  Kind,
+  invalidLength,
+  messageLayout,
+  nextTag,
+  nullOrThrow,
+  taggedCount,
+  taggedSize,
+} from './codec.ts';
+import { responseHeaderVersion } from './api-keys.ts';
+import { ProtocolError, truncated } from './errors.ts';
+import { responseHeaderLayout } from './headers.ts';
+
+/** One Buffer, or a frame as the chunks it arrived in. */
+export type Chunks = Buffer | readonly Buffer[];
+
+/** A forward-only cursor over a list of chunks; reads that straddle two chunks are assembled byte by byte. */
+class Cursor {
+  private part = 0;
+  private buf: Buffer;
+  private pos: number;
+  /** Bytes left in the whole input. */
+  left: number;
+
+  constructor(
+    private readonly parts: readonly Buffer[],
+    offset: number,
+  ) {
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (!Number.isInteger(offset) || offset < 0 || offset > total) {
+      throw new ProtocolError('invalid-length', `offset ${offset} outside the ${total}-byte input`);
+    }
+    this.left = total - offset;
+    this.buf = parts[0] ?? Buffer.alloc(0);
+    this.pos = offset;
+    this.settle();
+  }
+
+  /** Moves past exhausted chunks (only while bytes are left, so the index never runs off the list). */
+  private settle(): void {
+    while (this.pos >= this.buf.length && this.left > 0) {
+      this.pos -= this.buf.length;
+      this.buf = this.parts[++this.part];
+    }
+  }
+
+  private need(n: number): void {
+    if (n > this.left) throw truncated(n, this.left);
+  }
+
+  skip(n: number): void {
+    this.need(n);
+    this.left -= n;
+    this.pos += n;
+    this.settle();
+  }
+
+  u8(): number {
+    this.need(1);
+    const b = this.buf[this.pos++];
+    this.left--;
+    this.settle();
+    return b;
+  }
+
+  int8(): number {
+    return (this.u8() << 24) >> 24;
+  }
+
+  int16(): number {
+    return this.int(2);
+  }
+
+  int32(): number {
+    return this.int(4);
+  }
+
+  /** A big-endian signed integer of `n` bytes, assembled byte by byte when it straddles two chunks. */
+  private int(n: number): number {
+    this.need(n);
+    if (this.buf.length - this.pos >= n) {
+      const v = this.buf.readIntBE(this.pos, n);
+      this.skip(n);
+      return v;
+    }
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + this.u8();
+    return v >= 2 ** (8 * n - 1) ? v - 2 ** (8 * n) : v;
+  }
+
+  /** Unsigned LEB128, at most 5 bytes, value < 2^32 (as Reader.unsignedVarint). */
+  unsignedVarint(): number {
+    let value = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const b = this.u8();
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) return value >>> 0;
+    }
+    const b = this.u8();
+    if (b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
+    return (value >>> 0) + b * 0x10000000;
+  }
+}
+
+/** Skips one struct; returns whether its tagged-field section held `wanted` (-1: look for nothing). */
+function skipStruct(c: Cursor, layout: Layout, wanted = -1): boolean {
+  const body = layout.body;
+  let i = 0;
+  try {
+    for (; i < body.length; i++) {
+      const op = body[i];
+      if (op.array) skipArray(c, op);
+      else skipScalar(c, op);
+    }
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within(body[i].name);
+    throw e;
+  }
+  return layout.flexible ? skipTaggedFields(c, wanted) : false;
+}
+
+function skipArray(c: Cursor, op: Op): void {
+  const n = op.compact ? c.unsignedVarint() - 1 : c.int32();
+  if (n < 0) {
+    if (n === -1 && op.nullable) return;
+    throw n === -1 ? new ProtocolError('invalid-length', 'null array in a non-nullable field') : invalidLength('array length', n);
+  }
+  const elem = op.elem!;
+  if (n * elem.minSize > c.left) {
+    throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${c.left} bytes left`);
+  }
+  if (elem.kind < Kind.String) {
+    c.skip(n * FIXED_SIZE[elem.kind]);
+    return;
+  }
+  let i = 0;
+  try {
+    for (; i < n; i++) skipScalar(c, elem);
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within(`[${i}]`);
+    throw e;
+  }
+}
+
+function skipScalar(c: Cursor, op: Op): void {
+  const kind = op.kind;
+  if (kind < Kind.String) return c.skip(FIXED_SIZE[kind]);
+  if (kind === Kind.Struct) {
+    if (!op.nullable || c.int8() >= 0) skipStruct(c, op.layout!);
+    return;
+  }
+  // String, Bytes, Records: a length (compact: length + 1 as an unsigned varint), then that many bytes.
+  const n = op.compact ? c.unsignedVarint() - 1 : kind === Kind.String ? c.int16() : c.int32();
+  if (n < 0) nullOrThrow(op, n, kind === Kind.String ? 'string' : 'bytes');
+  else c.skip(n);
+}
+
+/** Skips a tagged-field section; returns whether it held `wanted` (-1: look for nothing). */
+function skipTaggedFields(c: Cursor, wanted: number): boolean {
+  let found = false;
+  for (let n = taggedCount(c.unsignedVarint(), c.left), last = -1; n > 0; n--) {
+    last = nextTag(c.unsignedVarint(), last);
+    if (last === wanted) found = true;
+    c.skip(taggedSize(last, c.unsignedVarint(), c.left));
+  }
+  return found;
+}
+
+const layoutCache = new Map<number, readonly [header: Layout, body: Layout]>();
+
+/** The response header and body layouts of an (api, version), looked up once. */
+function responseLayouts(apiKey: number, apiVersion: number): readonly [header: Layout, body: Layout] {
+  const key = apiKey * 0x10000 + (apiVersion & 0xffff);
+  let l = layoutCache.get(key);
+  if (!l || l[1].version !== apiVersion) {
+    l = [responseHeaderLayout(responseHeaderVersion(apiKey, apiVersion)), messageLayout(apiKey, apiVersion, 'response')];
+    layoutCache.set(key, l);
+  }
+  return l;
+}
+
+/**
+ * Whether the response frame in `frame` (the bytes after the 4-byte size prefix, from `offset` on) holds
+ * the top-level tagged field `tag`. Walks the response header and the whole body; ProtocolError when the
+ * frame is malformed (truncated, a bad length, tags out of order, bytes left over).
+ */
+export function responseHasTaggedField(frame: Chunks, apiKey: number, apiVersion: number, tag: number, offset = 0): boolean {
+  const [header, layout] = responseLayouts(apiKey, apiVersion);
+  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : (frame as readonly Buffer[]), offset);
+  let label = header.label;
+  try {
+    skipStruct(c, header);
+    label = layout.label;
+    const found = skipStruct(c, layout, tag);
+    if (c.left !== 0) throw new ProtocolError('trailing-bytes', `${c.left} bytes after the message`);
+    return found;
+  } catch (e) {
+    if (e instanceof ProtocolError) e.inMessage(label);
+    throw e;
+  }
+}
+
+/** The tag of a top-level tagged field at this version (by its camelCase name), or -1 when it is not tagged there. */
+export function topLevelTag(apiKey: number, apiVersion: number, kind: 'request' | 'response', name: string): number {
+  const op = messageLayout(apiKey, apiVersion, kind).tagged.find((o) => o.name === name);
+  return op ? op.tag : -1;
+}
