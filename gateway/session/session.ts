@@ -52,6 +52,20 @@ type Slot = { frame: Outgoing | null };
 type Pending = { correlationId: number; apiKey: number; apiVersion: number; slot: Slot };
 
 const API_VERSIONS_MAX = versionRange(API_KEY.ApiVersions)!.max;
+/** Request headers and Produce's acks lie in the first bytes; more are joined only when a long id needs them. */
+const PEEK_BYTES = 1024;
+
+/** Runs a peek on the frame's first bytes so a large frame spanning chunks is not joined for it. */
+function peekHead<T>(frame: Frame, peek: (bytes: Buffer) => T): T {
+  if (frame.size <= PEEK_BYTES) return peek(frame.payload);
+  try {
+    return peek(frame.head(PEEK_BYTES));
+  } catch (err) {
+    // Too few bytes for this header (a client id or transactional id of ~1 KB): read the whole frame.
+    if (err instanceof ProtocolError) return peek(frame.payload);
+    throw err;
+  }
+}
 
 export class Session {
   private readonly reader: FrameReader;
@@ -146,7 +160,7 @@ export class Session {
   private onRequest(frame: Frame): void {
     let header;
     try {
-      header = peekRequestHeader(frame.payload);
+      header = peekHead(frame, peekRequestHeader);
     } catch (err) {
       if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
       throw err;
@@ -165,12 +179,12 @@ export class Session {
     if (apiKey === API_KEY.Produce) {
       let acks: number;
       try {
-        acks = peekProduceAcks(frame.payload);
+        acks = peekHead(frame, peekProduceAcks);
       } catch (err) {
         if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
         throw err;
       }
-      if (acks === 0) return this.forward(frame.raw); // no response will come: nothing to wait for
+      if (acks === 0) return this.forward(frame.parts); // no response will come: nothing to wait for
     }
     if (this.slots.length >= this.services.limits.maxInFlightRequests) {
       return this.close('in-flight-overflow', `more than ${this.services.limits.maxInFlightRequests} requests in flight`);
@@ -178,11 +192,11 @@ export class Session {
     const slot: Slot = { frame: null };
     this.slots.push(slot);
     this.pending.push({ correlationId, apiKey, apiVersion, slot });
-    this.forward(frame.raw);
+    this.forward(frame.parts);
   }
 
-  private forward(raw: Buffer): void {
-    if (!this.upstream.write(raw) && !this.client.isPaused()) {
+  private forward(frame: Outgoing): void {
+    if (!this.upstream.write(frame) && !this.client.isPaused()) {
       // Backpressure: stop reading the client until the backend has taken what we wrote
       // (one drain listener per pause, however many writes came back false meanwhile).
       this.client.pause();

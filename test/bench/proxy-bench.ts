@@ -1,6 +1,7 @@
 // Throughput and latency through the gateway vs direct, measured in the same run with Kafka's own
 // kafka-producer-perf-test and kafka-consumer-perf-test, plus the gateway's CPU-seconds per GB moved.
 //   node --import tsx test/bench/proxy-bench.ts [--records N] [--record-size B] [--rounds R] [--gateway-cpu-prof DIR]
+//     [--gateway-node-args="--flag ..."] [--without-launcher-flags]
 //
 // Every phase (produce, consume) of every round is run direct and through the gateway, one after the
 // other on the same broker. For each it prints the throughput, the gateway's CPU time (and per GB it
@@ -22,6 +23,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     /** Write a V8 CPU profile of the gateway process into this folder (when it stops). */
     'gateway-cpu-prof': { type: 'string' },
+    /** Extra node flags for the gateway process, space-separated (to compare V8 heap settings). */
+    'gateway-node-args': { type: 'string', default: '' },
+    /** Start the gateway without the node flags of its launcher line (see gateway/gatehouse.mjs). */
+    'without-launcher-flags': { type: 'boolean', default: false },
   },
 });
 const records = Number(values.records);
@@ -53,8 +58,11 @@ async function measured<T>(gatewayPid: number, fn: () => Promise<T>): Promise<T 
 }
 
 type ProduceResult = { recordsPerSec: number; mbPerSec: number; p50: number; p99: number };
-function parseProducer(stdout: string): ProduceResult {
-  const last = stdout.trim().split('\n').filter((l) => l.includes('records sent')).at(-1)!;
+function parseProducer(stdout: string, steadyState: boolean): ProduceResult {
+  // With --warmup-records the tool adds a summary of the steady state (after the warm-up): use that one.
+  const totals = stdout.trim().split('\n').filter((l) => l.includes('records sent'));
+  const last = steadyState ? totals.find((l) => /steady.state/i.test(l)) : totals.at(-1);
+  if (!last) throw new Error(`no ${steadyState ? 'steady-state ' : ''}summary in the producer's output:\n${stdout}`);
   const m = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\).* (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(last);
   if (!m) throw new Error(`cannot parse producer output: ${last}`);
   return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
@@ -66,17 +74,20 @@ const gw = await startGatewayProcess({
   backendBootstrap: cluster.bootstrap,
   maxBrokers: 1,
   extraConfig: { log: { level: 'warn' } },
-  nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  withoutLauncherFlags: values['without-launcher-flags'],
+  nodeArgs: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...values['gateway-node-args'].split(' ').filter(Boolean)],
 });
 const targets = { direct: cluster.bootstrap, gateway: gw.bootstrap } as const;
 type Path = keyof typeof targets;
 
-const produce = async (bootstrap: string, topic: string, throughput = -1) =>
+const produce = async (bootstrap: string, topic: string, throughput = -1, count = records, warmup = 0) =>
   parseProducer(
     expectSuccess('producer perf', await kafkaTool('4', 'producer-perf-test', [
-      '--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', String(throughput),
+      '--topic', topic, '--num-records', String(count), '--record-size', String(recordSize), '--throughput', String(throughput),
+      ...(warmup > 0 ? ['--warmup-records', String(warmup)] : []),
       '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1', 'linger.ms=5', 'batch.size=65536',
     ], { jvmOptions: FULL_JIT, timeoutMs: 600_000 })).stdout,
+    warmup > 0,
   );
 const consume = async (bootstrap: string, topic: string) => {
   const out = expectSuccess('consumer perf', await kafkaTool('4', 'consumer-perf-test', [
@@ -113,15 +124,34 @@ const g = best('gateway');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanOf = (name: Path, f: (r: Round) => number) => mean(all[name].map(f));
 
-// Latency at half of the direct path's saturation rate.
+// Latency at half of the direct path's saturation rate: runs of LATENCY_SECONDS whose first
+// WARMUP_SECONDS are left out (the tool's JIT and connection set-up otherwise are the p99), alternating
+// paths; the median run of each path is reported.
+const LATENCY_RUNS = 3;
+const LATENCY_SECONDS = 20;
+const WARMUP_SECONDS = 5;
 const half = Math.round(d.produce.recordsPerSec / 2);
-const latDirect = await produce(targets.direct, 'latency-direct', half);
-const latGateway = await produce(targets.gateway, 'latency-gateway', half);
+const latency: Record<Path, ProduceResult[]> = { direct: [], gateway: [] };
+for (let run = 1; run <= LATENCY_RUNS; run++) {
+  for (const name of Object.keys(targets) as Path[]) {
+    const r = await produce(targets[name], `latency-${name}-${run}`, half, half * LATENCY_SECONDS, half * WARMUP_SECONDS);
+    latency[name].push(r);
+    console.log(`latency run ${run} ${name.padEnd(7)}: p50 ${r.p50} ms, p99 ${r.p99} ms`);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const latDirect = { p50: median(latency.direct.map((r) => r.p50)), p99: median(latency.direct.map((r) => r.p99)) };
+const latGateway = { p50: median(latency.gateway.map((r) => r.p50)), p99: median(latency.gateway.map((r) => r.p99)) };
+const pairedRatios = (f: (r: Round) => number) => all.gateway.map((g, i) => f(g) / f(all.direct[i]));
 
 console.log(`\nresult (best round of each path: direct round ${d.round}, gateway round ${g.round})`);
 console.log(`  produce throughput ratio (gateway/direct): ${(g.produce.mbPerSec / d.produce.mbPerSec).toFixed(3)}  (${g.produce.mbPerSec.toFixed(1)} vs ${d.produce.mbPerSec.toFixed(1)} MB/s)`);
 console.log(`  consume throughput ratio (gateway/direct): ${(g.consume.mbPerSec / d.consume.mbPerSec).toFixed(3)}  (${g.consume.mbPerSec.toFixed(1)} vs ${d.consume.mbPerSec.toFixed(1)} MB/s)`);
-console.log(`  producer latency at ${half} rec/s (half of direct saturation): p50 ${latDirect.p50} → ${latGateway.p50} ms, p99 ${latDirect.p99} → ${latGateway.p99} ms (added p99 ${latGateway.p99 - latDirect.p99} ms)`);
+console.log(
+  `  median of the per-round ratios (each round runs direct, then the gateway): produce ${median(pairedRatios((r) => r.produce.mbPerSec)).toFixed(3)}, ` +
+    `consume ${median(pairedRatios((r) => r.consume.mbPerSec)).toFixed(3)}`,
+);
+console.log(`  producer latency at ${half} rec/s (half of direct saturation; median of ${LATENCY_RUNS} runs of ${LATENCY_SECONDS} s, first ${WARMUP_SECONDS} s left out): p50 ${latDirect.p50} → ${latGateway.p50} ms, p99 ${latDirect.p99} → ${latGateway.p99} ms (added p99 ${latGateway.p99 - latDirect.p99} ms)`);
 console.log(`  gateway CPU: ${((g.produce.gatewayCpu + g.consume.gatewayCpu) / (2 * gbPerPhase)).toFixed(2)} CPU-seconds per GB moved (produce ${(g.produce.gatewayCpu / gbPerPhase).toFixed(2)}, consume ${(g.consume.gatewayCpu / gbPerPhase).toFixed(2)})`);
 console.log(`  gateway CPU, mean of all rounds: produce ${(meanOf('gateway', (r) => r.produce.gatewayCpu) / gbPerPhase).toFixed(2)}, consume ${(meanOf('gateway', (r) => r.consume.gatewayCpu) / gbPerPhase).toFixed(2)} CPU-s/GB`);
 console.log(

@@ -35,6 +35,14 @@ export function httpGet(port: number, urlPath: string): Promise<{ status: number
   });
 }
 
+/** The node flags on the launcher's `#!/usr/bin/env -S node …` line: the gateway runs with them in tests too. */
+export function launcherNodeFlags(): string[] {
+  const first = fs.readFileSync(path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  if (!m) throw new Error(`gateway/gatehouse.mjs: unexpected first line ${JSON.stringify(first)}`);
+  return m[1].split(' ').filter(Boolean);
+}
+
 /** A plaintext loopback listener in front of `backendBootstrap`, with explicit ports per node id. */
 export function gatewayTestConfig(opts: { listener: string; backendBootstrap: string; bootstrapPort: number; brokerPorts: Map<number, number> }) {
   return {
@@ -60,6 +68,8 @@ export async function startGatewayProcess(opts: {
   extraConfig?: Record<string, unknown>;
   /** Extra node flags for the gateway process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** Leave out the launcher's own node flags (to measure what they do); default false. */
+  withoutLauncherFlags?: boolean;
   /** Listeners to use instead of the plaintext one; `bootstrap` is then the first one's bind address. */
   listeners?: Array<Record<string, unknown> & { bind: string }>;
 }): Promise<GatewayProcess> {
@@ -80,7 +90,7 @@ export async function startGatewayProcess(opts: {
   const proc = startServerProcess({
     name: 'gatehouse',
     command: process.execPath,
-    args: [...(opts.nodeArgs ?? []), path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
+    args: [...(opts.withoutLauncherFlags ? [] : launcherNodeFlags()), ...(opts.nodeArgs ?? []), path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
     logFile,
   });
   const deadline = Date.now() + 30_000;

@@ -1,7 +1,8 @@
-// The response path of a session against a scripted backend that sends every answer in several TCP
+// The frame path of a session against a scripted backend that sends every answer in several TCP
 // pieces: Produce/Fetch answers without KIP-951 NodeEndpoints reach the client byte for byte as the
-// backend sent them, answers with endpoints are rewritten to gateway addresses, and pipelined answers
-// (forwarded and local) leave in request order.
+// backend sent them, answers with endpoints are rewritten to gateway addresses, pipelined answers
+// (forwarded and local) leave in request order, and large requests sent in pieces (peeked on their
+// first bytes, never joined) reach the backend byte for byte.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
@@ -12,6 +13,7 @@ import {
   decodeResponseFrame,
   encodeRequestFrame,
   encodeResponseFrame,
+  peekProduceAcks,
   peekRequestHeader,
   versionRange,
 } from '../../../gateway/protocol/index.ts';
@@ -59,6 +61,8 @@ function answer(apiKey: number, version: number): Struct {
 
 /** The backend's bytes for each answer, by correlation id (what the client must get when nothing changes). */
 const sentByBackend = new Map<number, Buffer>();
+/** The request bytes the backend received, by correlation id. */
+const receivedByBackend = new Map<number, Buffer>();
 let backend: net.Server;
 let gw: TappedGateway;
 
@@ -70,6 +74,8 @@ before(async () => {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of reader.push(chunk)) {
         const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame.payload);
+        receivedByBackend.set(correlationId, Buffer.from(frame.payload));
+        if (apiKey === API_KEY.Produce && peekProduceAcks(frame.payload) === 0) continue;
         const bytes = encodeResponseFrame({ correlationId }, answer(apiKey, apiVersion), apiKey, apiVersion, { sizePrefix: true });
         sentByBackend.set(correlationId, bytes.subarray(4));
         // In pieces, with pauses, so the gateway sees each answer as several chunks.
@@ -92,8 +98,12 @@ after(async () => {
   backend?.close();
 });
 
-/** Sends `requests` in one write and collects that many response payloads. */
-async function exchange(requests: Buffer[]): Promise<Buffer[]> {
+/**
+ * Sends `requests` in one write (or in writes of `pieces` bytes, with pauses) and collects `responses`
+ * response payloads (one per request unless told).
+ */
+async function exchange(requests: Buffer[], opts: { pieces?: number; responses?: number } = {}): Promise<Buffer[]> {
+  const expected = opts.responses ?? requests.length;
   const socket = net.connect({ host: '127.0.0.1', port: Number(gw.bootstrap.split(':')[1]) });
   const reader = new FrameReader(() => 1 << 24);
   const got: Buffer[] = [];
@@ -101,26 +111,40 @@ async function exchange(requests: Buffer[]): Promise<Buffer[]> {
     socket.on('error', reject);
     socket.on('data', (chunk: Buffer) => {
       for (const f of reader.push(chunk)) got.push(Buffer.from(f.payload));
-      if (got.length === requests.length) resolve();
+      if (got.length === expected) resolve();
     });
-    socket.on('close', () => reject(new Error(`closed after ${got.length} of ${requests.length} responses`)));
-    socket.write(Buffer.concat(requests));
+    socket.on('close', () => reject(new Error(`closed after ${got.length} of ${expected} responses`)));
+    void writeAll(socket, Buffer.concat(requests), opts.pieces);
   });
   socket.destroy();
   return got;
 }
 
-const header = (apiKey: number, version: number, correlationId: number) => ({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: 'test' });
+async function writeAll(socket: net.Socket, bytes: Buffer, pieces?: number): Promise<void> {
+  if (!pieces) return void socket.write(bytes);
+  for (let at = 0; at < bytes.length && !socket.destroyed; at += pieces) {
+    socket.write(bytes.subarray(at, at + pieces));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+const header = (apiKey: number, version: number, correlationId: number, clientId = 'test') => ({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId });
 const fetchRequest = (version: number, correlationId: number) =>
   encodeRequestFrame(
     header(API_KEY.Fetch, version, correlationId),
     { maxWaitMs: 10, minBytes: 1, topics: [{ topic: 't', topicId: TOPIC_ID, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] },
     { sizePrefix: true },
   );
-const produceRequest = (version: number, correlationId: number) =>
+type ProduceOptions = { acks?: number; clientId?: string; transactionalId?: string | null; records?: number };
+const produceRequest = (version: number, correlationId: number, opts: ProduceOptions = {}) =>
   encodeRequestFrame(
-    header(API_KEY.Produce, version, correlationId),
-    { acks: 1, timeoutMs: 1000, topicData: [{ name: 't', topicId: TOPIC_ID, partitionData: [{ index: 0, records: buildBatch() }] }] },
+    header(API_KEY.Produce, version, correlationId, opts.clientId),
+    {
+      transactionalId: opts.transactionalId ?? null,
+      acks: opts.acks ?? 1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', topicId: TOPIC_ID, partitionData: [{ index: 0, records: buildBatch({ records: opts.records ?? 1, payload: 3000 }) }] }],
+    },
     { sizePrefix: true },
   );
 
@@ -145,4 +169,30 @@ test('answers with NodeEndpoints are rewritten to the gateway address, in order 
     assert.deepEqual(body.nodeEndpoints, [{ nodeId: 1, host: '127.0.0.1', port: gatewayPort, rack: null }], `response ${i + 1}`);
   }
   assert.deepEqual(findBackendLeaks(gw.sentToClients(), [backendPort]), []);
+});
+
+test('large requests sent in pieces reach the backend byte for byte, acks=0 and ids longer than the peeked head included', async () => {
+  withEndpoints = false;
+  const longId = 'c'.repeat(3000);
+  const requests = [
+    produceRequest(11, 301, { records: 20 }),
+    produceRequest(9, 302, { acks: 0, clientId: longId, records: 20 }),
+    produceRequest(12, 303, { clientId: longId, transactionalId: 't'.repeat(2000), records: 5 }),
+    produceRequest(3, 304, { acks: 0, transactionalId: 't'.repeat(1500) }),
+    fetchRequest(17, 305),
+  ];
+  const got = await exchange(requests, { pieces: 700, responses: 3 });
+  assert.deepEqual(got.map((p) => p.readInt32BE(0)), [301, 303, 305], 'acks=0 requests get no answer; the rest in order');
+  requests.forEach((request, i) => assert.deepEqual(receivedByBackend.get(301 + i), request.subarray(4), `request ${i + 1}: the client's bytes`));
+});
+
+test('a large request whose header runs past the frame closes that connection and reaches no backend', async () => {
+  const frame = Buffer.alloc(4 + 3000, 0x61);
+  frame.writeInt32BE(3000, 0);
+  frame.writeInt16BE(API_KEY.Produce, 4);
+  frame.writeInt16BE(9, 6);
+  frame.writeInt32BE(401, 8);
+  frame.writeInt16BE(30_000, 12); // a client id longer than the whole frame
+  await assert.rejects(exchange([frame], { pieces: 700 }), /closed after 0 of 1/);
+  assert.equal(receivedByBackend.has(401), false);
 });
