@@ -3,17 +3,22 @@
 //   node --import tsx test/bench/proxy-bench.ts [--records N] [--record-size B] [--rounds R] [--gateway-cpu-prof DIR]
 //     [--gateway-node-args="--flag ..."] [--without-launcher-flags]
 //
-// Every phase (produce, consume) of every round is run direct and through the gateway, one after the
-// other on the same broker. For each it prints the throughput, the gateway's CPU time (and per GB it
-// moved) and how many of the machine's cores were busy, so a gateway that competes with the broker and
-// the tools for CPU shows up as such. The result keeps each path's better round: noise on a shared
-// machine only ever slows a run down.
+// Three paths to one broker: direct; a Node byte pipe that parses nothing (tcp-pipe.ts: what one more
+// hop costs on this machine, whatever the proxy does); the gateway. Every phase (produce, consume) of
+// every round runs on each path, one after the other. For each it prints the throughput, the hop's CPU
+// time (and per GB moved) and how many of the machine's cores were busy, so a hop that competes with the
+// broker and the tools for CPU shows up as such. Ratios are given for the best round of each path (noise
+// on a shared machine only ever slows a run down) and as the median of the per-round ratios.
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startGatewayProcess } from '../harness/gateway.ts';
 import { startKafka } from '../harness/kafka.ts';
 import { kafkaTool } from '../harness/kafka-tools.ts';
+import { freePorts, waitForPort } from '../harness/ports.ts';
+import { startServerProcess } from '../harness/processes.ts';
 import { expectSuccess } from '../harness/run.ts';
 
 const { values } = parseArgs({
@@ -48,13 +53,14 @@ function machineBusySeconds(): number {
   return (total - ticks[3] - ticks[4]) / 100;
 }
 
-type Usage = { seconds: number; gatewayCpu: number; busyCores: number };
-/** Runs `fn` and reports its wall time, the gateway's CPU time and the machine's busy cores meanwhile. */
-async function measured<T>(gatewayPid: number, fn: () => Promise<T>): Promise<T & Usage> {
-  const [t0, g0, m0] = [performance.now(), cpuSeconds(gatewayPid), machineBusySeconds()];
+type Usage = { seconds: number; hopCpu: number; busyCores: number };
+/** Runs `fn` and reports its wall time, the CPU time of the hop's process (if any) and the machine's busy cores meanwhile. */
+async function measured<T>(hopPid: number | null, fn: () => Promise<T>): Promise<T & Usage> {
+  const hopCpu = () => (hopPid === null ? 0 : cpuSeconds(hopPid));
+  const [t0, g0, m0] = [performance.now(), hopCpu(), machineBusySeconds()];
   const result = await fn();
   const seconds = (performance.now() - t0) / 1000;
-  return { ...result, seconds, gatewayCpu: cpuSeconds(gatewayPid) - g0, busyCores: (machineBusySeconds() - m0) / seconds };
+  return { ...result, seconds, hopCpu: hopCpu() - g0, busyCores: (machineBusySeconds() - m0) / seconds };
 }
 
 type ProduceResult = { recordsPerSec: number; mbPerSec: number; p50: number; p99: number };
@@ -68,7 +74,23 @@ function parseProducer(stdout: string, steadyState: boolean): ProduceResult {
   return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
 }
 
-const cluster = await startKafka({ version: '4', brokers: 1, jvmOptions: FULL_JIT });
+// The broker has a second listener advertised at the pipe's port, so clients that bootstrap through the
+// pipe stay on it while direct clients use the broker's own listener.
+const [pipePort, pipeListenerPort] = await freePorts(2);
+const cluster = await startKafka({
+  version: '4',
+  brokers: 1,
+  jvmOptions: FULL_JIT,
+  extraListener: () => ({ name: 'PIPED', port: pipeListenerPort, advertisedPort: pipePort }),
+});
+const benchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
+const pipe = startServerProcess({
+  name: 'tcp-pipe',
+  command: process.execPath,
+  args: ['--import', 'tsx', fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)), String(pipePort), `127.0.0.1:${pipeListenerPort}`],
+  logFile: path.join(benchDir, 'pipe.log'),
+});
+await waitForPort(pipePort, '127.0.0.1', 30_000);
 const profDir = values['gateway-cpu-prof'];
 const gw = await startGatewayProcess({
   backendBootstrap: cluster.bootstrap,
@@ -77,8 +99,14 @@ const gw = await startGatewayProcess({
   withoutLauncherFlags: values['without-launcher-flags'],
   nodeArgs: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...values['gateway-node-args'].split(' ').filter(Boolean)],
 });
-const targets = { direct: cluster.bootstrap, gateway: gw.bootstrap } as const;
-type Path = keyof typeof targets;
+/** Each path and the process that is the extra hop on it (whose CPU time is counted). */
+const paths = {
+  direct: { bootstrap: cluster.bootstrap, pid: null },
+  pipe: { bootstrap: `127.0.0.1:${pipePort}`, pid: pipe.pid },
+  gateway: { bootstrap: gw.bootstrap, pid: gw.process.pid },
+} as const;
+type Path = keyof typeof paths;
+const PATHS = Object.keys(paths) as Path[];
 
 const produce = async (bootstrap: string, topic: string, throughput = -1, count = records, warmup = 0) =>
   parseProducer(
@@ -97,32 +125,31 @@ const consume = async (bootstrap: string, topic: string) => {
   return { mbPerSec: Number(f[3]), messages: Number(f[4]) };
 };
 
-const pid = gw.process.pid;
 console.log(`Kafka ${cluster.version}, 1 broker; ${records} records of ${recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per run; ${os.cpus().length} cores; ${rounds} rounds`);
-// Warm-up both paths (JIT in the tools, the broker and the gateway).
-await produce(targets.direct, 'warmup');
-await produce(targets.gateway, 'warmup');
+console.log('paths: direct; pipe (a Node byte pipe that parses nothing: the floor for one more hop); gateway');
+// Warm-up every path (JIT in the tools, the broker, the pipe and the gateway).
+for (const name of PATHS) await produce(paths[name].bootstrap, `warmup-${name}`);
 
 type Round = { round: number; produce: ProduceResult & Usage; consume: { mbPerSec: number } & Usage };
-const all: Record<Path, Round[]> = { direct: [], gateway: [] };
+const all: Record<Path, Round[]> = { direct: [], pipe: [], gateway: [] };
 const fmt = (u: Usage, name: Path) =>
   name === 'direct'
     ? `${u.busyCores.toFixed(2)} cores busy`
-    : `${u.busyCores.toFixed(2)} cores busy, ${(u.gatewayCpu / u.seconds).toFixed(2)} of them the gateway: ${u.gatewayCpu.toFixed(2)} CPU-s, ${(u.gatewayCpu / gbPerPhase).toFixed(2)}/GB`;
+    : `${u.busyCores.toFixed(2)} cores busy, ${(u.hopCpu / u.seconds).toFixed(2)} of them the ${name}: ${u.hopCpu.toFixed(2)} CPU-s, ${(u.hopCpu / gbPerPhase).toFixed(2)}/GB`;
 for (let round = 1; round <= rounds; round++) {
-  for (const name of Object.keys(targets) as Path[]) {
+  for (const name of PATHS) {
     const topic = `bench-${name}-${round}`;
-    const p = await measured(pid, () => produce(targets[name], topic));
-    const c = await measured(pid, () => consume(targets[name], topic));
+    const p = await measured(paths[name].pid, () => produce(paths[name].bootstrap, topic));
+    const c = await measured(paths[name].pid, () => consume(paths[name].bootstrap, topic));
     all[name].push({ round, produce: p, consume: c });
     console.log(`round ${round} ${name.padEnd(7)}: produce ${p.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(p, name)}]; consume ${c.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(c, name)}]`);
   }
 }
 const best = (name: Path) => all[name].reduce((a, b) => (b.produce.mbPerSec + b.consume.mbPerSec > a.produce.mbPerSec + a.consume.mbPerSec ? b : a));
-const d = best('direct');
-const g = best('gateway');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const meanOf = (name: Path, f: (r: Round) => number) => mean(all[name].map(f));
+const d = best('direct');
 
 // Latency at half of the direct path's saturation rate: runs of LATENCY_SECONDS whose first
 // WARMUP_SECONDS are left out (the tool's JIT and connection set-up otherwise are the p99), alternating
@@ -131,33 +158,35 @@ const LATENCY_RUNS = 3;
 const LATENCY_SECONDS = 20;
 const WARMUP_SECONDS = 5;
 const half = Math.round(d.produce.recordsPerSec / 2);
-const latency: Record<Path, ProduceResult[]> = { direct: [], gateway: [] };
+const latency: Record<Path, ProduceResult[]> = { direct: [], pipe: [], gateway: [] };
 for (let run = 1; run <= LATENCY_RUNS; run++) {
-  for (const name of Object.keys(targets) as Path[]) {
-    const r = await produce(targets[name], `latency-${name}-${run}`, half, half * LATENCY_SECONDS, half * WARMUP_SECONDS);
+  for (const name of PATHS) {
+    const r = await produce(paths[name].bootstrap, `latency-${name}-${run}`, half, half * LATENCY_SECONDS, half * WARMUP_SECONDS);
     latency[name].push(r);
     console.log(`latency run ${run} ${name.padEnd(7)}: p50 ${r.p50} ms, p99 ${r.p99} ms`);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const latDirect = { p50: median(latency.direct.map((r) => r.p50)), p99: median(latency.direct.map((r) => r.p99)) };
-const latGateway = { p50: median(latency.gateway.map((r) => r.p50)), p99: median(latency.gateway.map((r) => r.p99)) };
-const pairedRatios = (f: (r: Round) => number) => all.gateway.map((g, i) => f(g) / f(all.direct[i]));
+const lat = (name: Path) => ({ p50: median(latency[name].map((r) => r.p50)), p99: median(latency[name].map((r) => r.p99)) });
+/** Each round runs direct, then the pipe, then the gateway: a hop's ratio within one round, median over rounds. */
+const pairedRatio = (name: Path, f: (r: Round) => number) => median(all[name].map((r, i) => f(r) / f(all.direct[i])));
 
-console.log(`\nresult (best round of each path: direct round ${d.round}, gateway round ${g.round})`);
-console.log(`  produce throughput ratio (gateway/direct): ${(g.produce.mbPerSec / d.produce.mbPerSec).toFixed(3)}  (${g.produce.mbPerSec.toFixed(1)} vs ${d.produce.mbPerSec.toFixed(1)} MB/s)`);
-console.log(`  consume throughput ratio (gateway/direct): ${(g.consume.mbPerSec / d.consume.mbPerSec).toFixed(3)}  (${g.consume.mbPerSec.toFixed(1)} vs ${d.consume.mbPerSec.toFixed(1)} MB/s)`);
-console.log(
-  `  median of the per-round ratios (each round runs direct, then the gateway): produce ${median(pairedRatios((r) => r.produce.mbPerSec)).toFixed(3)}, ` +
-    `consume ${median(pairedRatios((r) => r.consume.mbPerSec)).toFixed(3)}`,
-);
-console.log(`  producer latency at ${half} rec/s (half of direct saturation; median of ${LATENCY_RUNS} runs of ${LATENCY_SECONDS} s, first ${WARMUP_SECONDS} s left out): p50 ${latDirect.p50} → ${latGateway.p50} ms, p99 ${latDirect.p99} → ${latGateway.p99} ms (added p99 ${latGateway.p99 - latDirect.p99} ms)`);
-console.log(`  gateway CPU: ${((g.produce.gatewayCpu + g.consume.gatewayCpu) / (2 * gbPerPhase)).toFixed(2)} CPU-seconds per GB moved (produce ${(g.produce.gatewayCpu / gbPerPhase).toFixed(2)}, consume ${(g.consume.gatewayCpu / gbPerPhase).toFixed(2)})`);
-console.log(`  gateway CPU, mean of all rounds: produce ${(meanOf('gateway', (r) => r.produce.gatewayCpu) / gbPerPhase).toFixed(2)}, consume ${(meanOf('gateway', (r) => r.consume.gatewayCpu) / gbPerPhase).toFixed(2)} CPU-s/GB`);
-console.log(
-  `  machine cores busy, mean of all rounds (direct → gateway): produce ${meanOf('direct', (r) => r.produce.busyCores).toFixed(2)} → ${meanOf('gateway', (r) => r.produce.busyCores).toFixed(2)}, ` +
-    `consume ${meanOf('direct', (r) => r.consume.busyCores).toFixed(2)} → ${meanOf('gateway', (r) => r.consume.busyCores).toFixed(2)} of ${os.cpus().length}`,
-);
+console.log(`\nresult (direct's best round: ${d.round})`);
+for (const name of ['pipe', 'gateway'] as const) {
+  const b = best(name);
+  const l = lat(name);
+  const ld = lat('direct');
+  console.log(`${name} (best round ${b.round}):`);
+  console.log(`  produce throughput ratio (${name}/direct): best rounds ${(b.produce.mbPerSec / d.produce.mbPerSec).toFixed(3)} (${b.produce.mbPerSec.toFixed(1)} vs ${d.produce.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.produce.mbPerSec).toFixed(3)}`);
+  console.log(`  consume throughput ratio (${name}/direct): best rounds ${(b.consume.mbPerSec / d.consume.mbPerSec).toFixed(3)} (${b.consume.mbPerSec.toFixed(1)} vs ${d.consume.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.consume.mbPerSec).toFixed(3)}`);
+  console.log(`  producer latency at ${half} rec/s (half of direct saturation; median of ${LATENCY_RUNS} runs of ${LATENCY_SECONDS} s, first ${WARMUP_SECONDS} s left out): p50 ${ld.p50} → ${l.p50} ms, p99 ${ld.p99} → ${l.p99} ms (added p99 ${l.p99 - ld.p99} ms)`);
+  console.log(`  ${name} CPU, mean of all rounds: produce ${(meanOf(name, (r) => r.produce.hopCpu) / gbPerPhase).toFixed(2)}, consume ${(meanOf(name, (r) => r.consume.hopCpu) / gbPerPhase).toFixed(2)} CPU-s per GB moved`);
+  console.log(
+    `  machine cores busy, mean of all rounds (direct → ${name}): produce ${meanOf('direct', (r) => r.produce.busyCores).toFixed(2)} → ${meanOf(name, (r) => r.produce.busyCores).toFixed(2)}, ` +
+      `consume ${meanOf('direct', (r) => r.consume.busyCores).toFixed(2)} → ${meanOf(name, (r) => r.consume.busyCores).toFixed(2)} of ${os.cpus().length}`,
+  );
+}
 
 await gw.stop();
+await pipe.stop();
 await cluster.stop();
+fs.rmSync(benchDir, { recursive: true, force: true });

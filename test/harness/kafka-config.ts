@@ -1,6 +1,8 @@
 // Property files for brokers, controllers, ZooKeeper and the JVM loggers of the test bed.
 
 export type NodeAddress = { nodeId: number; port: number; controllerPort: number };
+/** A second PLAINTEXT listener on a broker (KRaft), advertised at another port (a relay in front of it). */
+export type ExtraListener = { name: string; port: number; advertisedPort: number };
 
 function properties(entries: Record<string, string | number | boolean>): string {
   return Object.entries(entries)
@@ -37,17 +39,20 @@ export function kraftNodeProperties(opts: {
   logDir: string;
   host: string;
   advertisedPort: number;
+  extra?: ExtraListener;
 }): string {
-  const { node, all, host } = opts;
+  const { node, all, host, extra } = opts;
+  const base = common(node, all.length, opts.logDir, host, opts.advertisedPort);
   return properties({
-    ...common(node, all.length, opts.logDir, host, opts.advertisedPort),
+    ...base,
     // Combined broker+controller nodes: one JVM per node keeps the bed within its memory cap.
     'process.roles': 'broker,controller',
     'node.id': node.nodeId,
-    'listeners': `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    'listeners': `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}${extra ? `,${extra.name}://${host}:${extra.port}` : ''}`,
+    ...(extra && { 'advertised.listeners': `${base['advertised.listeners']},${extra.name}://${host}:${extra.advertisedPort}` }),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${extra ? `,${extra.name}:PLAINTEXT` : ''}`,
     'controller.quorum.voters': all.map((n) => `${n.nodeId}@${host}:${n.controllerPort}`).join(','),
   });
 }

@@ -11,6 +11,7 @@ import {
   loggingJvmFlag,
   zkBrokerProperties,
   zookeeperProperties,
+  type ExtraListener,
   type NodeAddress,
 } from './kafka-config.ts';
 import { TEST_JVM_OPTIONS } from './jvm.ts';
@@ -48,6 +49,8 @@ export type StartKafkaOptions = {
   brokers?: number;
   /** The port each broker advertises; default its own port. A capture relay in front changes it. */
   advertisedPort?: (node: { nodeId: number; port: number }) => number;
+  /** A second listener per broker (KRaft only), e.g. for a relay that must not serve direct clients. */
+  extraListener?: (node: { nodeId: number; port: number }) => ExtraListener;
   jvmOptions?: string[];
   readyTimeoutMs?: number;
 };
@@ -153,7 +156,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaCluster>
       fs.writeFileSync(
         config,
         dist.mode === 'kraft'
-          ? kraftNodeProperties({ node, all: nodes, logDir, host: HOST, advertisedPort })
+          ? kraftNodeProperties({ node, all: nodes, logDir, host: HOST, advertisedPort, extra: opts.extraListener?.(node) })
           : zkBrokerProperties({ node, clusterSize: size, logDir, host: HOST, advertisedPort, zookeeperPort: ports[size * 2] }),
       );
       const logging = writeLogging(dist, dir, 'server');
