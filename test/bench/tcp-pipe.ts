@@ -9,8 +9,8 @@ net
   .createServer((client) => {
     client.setNoDelay(true);
     const upstream = net.connect({ host, port: Number(port), noDelay: true });
-    client.pipe(upstream).on('error', () => client.destroy());
-    upstream.pipe(client).on('error', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
