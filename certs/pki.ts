@@ -95,7 +95,7 @@ function subjectAttributes(subject: SubjectFields): forge.pki.CertificateField[]
     // (@types/node-forge types valueTagClass as an asn1.Class; forge reads it as the value's tag.)
     const field: Record<string, unknown> = { shortName, value };
     if (!PRINTABLE.test(value)) field.valueTagClass = forge.asn1.Type.UTF8;
-    attrs.push(field as forge.pki.CertificateField);
+    attrs.push(field);
   };
   if (subject.C !== undefined && !/^[A-Za-z]{2}$/.test(subject.C)) throw new Error(`country must be two letters, got '${subject.C}'`);
   add('C', subject.C);

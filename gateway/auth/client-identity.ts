@@ -1,7 +1,7 @@
 // Who is on the other end of a client connection, as established when it was admitted: the real
 // client address (behind a PROXY-protocol load balancer, the address the header names), the principal,
 // and how the principal was found.
-import type { KafkaPrincipal } from './principal.ts';
+import type { KafkaPrincipal } from '../common/principal.ts';
 
 export type IdentityMethod = 'anonymous' | 'ip' | 'certificate-dn' | 'certificate-san';
 

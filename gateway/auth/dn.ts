@@ -10,25 +10,9 @@
 //   are each escaped.
 
 import { X509Certificate } from 'node:crypto';
-import { children, DerError, expect, readTlv, type Tlv } from './der.ts';
+import { children, DerError, expect, readOid, readTlv, type Tlv } from './der.ts';
 
 export { DerError };
-
-function decodeOid(bytes: Uint8Array): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    value = value * 128 + (bytes[i] & 0x7f);
-    if ((bytes[i] & 0x80) === 0) {
-      if (parts.length === 0) {
-        const first = value < 40 ? 0 : value < 80 ? 1 : 2;
-        parts.push(first, value - first * 40);
-      } else parts.push(value);
-      value = 0;
-    }
-  }
-  return parts.join('.');
-}
 
 const KEYWORDS: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
@@ -66,7 +50,7 @@ function escapeValue(value: string): string {
 
 function renderAva(der: Uint8Array, ava: Tlv): string {
   const [type, value] = children(der, expect(ava, 0x30, 'AttributeTypeAndValue'));
-  const oid = decodeOid(der.subarray(expect(type, 0x06, 'attribute type OID').contentStart, type.end));
+  const oid = readOid(der, expect(type, 0x06, 'attribute type OID'));
   if (value === undefined) throw new DerError('attribute without a value');
   const keyword = KEYWORDS[oid];
   if (keyword === undefined || !STRING_TAGS.has(value.tag)) {

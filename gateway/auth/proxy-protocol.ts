@@ -14,7 +14,8 @@ export interface ProxyHeader {
   readonly version: 1 | 2;
   /**
    * 'proxy': the addresses below are the real client's. 'local' (v2 LOCAL, e.g. a load balancer health
-   * check) and 'unknown' (v1 UNKNOWN, v2 UNSPEC family): keep the socket's own addresses.
+   * check) and 'unknown' (v1 UNKNOWN, v2 UNSPEC family): no client is named, and the balancer's own
+   * address must not stand in for one (the listener refuses such connections).
    */
   readonly command: 'proxy' | 'local' | 'unknown';
   readonly source?: ProxyEndpoint;

@@ -4,7 +4,7 @@
 
 import type { X509Certificate } from 'node:crypto';
 import { subjectDn } from './dn.ts';
-import { KafkaPrincipal } from './principal.ts';
+import { KafkaPrincipal } from '../common/principal.ts';
 import type { SanPrincipalMapper } from './san-principal.ts';
 import { NoMatchingSslRuleError, type SslPrincipalMapper } from './ssl-principal-mapper.ts';
 

@@ -6,7 +6,7 @@ import type { Decision, DecisionOutcome } from './decision.ts';
 import { isOperation, type RequestOperation, type ResourceType } from './model.ts';
 import type { PolicyError, SourceLocation } from './policy.ts';
 import { RESOURCE_KEYS } from './policy-file.ts';
-import { principalProblem } from './principal.ts';
+import { principalProblem } from '../common/principal.ts';
 import { readYaml, type YamlFile, type YamlNode } from './yaml-reader.ts';
 
 export interface DecisionCase {

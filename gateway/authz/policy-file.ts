@@ -11,7 +11,7 @@ import {
 } from './model.ts';
 import { parseHost } from './host.ts';
 import { ROLE_PREFIX, type PolicyRule, type ResourcePattern, type RuleMode, type SourceLocation } from './policy.ts';
-import { principalProblem } from './principal.ts';
+import { principalProblem } from '../common/principal.ts';
 import { isMap, isSeq } from 'yaml';
 import { readYaml, type YamlFile, type YamlNode } from './yaml-reader.ts';
 

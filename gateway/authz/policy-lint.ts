@@ -1,7 +1,7 @@
 // Warnings for a valid policy: things Kafka accepts but that are almost certainly not what the
 // author meant (rules that never match, allows that a deny fully cancels, unusual principal types).
 import { canEverMatch, parseHost, type HostSpec } from './host.ts';
-import { DEFAULT_PRINCIPAL_TYPE, parsePrincipal } from './principal.ts';
+import { DEFAULT_PRINCIPAL_TYPE, parsePrincipal } from '../common/principal.ts';
 import { OPERATIONS_BY_RESOURCE_TYPE, operationBit, operationMask, WILDCARD_PRINCIPAL, WILDCARD_RESOURCE } from './model.ts';
 import type { Policy, PolicyRule, ResourcePattern, SourceLocation } from './policy.ts';
 

@@ -70,7 +70,7 @@ function agreedSetting<T>(values: readonly (Located<T> | undefined)[], key: stri
   const set = values.filter((v): v is Located<T> => v !== undefined);
   for (const other of set.slice(1)) {
     if (other.value !== set[0].value) {
-      errors.push({ ...other.at, message: `${key} is ${other.value} here but ${set[0].value} in ${where(set[0].at)}; set it in one file only` });
+      errors.push({ ...other.at, message: `${key} is ${String(other.value)} here but ${String(set[0].value)} in ${where(set[0].at)}; set it in one file only` });
     }
   }
   return set[0]?.value;

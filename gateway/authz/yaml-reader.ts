@@ -59,6 +59,7 @@ export class YamlFile {
 
   string(node: YamlNode, what: string): string | undefined {
     if (!isScalar(node) || node.value === null || node.value === undefined) return this.error(node, `${what} must be a string`);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar of YAML's core schema holds a string, number or boolean
     const text = String(node.value);
     return text === '' ? this.error(node, `${what} must not be empty`) : text;
   }
@@ -98,7 +99,7 @@ export function readYaml(fileName: string, text: string): { file: YamlFile; root
   for (const problem of doc.errors) {
     file.errors.push({ ...file.atOffset(problem.pos[0]), message: `YAML syntax: ${problem.message.split('\n')[0]}` });
   }
-  return { file, root: doc.errors.length === 0 ? (doc.contents as YamlNode) : undefined };
+  return { file, root: doc.errors.length === 0 ? doc.contents : undefined };
 }
 
 function suggestion(key: string, known: readonly string[]): string {

@@ -229,7 +229,7 @@ export const certsCommand: Command = {
         process.stdout.write(HELP);
         return 0;
       }
-      run(sub, values as Values, positionals);
+      run(sub, values, positionals);
       return 0;
     } catch (e) {
       const err = e as Error & { code?: string };

@@ -8,10 +8,10 @@ import { CompiledPolicy } from '../authz/compiled-policy.ts';
 import { parseDecisionTable, runDecisionTable, type CaseResult } from '../authz/decision-table.ts';
 import { explain, type Explanation } from '../authz/explain.ts';
 import { importedPolicyYaml, parseKafkaAclsList } from '../authz/kafka-acls-import.ts';
-import { isOperation, type RequestOperation, type ResourceType } from '../authz/model.ts';
+import { isOperation, type ResourceType } from '../authz/model.ts';
 import { formatPolicyError, loadPolicy } from '../authz/policy-loader.ts';
 import { lintPolicy, type PolicyWarning } from '../authz/policy-lint.ts';
-import { principalProblem } from '../authz/principal.ts';
+import { principalProblem } from '../common/principal.ts';
 
 const USAGE = `Usage: gatehouse policy <subcommand> [options]
 
@@ -125,7 +125,7 @@ async function explainCommand(args: string[], io: PolicyIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const text = values as Record<string, string | boolean | undefined>;
   const principal = requireFlag(text, 'principal');
-  if (principalProblem(principal)) throw new UsageError(principalProblem(principal)!);
+  if (principalProblem(principal)) throw new UsageError(principalProblem(principal));
   const operation = requireFlag(text, 'operation').toUpperCase();
   if (!isOperation(operation) || operation === 'ALL') throw new UsageError(`unknown operation '${operation}'`);
   const resources = Object.keys(RESOURCE_FLAGS).filter((flag) => typeof text[flag] === 'string');
@@ -137,7 +137,7 @@ async function explainCommand(args: string[], io: PolicyIo): Promise<number> {
   const explanation = explain(policy, {
     principal,
     host: requireFlag(text, 'host'),
-    operation: operation as RequestOperation,
+    operation,
     resourceType: text.cluster ? 'CLUSTER' : RESOURCE_FLAGS[resources[0]],
     resourceName: text.cluster ? 'kafka-cluster' : String(text[resources[0]]),
   });

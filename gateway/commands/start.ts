@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../cli.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { ConfigError } from '../config/schema.ts';
-import { createLogger } from '../observability/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { uncaughtErrorsTotal } from '../observability/proxy-metrics.ts';
 import { startGateway } from '../session/gateway.ts';
 
 const HELP = `Usage: gatehouse start -c FILE
@@ -17,6 +18,23 @@ Options:
   -c, --config FILE   the configuration file (required)
   -h, --help          this text
 `;
+
+/**
+ * Last resort for an error that escaped every connection's own handling (each session closes itself on
+ * its errors, so reaching here is a bug): log it as fatal, count it, and keep serving. Exiting would cut
+ * every other client's connection for one failure; the metric is there to alert on instead.
+ */
+export function installLastResortHandlers(logger: Logger): void {
+  process.on('uncaughtException', (err, origin) => {
+    uncaughtErrorsTotal.inc({ kind: 'exception' });
+    logger.fatal({ event: 'uncaught_error', kind: origin, err }, 'an error escaped connection handling; the gateway keeps serving');
+  });
+  process.on('unhandledRejection', (reason) => {
+    uncaughtErrorsTotal.inc({ kind: 'rejection' });
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    logger.fatal({ event: 'uncaught_error', kind: 'unhandledRejection', err }, 'a promise rejection escaped connection handling; the gateway keeps serving');
+  });
+}
 
 export const startCommand: Command = {
   run: async (args) => {
@@ -46,6 +64,7 @@ export const startCommand: Command = {
       throw err;
     }
     const logger = createLogger({ level: config.log.level, name: 'gatehouse' });
+    installLastResortHandlers(logger);
     let gateway;
     try {
       gateway = await startGateway(config, logger);

@@ -1,6 +1,7 @@
 // One client listener: where it binds, how clients reach brokers through it (routing), and how it
 // decides who may connect and who they are (network rules, PROXY protocol, TLS and client certificates).
 // Security defaults are closed: a listener without TLS must say `plaintext: true`.
+import { principalProblem } from '../common/principal.ts';
 import type { HostPort, Reader } from './reader.ts';
 import type { ConfigPath } from './yaml-source.ts';
 
@@ -20,12 +21,14 @@ export type SanRuleConfig = { type: 'uri' | 'dns' | 'email'; pattern: string | n
 export type TlsConfig = {
   server: ServerCertificate;
   minVersion: 'TLSv1.2' | 'TLSv1.3';
-  /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are OpenSSL's defaults); null keeps Node's default. */
+  /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are OpenSSL's defaults); null: ECDHE with AEAD only (net/tls-material.ts). */
   ciphers: string | null;
   clientAuth: ClientAuth;
   /** PEM bundle of CAs whose client certificates are trusted (required unless clientAuth is none). */
   clientCaFile: string | null;
   crlFiles: string[];
+  /** Log crl_expiring once less than this is left before a CRL's nextUpdate (null: a quarter of its validity period). */
+  crlExpiryWarningMs: number | null;
   handshakeTimeoutMs: number;
   /** Kafka's ssl.principal.mapping.rules, applied to the client certificate's RFC 2253 subject DN. */
   principalMappingRules: string;
@@ -50,6 +53,18 @@ export type ProxyProtocolConfig = {
   headerTimeoutMs: number;
 };
 
+/** Kafka's per-listener connection limits (null: unlimited, Kafka's default), on real client addresses. */
+export type ConnectionLimitsConfig = {
+  /** Kafka max.connections: connections open on the listener, counted from accept to close. */
+  maxConnections: number | null;
+  /** Kafka max.connections.per.ip. */
+  maxConnectionsPerIp: number | null;
+  /** Kafka max.connections.per.ip.overrides, by CIDR here (the most specific wins; 0 refuses the range). */
+  maxConnectionsPerIpOverrides: Array<{ cidr: string; max: number }>;
+  /** New connections per second per client address (Kafka's connection_creation_rate quota); bursts of one second's worth. */
+  maxConnectionCreationRatePerIp: number | null;
+};
+
 export type ListenerConfig = {
   name: string;
   /** Position in the file's listener list, for errors found after validation (see GatewayConfig.errorAt). */
@@ -61,6 +76,7 @@ export type ListenerConfig = {
   tls: TlsConfig | null;
   network: NetworkConfig;
   proxyProtocol: ProxyProtocolConfig | null;
+  connectionLimits: ConnectionLimitsConfig;
   routing: Routing;
 };
 
@@ -118,7 +134,7 @@ function readServerCertificate(r: Reader, obj: Record<string, unknown>, path: Co
 function readTls(r: Reader, value: unknown, path: ConfigPath): TlsConfig {
   const obj = r.object(value, path, [
     'certificate', 'key', 'keyPassword', 'keystore', 'keystorePassword', 'minVersion', 'ciphers', 'clientAuth', 'clientCa', 'crl',
-    'handshakeTimeoutMs', 'principalMappingRules', 'principalFromSan', 'sanFallbackToDn',
+    'crlExpiryWarningMs', 'handshakeTimeoutMs', 'principalMappingRules', 'principalFromSan', 'sanFallbackToDn',
   ]);
   const clientAuth = r.oneOf(obj.clientAuth ?? 'none', [...path, 'clientAuth'], ['none', 'requested', 'required'] as const);
   const clientCaFile = obj.clientCa === undefined ? null : r.file(obj.clientCa, [...path, 'clientCa']);
@@ -126,6 +142,8 @@ function readTls(r: Reader, value: unknown, path: ConfigPath): TlsConfig {
   const crlValue = obj.crl === undefined ? [] : typeof obj.crl === 'string' ? [obj.crl] : obj.crl;
   const crlFiles = r.stringList(crlValue, [...path, 'crl']).map((f, i) => r.file(f, typeof obj.crl === 'string' ? [...path, 'crl'] : [...path, 'crl', i]));
   if (crlFiles.length > 0 && clientAuth === 'none') r.fail([...path, 'crl'], 'crl checks client certificates; it needs clientAuth requested or required');
+  if (obj.crlExpiryWarningMs !== undefined && crlFiles.length === 0) r.fail([...path, 'crlExpiryWarningMs'], 'crlExpiryWarningMs goes with crl');
+  const crlExpiryWarningMs = obj.crlExpiryWarningMs === undefined ? null : r.int(obj.crlExpiryWarningMs, [...path, 'crlExpiryWarningMs'], 1_000, 366 * 86_400_000);
   const rules = obj.principalMappingRules === undefined ? 'DEFAULT'
     : Array.isArray(obj.principalMappingRules) ? r.stringList(obj.principalMappingRules, [...path, 'principalMappingRules']).join(',')
     : r.string(obj.principalMappingRules, [...path, 'principalMappingRules']);
@@ -150,6 +168,7 @@ function readTls(r: Reader, value: unknown, path: ConfigPath): TlsConfig {
     clientAuth,
     clientCaFile,
     crlFiles,
+    crlExpiryWarningMs,
     handshakeTimeoutMs: obj.handshakeTimeoutMs === undefined ? 10_000 : r.int(obj.handshakeTimeoutMs, [...path, 'handshakeTimeoutMs'], 100, 600_000),
     principalMappingRules: rules,
     principalFromSan,
@@ -166,7 +185,7 @@ function readNetwork(r: Reader, value: unknown, path: ConfigPath, tls: TlsConfig
     identities = Object.entries(map).map(([cidr, principal]) => {
       const at = [...path, 'identities', cidr];
       const name = r.string(principal, at);
-      if (!/^[^:]+:.+$/.test(name)) r.fail(at, `principal must be Type:name, e.g. User:billing (got '${name}')`);
+      if (principalProblem(name) !== undefined) r.fail(at, `principal must be Type:name, e.g. User:billing, without surrounding spaces (got '${name}')`);
       return { cidr: r.cidr(cidr, at), principal: name };
     });
   }
@@ -191,8 +210,32 @@ function readProxyProtocol(r: Reader, value: unknown, path: ConfigPath): ProxyPr
   };
 }
 
+const UNLIMITED_CONNECTION_LIMITS: ConnectionLimitsConfig = {
+  maxConnections: null,
+  maxConnectionsPerIp: null,
+  maxConnectionsPerIpOverrides: [],
+  maxConnectionCreationRatePerIp: null,
+};
+
+function readConnectionLimits(r: Reader, value: unknown, path: ConfigPath): ConnectionLimitsConfig {
+  if (value === undefined) return UNLIMITED_CONNECTION_LIMITS;
+  const obj = r.object(value, path, ['maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerIpOverrides', 'maxConnectionCreationRatePerIp']);
+  const count = (key: string, min: number) => (obj[key] === undefined ? null : r.int(obj[key], [...path, key], min, 2 ** 31 - 1));
+  const overridesPath = [...path, 'maxConnectionsPerIpOverrides'];
+  const overrides = obj.maxConnectionsPerIpOverrides === undefined ? {} : r.object(obj.maxConnectionsPerIpOverrides, overridesPath, Object.keys(obj.maxConnectionsPerIpOverrides as object));
+  return {
+    maxConnections: count('maxConnections', 1),
+    maxConnectionsPerIp: count('maxConnectionsPerIp', 1),
+    maxConnectionsPerIpOverrides: Object.entries(overrides).map(([cidr, max]) => ({
+      cidr: r.cidr(cidr, [...overridesPath, cidr]),
+      max: r.int(max, [...overridesPath, cidr], 0, 2 ** 31 - 1),
+    })),
+    maxConnectionCreationRatePerIp: count('maxConnectionCreationRatePerIp', 1),
+  };
+}
+
 export function readListener(r: Reader, value: unknown, path: ConfigPath): ListenerConfig {
-  const obj = r.object(value, path, ['name', 'bind', 'advertisedHost', 'plaintext', 'tls', 'network', 'proxyProtocol', 'routing']);
+  const obj = r.object(value, path, ['name', 'bind', 'advertisedHost', 'plaintext', 'tls', 'network', 'proxyProtocol', 'connectionLimits', 'routing']);
   const name = r.string(obj.name, [...path, 'name']);
   const bind = r.hostPort(obj.bind, [...path, 'bind']);
   const plaintext = obj.plaintext === undefined ? false : r.bool(obj.plaintext, [...path, 'plaintext']);
@@ -216,6 +259,7 @@ export function readListener(r: Reader, value: unknown, path: ConfigPath): Liste
     tls,
     network: readNetwork(r, obj.network, [...path, 'network'], tls),
     proxyProtocol: readProxyProtocol(r, obj.proxyProtocol, [...path, 'proxyProtocol']),
+    connectionLimits: readConnectionLimits(r, obj.connectionLimits, [...path, 'connectionLimits']),
     routing,
   };
 }

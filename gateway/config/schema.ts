@@ -25,6 +25,14 @@ export type GatewayConfig = {
     maxResponseFrameBytes: number;
     /** On SIGTERM: how long in-flight requests may take before connections are cut. */
     shutdownDrainMs: number;
+    /** Answers queued for one client and not yet read by it, in bytes, above which the gateway stops reading that client. */
+    maxQueuedResponseBytes: number;
+    /** Kafka's connections.max.idle.ms: a connection with no request in flight and no traffic for this long is closed. */
+    connectionsMaxIdleMs: number;
+    /** A connection that sends no complete request this long after it was admitted is closed. */
+    firstRequestTimeoutMs: number;
+    /** Topic id ↔ name pairs remembered from Metadata answers (least recently used ones go first). */
+    maxCachedTopicIds: number;
   };
   log: { level: string };
 };
@@ -35,6 +43,10 @@ export const DEFAULT_LIMITS: GatewayConfig['limits'] = {
   maxInFlightRequests: 1000,
   maxResponseFrameBytes: 512 * 1024 * 1024,
   shutdownDrainMs: 30_000,
+  maxQueuedResponseBytes: 4 * 1024 * 1024,
+  connectionsMaxIdleMs: 600_000,
+  firstRequestTimeoutMs: 10_000,
+  maxCachedTopicIds: 100_000,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,8 +1,12 @@
 // Cuts a TCP byte stream into Kafka frames (4-byte big-endian size, then that many bytes).
-// The size is checked against the cap before anything is buffered. Chunks are kept as a list and never
-// joined here: a frame that lies inside one chunk is a view of it, one that spans chunks is the list of
-// views of its pieces (`parts`), which can be written on as they are. `raw` and `payload` join them, once,
-// only for a caller that needs the frame as one Buffer.
+// The size is checked against the cap before anything is buffered. Big chunks are kept as a list and
+// never joined here: a frame that lies inside one chunk is a view of it, one that spans chunks is the list
+// of views of its pieces (`parts`), which can be written on as they are. `raw` and `payload` join them,
+// once, only for a caller that needs the frame as one Buffer.
+// Many small chunks are the exception: each Buffer costs hundreds of bytes of its own, so a peer sending
+// one byte per TLS record would otherwise make every buffered byte cost ~600. Once a few pieces are held,
+// further small ones are copied into append-only blocks, so memory stays near one byte per buffered byte
+// (a frame that arrives in a handful of pieces, the common case, is never copied).
 
 export class FrameTooLargeError extends Error {
   constructor(
@@ -50,11 +54,27 @@ export class Frame {
   }
 }
 
+/**
+ * Chunks shorter than this may be copied into a block rather than kept: a copy this small costs less than
+ * the chunk itself (~600 B of overhead), and a kept chunk at least this long costs under 1.6 B per byte.
+ */
+export const SMALL_CHUNK_BYTES = 1024;
+/** Pieces held as they arrived before small ones are copied (bounds the per-chunk overhead to a few KB). */
+export const ZERO_COPY_PIECES = 16;
+/** Blocks for small chunks grow with what the frame in progress still needs, up to this size. */
+const MIN_BLOCK_BYTES = 256;
+const MAX_BLOCK_BYTES = 64 * 1024;
+
 export class FrameReader {
   /** Buffered chunks; those before `first` are consumed. */
   private chunks: Buffer[] = [];
   private first = 0;
   private buffered = 0;
+  /** The block small chunks are copied into; bytes before `blockUsed` are written once and never changed. */
+  private block: Buffer | null = null;
+  private blockUsed = 0;
+  /** Whether the last entry of `chunks` is the view of `block` ending at `blockUsed` (so it can grow in place). */
+  private lastIsBlock = false;
 
   /** `limit` is read for every frame, so it can grow once a client has authenticated. */
   constructor(private readonly limit: () => number) {}
@@ -97,10 +117,44 @@ export class FrameReader {
   }
 
   private keep(chunk: Buffer): void {
-    this.chunks.push(chunk);
+    if (chunk.length < SMALL_CHUNK_BYTES && (this.lastIsBlock || this.chunks.length - this.first >= ZERO_COPY_PIECES)) {
+      this.copyIntoBlock(chunk);
+    } else {
+      this.chunks.push(chunk);
+      this.lastIsBlock = false;
+    }
     this.buffered += chunk.length;
     // The size prefix alone must be checked as soon as it is complete, before more is buffered.
     if (this.buffered >= 4) this.check(this.peekSize());
+  }
+
+  private copyIntoBlock(chunk: Buffer): void {
+    let from = 0;
+    while (from < chunk.length) {
+      if (this.block === null || this.blockUsed === this.block.length) this.newBlock(chunk.length - from);
+      const block = this.block!;
+      const n = Math.min(chunk.length - from, block.length - this.blockUsed);
+      chunk.copy(block, this.blockUsed, from, from + n);
+      const last = this.chunks.length - 1;
+      if (this.lastIsBlock && last >= this.first) {
+        const view = this.chunks[last];
+        this.chunks[last] = block.subarray(this.blockUsed - view.length, this.blockUsed + n);
+      } else {
+        this.chunks.push(block.subarray(this.blockUsed, this.blockUsed + n));
+        this.lastIsBlock = true;
+      }
+      this.blockUsed += n;
+      from += n;
+    }
+  }
+
+  /** Sized by what the frame in progress still needs (known once its size prefix is in), within bounds. */
+  private newBlock(atLeast: number): void {
+    let need = atLeast;
+    if (this.buffered >= 4) need = Math.max(need, 4 + this.peekSize() - this.buffered);
+    this.block = Buffer.allocUnsafe(Math.min(MAX_BLOCK_BYTES, Math.max(MIN_BLOCK_BYTES, need)));
+    this.blockUsed = 0;
+    this.lastIsBlock = false;
   }
 
   private peekSize(): number {
@@ -132,8 +186,11 @@ export class FrameReader {
     }
     this.buffered -= n;
     if (this.first === this.chunks.length) {
+      // Nothing buffered: let go of the block too (frames already cut keep their views of it alive).
       this.chunks = [];
       this.first = 0;
+      this.block = null;
+      this.lastIsBlock = false;
     } else if (this.first > 64 && this.first * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.first);
       this.first = 0;

@@ -7,13 +7,19 @@ import type { Writable } from 'node:stream';
 /** A frame to send: one Buffer, or the pieces it arrived in (in order). */
 export type Outgoing = Buffer | readonly Buffer[];
 
-/** Writes one frame; false means the socket's buffer is full (pause whoever produces the frames). */
-export function writeFrame(socket: Writable, frame: Outgoing): boolean {
-  if (Buffer.isBuffer(frame)) return socket.write(frame);
-  if (frame.length === 1) return socket.write(frame[0]);
+/**
+ * Writes one frame; false means the socket's buffer is full (pause whoever produces the frames).
+ * `written`, when given, is called once the whole frame has left the process (or the socket failed):
+ * pass the same function every time, so Node can batch the calls.
+ */
+export function writeFrame(socket: Writable, frame: Outgoing, written?: () => void): boolean {
+  if (Buffer.isBuffer(frame)) return socket.write(frame, written);
+  if (frame.length === 1) return socket.write(frame[0], written);
   socket.cork();
   let ok = true;
-  for (const part of frame) ok = socket.write(part);
+  const last = frame.length - 1;
+  for (let i = 0; i < last; i++) ok = socket.write(frame[i]);
+  ok = socket.write(frame[last], written);
   socket.uncork();
   return ok;
 }

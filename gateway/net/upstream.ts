@@ -9,6 +9,13 @@ export type UpstreamHandlers = {
   onClose: (reason: string | null) => void;
 };
 
+/** Why `net.connect` must not be tried with this address (it throws on a port outside 0–65535), or null. */
+function addressProblem(address: { host: string; port: number }): string | null {
+  if (typeof address.host !== 'string' || address.host.length === 0) return 'empty host';
+  if (!Number.isInteger(address.port) || address.port < 1 || address.port > 65535) return `port ${address.port} is outside 1–65535`;
+  return null;
+}
+
 export class Upstream {
   readonly socket: net.Socket;
   private readonly reader: FrameReader;
@@ -20,6 +27,14 @@ export class Upstream {
     private readonly handlers: UpstreamHandlers,
   ) {
     this.reader = new FrameReader(() => opts.maxFrameBytes);
+    const problem = addressProblem(address);
+    if (problem !== null) {
+      // net.connect would throw on this: fail the connection the ordinary way instead (onClose, next tick).
+      this.socket = new net.Socket();
+      this.socket.on('error', () => undefined); // a write before the close below: the close says why
+      process.nextTick(() => this.close(`cannot connect to backend ${address.host}:${address.port}: ${problem}`));
+      return;
+    }
     this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
     this.socket.setTimeout(opts.connectTimeoutMs, () => this.close(`connect timeout after ${opts.connectTimeoutMs} ms`));
     this.socket.once('connect', () => this.socket.setTimeout(0));

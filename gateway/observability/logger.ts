@@ -1,22 +1,36 @@
-// The process logger: pino, JSON lines, stdout unless told otherwise.
+// The process logger: pino, JSON lines, stdout unless told otherwise. Lines are written asynchronously
+// through a buffer with a cap: when the destination cannot keep up (a slow or stalled stdout during a
+// flood), lines beyond the cap are dropped and counted instead of growing memory without limit.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { logLinesDroppedTotal } from './proxy-metrics.ts';
 
 export interface LoggerOptions {
   /** pino level name; default "info". */
   readonly level?: string;
   /** Added to every line as `name`. */
   readonly name?: string;
-  /** A file path, or a stream (tests); default stdout. */
-  readonly destination?: string | DestinationStream;
+  /** A file path, an open file descriptor, or a stream (tests); default stdout. */
+  readonly destination?: string | number | DestinationStream;
+  /** Bytes of log lines waiting for a file or descriptor destination; more are dropped. Default 16 MiB. */
+  readonly maxBufferBytes?: number;
 }
 
 export type { Logger };
 
+export const DEFAULT_LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/** The asynchronous destination pino writes to, with its buffer capped and drops counted. */
+export function boundedDestination(dest: string | number, maxBufferBytes = DEFAULT_LOG_BUFFER_BYTES) {
+  const stream = pino.destination({ dest, mkdir: typeof dest === 'string', sync: false, maxLength: maxBufferBytes });
+  stream.on('drop', () => logLinesDroppedTotal.inc()); // pino writes one line per write()
+  return stream;
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination =
-    typeof options.destination === 'string'
-      ? pino.destination({ dest: options.destination, mkdir: true, sync: false })
-      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
+    options.destination === undefined || typeof options.destination === 'string' || typeof options.destination === 'number'
+      ? boundedDestination(options.destination ?? 1, options.maxBufferBytes)
+      : options.destination;
   return pino(
     {
       level: options.level ?? 'info',

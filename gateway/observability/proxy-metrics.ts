@@ -70,3 +70,37 @@ export const clientsAuthenticatedTotal = new Counter({
   labelNames: ['listener', 'method'] as const,
   registers: [registry],
 });
+
+export const listenerConnections = new Gauge({
+  name: 'gatehouse_listener_connections',
+  help: 'Connections a listener holds from accept to close (in admission or in a session), as counted against its maxConnections.',
+  labelNames: ['listener'] as const,
+  registers: [registry],
+});
+
+export const logLinesDroppedTotal = new Counter({
+  name: 'gatehouse_log_lines_dropped_total',
+  help: 'Log lines dropped because the log destination did not keep up and its buffer was full.',
+  registers: [registry],
+});
+
+export const routesRefusedTotal = new Counter({
+  name: 'gatehouse_routes_refused_total',
+  help: 'Broker routes learned from backend responses and refused (empty or odd host, port outside 1-65535, negative node id), by listener; the previous route stays.',
+  labelNames: ['listener'] as const,
+  registers: [registry],
+});
+
+export const uncaughtErrorsTotal = new Counter({
+  name: 'gatehouse_uncaught_errors_total',
+  help: 'Errors that reached the process level instead of closing one connection (a bug), by kind (exception, rejection).',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const tlsCrlNextUpdate = new Gauge({
+  name: 'gatehouse_tls_crl_next_update_timestamp_seconds',
+  help: 'nextUpdate (Unix seconds) of the CRL in force for each client CA (issuer: the CA subject from the config) on the listener; once it passes, OpenSSL refuses that CA\'s clients (CRL has expired), so alert well before it.',
+  labelNames: ['listener', 'issuer'] as const,
+  registers: [registry],
+});

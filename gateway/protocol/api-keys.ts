@@ -86,3 +86,12 @@ export function responseHeaderVersion(apiKey: number, version: number): 0 | 1 {
   if (apiKey === API_KEY.ApiVersions) return 0;
   return inVersions(s.response.flexibleVersions, version) ? 1 : 0;
 }
+
+/**
+ * Whether brokers serve this API to clients: the definition lists the `broker` listener. Controller-only
+ * APIs (Raft, registration, heartbeats…) and the ZooKeeper-era inter-broker ones (LeaderAndIsr,
+ * StopReplica, UpdateMetadata, ControlledShutdown, which 4.x defines for no listener) are not.
+ */
+export function servedToClients(apiKey: number): boolean {
+  return apiSchema(apiKey)?.listeners.includes('broker') ?? false;
+}

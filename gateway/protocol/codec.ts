@@ -561,3 +561,39 @@ export const encodeRequestBody = (obj: Struct, apiKey: number, version: number):
   encode(obj, apiKey, version, 'request');
 export const encodeResponseBody = (obj: Struct, apiKey: number, version: number): Buffer =>
   encode(obj, apiKey, version, 'response');
+
+// ---------------------------------------------------------------------------------------------------------
+// One field at a time (for responses rewritten in place: see walk.ts for where a field's bytes lie)
+
+/** Decodes the value of one field from exactly `bytes[start..end)` (for a tagged field: its value only). */
+export function decodeField(op: Op, bytes: Buffer, start: number, end: number): unknown {
+  const r = new Reader(bytes, start, end);
+  try {
+    const v = op.array ? readArray(r, op) : readScalar(r, op);
+    if (r.pos !== r.end) throw new ProtocolError('trailing-bytes', `${r.end - r.pos} bytes after the field`);
+    return v;
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within(op.name);
+    throw e;
+  }
+}
+
+/** Encodes the value of one field as it sits in the body (a tagged field with its tag and size in front). */
+export function encodeField(op: Op, value: unknown): Buffer {
+  const w = new Writer(64);
+  try {
+    if (op.tag < 0) {
+      writeValue(w, op, value);
+      return w.finish();
+    }
+    const sub = new Writer(64);
+    writeValue(sub, op, value);
+    const bytes = sub.finish();
+    w.unsignedVarint(op.tag);
+    w.unsignedVarint(bytes.length);
+    w.raw(bytes);
+    return w.finish();
+  } catch (e) {
+    throw asProtocolError(e).within(op.name);
+  }
+}

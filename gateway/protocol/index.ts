@@ -16,6 +16,7 @@ export {
   isUnstableVersion,
   requestHeaderVersion,
   responseHeaderVersion,
+  servedToClients,
   versionRange,
 } from './api-keys.ts';
 export {
@@ -29,6 +30,9 @@ export {
   encode,
   encodeRequestBody,
   encodeResponseBody,
+  decodeField,
+  encodeField,
+  type Op as FieldOp,
 } from './codec.ts';
 export {
   type DecodedRequest,
@@ -68,5 +72,15 @@ export {
   isTransactional,
   readBatchHeader,
 } from './records.ts';
-export { type Chunks, responseHasTaggedField, topLevelTag } from './walk.ts';
+export {
+  type Chunks,
+  type ElementSpan,
+  type FieldSpan,
+  type ResponseWalk,
+  type WalkOptions,
+  responseHasTaggedField,
+  topLevelField,
+  topLevelTag,
+  walkResponse,
+} from './walk.ts';
 export { DEFAULT_ERROR_MESSAGE, ErrorCode, type ErrorCodeName, errorName } from './error-codes.ts';

@@ -2,6 +2,8 @@
 // over by its length, nothing is decoded and nothing is allocated. It answers one question for the hot
 // path: does the top-level tagged-field section carry a given tag (KIP-951 NodeEndpoints in Produce v10+
 // and Fetch v16+ responses)? Only then must the response be decoded; otherwise its bytes pass as they are.
+// walkResponse answers a second: where does each top-level field lie (and each element of one top-level
+// array, with a few of its scalars read)? A rewrite then decodes and replaces just those bytes.
 //
 // The input may be one Buffer or a frame as the list of chunks it arrived in (never joined here).
 // Framing is checked as strictly as the decoder checks it — lengths and counts against the bytes left,
@@ -35,6 +37,8 @@ class Cursor {
   private pos: number;
   /** Bytes left in the whole input. */
   left: number;
+  /** Bytes in the whole input (so the offset reached is total - left). */
+  readonly total: number;
 
   constructor(
     private readonly parts: readonly Buffer[],
@@ -45,6 +49,7 @@ class Cursor {
     if (!Number.isInteger(offset) || offset < 0 || offset > total) {
       throw new ProtocolError('invalid-length', `offset ${offset} outside the ${total}-byte input`);
     }
+    this.total = total;
     this.left = total - offset;
     this.buf = parts[0] ?? Buffer.alloc(0);
     this.pos = offset;
@@ -68,6 +73,19 @@ class Cursor {
     this.left -= n;
     this.pos += n;
     this.settle();
+  }
+
+  /** The next `n` bytes: a view when one chunk holds them, else a copy. */
+  take(n: number): Buffer {
+    this.need(n);
+    if (this.buf.length - this.pos >= n) {
+      const b = this.buf.subarray(this.pos, this.pos + n);
+      this.skip(n);
+      return b;
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) out[i] = this.u8();
+    return out;
   }
 
   u8(): number {
@@ -219,4 +237,145 @@ export function responseHasTaggedField(frame: Chunks, apiKey: number, apiVersion
 export function topLevelTag(apiKey: number, apiVersion: number, kind: 'request' | 'response', name: string): number {
   const op = messageLayout(apiKey, apiVersion, kind).tagged.find((o) => o.name === name);
   return op ? op.tag : -1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Where each top-level field of a response lies, so a rewrite can replace one field's bytes and pass the
+// rest through (Metadata's broker list without touching its partitions).
+
+/** The bytes of one top-level field: [start, end) in the frame; for a tagged field, start is its tag. */
+export interface FieldSpan {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  /** Where the value begins (after the tag and size of a tagged field; `start` otherwise). */
+  readonly valueStart: number;
+}
+
+/** One element of a top-level array of structs: its bytes, and the scalar fields asked for by name. */
+export interface ElementSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly values: Record<string, string | number | null>;
+}
+
+export interface ResponseWalk {
+  /** Where the body starts (after the response header). */
+  readonly bodyStart: number;
+  /** The present top-level fields, in wire order (tagged fields last, by tag). */
+  readonly fields: readonly FieldSpan[];
+  /** The elements of the `elementsOf` field, when one was named. */
+  readonly elements: readonly ElementSpan[];
+}
+
+export type WalkOptions = {
+  offset?: number;
+  /** A top-level array of structs whose elements to report (Metadata's `topics`). */
+  elementsOf?: string;
+  /** Scalar fields (strings, uuids, integers) of those elements to read while skipping the rest. */
+  pick?: readonly string[];
+  /**
+   * Stop after this top-level field: the fields before it are reported and nothing after it is read (or
+   * checked), so finding an early field costs nothing for the bytes behind it.
+   */
+  until?: string;
+};
+
+/**
+ * Walks a whole response frame (checked as strictly as responseHasTaggedField checks it) and reports
+ * where each top-level field lies; nothing is decoded except the element fields asked for by `pick`.
+ */
+export function walkResponse(frame: Chunks, apiKey: number, apiVersion: number, opts: WalkOptions = {}): ResponseWalk {
+  const [header, layout] = responseLayouts(apiKey, apiVersion);
+  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : (frame as readonly Buffer[]), opts.offset ?? 0);
+  const at = (): number => c.total - c.left;
+  const fields: FieldSpan[] = [];
+  const elements: ElementSpan[] = [];
+  let label = header.label;
+  let cur = '';
+  try {
+    skipStruct(c, header);
+    label = layout.label;
+    const bodyStart = at();
+    for (const op of layout.body) {
+      cur = op.name;
+      const start = at();
+      if (op.name === opts.elementsOf && op.array && op.kind === Kind.Struct) walkElements(c, op, opts.pick ?? [], elements, at);
+      else if (op.array) skipArray(c, op);
+      else skipScalar(c, op);
+      fields.push({ name: op.name, start, end: at(), valueStart: start });
+      if (op.name === opts.until) return { bodyStart, fields, elements };
+    }
+    cur = '';
+    if (layout.flexible) {
+      for (let n = taggedCount(c.unsignedVarint(), c.left), last = -1; n > 0; n--) {
+        const start = at();
+        last = nextTag(c.unsignedVarint(), last);
+        const size = taggedSize(last, c.unsignedVarint(), c.left);
+        const valueStart = at();
+        c.skip(size);
+        const op = layout.byTag.get(last);
+        if (op) fields.push({ name: op.name, start, end: at(), valueStart });
+      }
+    }
+    if (c.left !== 0) throw new ProtocolError('trailing-bytes', `${c.left} bytes after the message`);
+    return { bodyStart, fields, elements };
+  } catch (e) {
+    if (e instanceof ProtocolError) {
+      if (cur) e.within(cur);
+      e.inMessage(label);
+    }
+    throw e;
+  }
+}
+
+function walkElements(c: Cursor, op: Op, pick: readonly string[], out: ElementSpan[], at: () => number): void {
+  const n = op.compact ? c.unsignedVarint() - 1 : c.int32();
+  if (n < 0) {
+    if (n === -1 && op.nullable) return;
+    throw n === -1 ? new ProtocolError('invalid-length', 'null array in a non-nullable field') : invalidLength('array length', n);
+  }
+  const elem = op.elem!;
+  if (n * elem.minSize > c.left) throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${c.left} bytes left`);
+  const layout = elem.layout!;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const start = at();
+      const values: Record<string, string | number | null> = {};
+      for (const f of layout.body) {
+        if (!f.array && pick.includes(f.name)) values[f.name] = readPicked(c, f);
+        else if (f.array) skipArray(c, f);
+        else skipScalar(c, f);
+      }
+      if (layout.flexible) skipTaggedFields(c, -1);
+      out.push({ start, end: at(), values });
+    }
+  } catch (e) {
+    if (e instanceof ProtocolError) e.within(`[${i}]`);
+    throw e;
+  }
+}
+
+function readPicked(c: Cursor, op: Op): string | number | null {
+  switch (op.kind) {
+    case Kind.Int8: return c.int8();
+    case Kind.Int16: return c.int16();
+    case Kind.Int32: return c.int32();
+    case Kind.Uuid: return c.take(16).toString('base64url');
+    case Kind.String: {
+      const n = op.compact ? c.unsignedVarint() - 1 : c.int16();
+      if (n < 0) return nullOrThrow(op, n, 'string');
+      return c.take(n).toString('utf8');
+    }
+    default:
+      skipScalar(c, op);
+      return null;
+  }
+}
+
+/** A top-level field of a message at this version (by its camelCase name), or undefined when it is absent there. */
+export function topLevelField(apiKey: number, apiVersion: number, kind: 'request' | 'response', name: string): Op | undefined {
+  const op = messageLayout(apiKey, apiVersion, kind).fields.find((o) => o.name === name);
+  return op?.present ? op : undefined;
 }

@@ -1,14 +1,21 @@
-// What the gateway advertises: for every API both the backend and the gateway know, the overlap of
-// their version ranges. Unknown (vendor) keys are dropped so clients never send what we can't parse.
-import { versionRange } from '../protocol/index.ts';
+// What the gateway advertises: for every API both the backend and the gateway know and that brokers
+// serve to clients, the overlap of their version ranges. Unknown (vendor) keys are dropped so clients
+// never send what we can't parse; controller-only and inter-broker keys are dropped so clients can never
+// reach a broker's cluster-internal APIs through the gateway.
+import { servedToClients, versionRange } from '../protocol/index.ts';
+import type { Address } from './broker-map.ts';
 
 export type ApiRange = { apiKey: number; minVersion: number; maxVersion: number };
 
-export function intersectApiVersions(backend: ReadonlyArray<ApiRange>, gatewayRange = versionRange): ApiRange[] {
+export function intersectApiVersions(
+  backend: ReadonlyArray<ApiRange>,
+  gatewayRange = versionRange,
+  served: (apiKey: number) => boolean = servedToClients,
+): ApiRange[] {
   const out: ApiRange[] = [];
   for (const api of backend) {
     const ours = gatewayRange(api.apiKey);
-    if (!ours) continue;
+    if (!ours || !served(api.apiKey)) continue;
     const minVersion = Math.max(ours.min, api.minVersion);
     const maxVersion = Math.min(ours.max, api.maxVersion);
     if (minVersion <= maxVersion) out.push({ apiKey: api.apiKey, minVersion, maxVersion });
@@ -16,24 +23,55 @@ export function intersectApiVersions(backend: ReadonlyArray<ApiRange>, gatewayRa
   return out;
 }
 
-/** The ranges requests are checked against; updated from every ApiVersions answer of the backend. */
-export class AdvertisedVersions {
-  private ranges = new Map<number, ApiRange>();
+type Table = ReadonlyMap<number, ApiRange>;
 
+/** More backends than any cluster has; a bound so a stream of new addresses cannot grow the registry. */
+const MAX_BACKENDS = 4096;
+
+const keyOf = (backend: Address): string => `${backend.host}:${backend.port}`;
+
+/**
+ * The ranges requests are checked against, one table per backend broker: each broker's own ApiVersions
+ * answer (a mixed-version cluster has different ones), and the start-up probe's answer for a broker whose
+ * own answer has not been seen yet.
+ */
+export class AdvertisedVersions {
+  private probed: Table = new Map();
+  private readonly byBackend = new Map<string, Table>();
+
+  /** The probe's answer: the ranges for every backend until its own answer is known. */
   update(advertised: ReadonlyArray<ApiRange>): void {
-    this.ranges = new Map(advertised.map((r) => [r.apiKey, r]));
+    this.probed = tableOf(advertised);
+  }
+
+  /** A backend broker's own (already intersected) answer. */
+  learn(backend: Address, advertised: ReadonlyArray<ApiRange>): void {
+    const key = keyOf(backend);
+    this.byBackend.delete(key);
+    if (this.byBackend.size >= MAX_BACKENDS) this.byBackend.delete(this.byBackend.keys().next().value!);
+    this.byBackend.set(key, tableOf(advertised));
   }
 
   get known(): boolean {
-    return this.ranges.size > 0;
+    return this.probed.size > 0 || this.byBackend.size > 0;
   }
 
-  allows(apiKey: number, version: number): boolean {
-    const r = this.ranges.get(apiKey);
-    if (r) return version >= r.minVersion && version <= r.maxVersion;
-    // Before the backend's ranges are known, the gateway's own ranges are the limit.
-    if (this.ranges.size > 0) return false;
-    const ours = versionRange(apiKey);
-    return ours !== undefined && version >= ours.min && version <= ours.max;
+  /** The table for a backend: its own answer, else the probe's (empty when neither is known). */
+  rangesFor(backend: Address): Table {
+    return this.byBackend.get(keyOf(backend)) ?? this.probed;
   }
+
+  allows(backend: Address, apiKey: number, version: number): boolean {
+    const ranges = this.rangesFor(backend);
+    const r = ranges.get(apiKey);
+    if (r) return version >= r.minVersion && version <= r.maxVersion;
+    if (ranges.size > 0) return false;
+    // Before any backend's ranges are known, the gateway's own ranges for client-facing APIs are the limit.
+    const ours = versionRange(apiKey);
+    return ours !== undefined && servedToClients(apiKey) && version >= ours.min && version <= ours.max;
+  }
+}
+
+function tableOf(advertised: ReadonlyArray<ApiRange>): Table {
+  return new Map(advertised.map((r) => [r.apiKey, r]));
 }

@@ -1,5 +1,6 @@
 // Response rewriting: every broker address the backend sends is replaced by the gateway's address
-// for that broker, and the backend's real addresses are learned on the way.
+// for that broker, and the backend's real addresses are learned on the way. These work on decoded
+// structs; the response path (response-rewriter.ts) decodes only the fields they touch.
 import { API_KEY, type Struct, topLevelTag } from '../protocol/index.ts';
 import type { BrokerMap } from './broker-map.ts';
 import type { TopicIdCache } from './topic-ids.ts';
@@ -9,7 +10,7 @@ type Endpoint = { host: string; port: number };
 const COORDINATOR_NOT_AVAILABLE = 15;
 
 /** Rewrites one endpoint in place; returns false when the broker cannot be routed (caller drops it). */
-function rewriteEndpoint(map: BrokerMap, nodeId: number, endpoint: Endpoint, learn: boolean): boolean {
+export function rewriteEndpoint(map: BrokerMap, nodeId: number, endpoint: Endpoint, learn: boolean): boolean {
   if (nodeId < 0) return true; // "no node" answers (coordinator not available…) carry no address
   if (learn) map.learn(nodeId, { host: endpoint.host, port: endpoint.port });
   const advertised = map.advertised(nodeId);
@@ -19,11 +20,11 @@ function rewriteEndpoint(map: BrokerMap, nodeId: number, endpoint: Endpoint, lea
   return true;
 }
 
-function rewriteList(map: BrokerMap, list: Array<Endpoint & Record<string, number | string>>, idField: string, learn: boolean): Array<Endpoint & Record<string, number | string>> {
+export function rewriteList(map: BrokerMap, list: Array<Endpoint & Record<string, number | string>>, idField: string, learn: boolean): Array<Endpoint & Record<string, number | string>> {
   return list.filter((e) => rewriteEndpoint(map, e[idField] as number, e, learn));
 }
 
-/** The APIs whose responses carry broker addresses and so must be decoded, rewritten and re-encoded. */
+/** The APIs whose responses carry broker addresses the gateway rewrites (masked ones: see masking.ts). */
 export function carriesAddresses(apiKey: number, version: number): boolean {
   switch (apiKey) {
     case API_KEY.Metadata:
@@ -56,8 +57,8 @@ export function optionalEndpointsTag(apiKey: number, version: number): number {
 }
 
 /**
- * Rewrites the addresses in a decoded response body in place. Returns whether anything changed,
- * so Produce/Fetch answers without endpoints keep their original bytes.
+ * Rewrites the addresses in a whole decoded response body in place (the reference the field-by-field
+ * response hooks are tested against). Returns whether anything changed.
  */
 export function rewriteAddresses(apiKey: number, version: number, body: Struct, map: BrokerMap, topics: TopicIdCache): boolean {
   switch (apiKey) {

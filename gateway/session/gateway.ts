@@ -7,7 +7,7 @@ import { revocationKey } from '../auth/crl.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import type { Logger } from '../observability/logger.ts';
-import { backendReady, brokersKnown, connectionClosesTotal, connectionsActive, connectionsTotal } from '../observability/proxy-metrics.ts';
+import { backendReady, brokersKnown, connectionClosesTotal, connectionsActive, connectionsTotal, routesRefusedTotal } from '../observability/proxy-metrics.ts';
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
@@ -38,7 +38,7 @@ function brokerMapFor(lc: ListenerConfig): BrokerMap {
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  const topics = new TopicIdCache();
+  const topics = new TopicIdCache(config.limits.maxCachedTopicIds);
   const versions = new AdvertisedVersions();
   const sessions = new Set<Session>();
   const listeners: ListenerState[] = [];
@@ -138,6 +138,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
   for (const state of listeners) {
     state.brokers.onNewBroker((nodeId) => openBrokerPort(state, nodeId));
+    state.brokers.onRouteRefused(({ nodeId, address, reason }) => {
+      routesRefusedTotal.inc({ listener: state.config.name });
+      logger.warn({ event: 'route_refused', listener: state.config.name, nodeId, host: address.host, port: address.port, reason }, 'backend advertised a broker route that cannot be used; the previous route stays');
+    });
     const routing = state.config.routing;
     const route = routing.mode === 'sni' ? sniRoute(state, routing.bootstrapName) : () => bootstrapTarget();
     await listen(state, 'bootstrap', state.config.bind.port, route);
@@ -150,6 +154,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       try {
         const result = await probeBackend(target, config.backend.connectTimeoutMs);
         versions.update(result.apiVersions);
+        versions.learn(target, result.apiVersions); // the probed broker's own answer
         for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
         ready = true;
         backendReady.set(1);

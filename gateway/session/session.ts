@@ -1,6 +1,10 @@
 // One client connection: frames in, frames out. Requests are forwarded to one upstream broker in
 // order; responses are paired by position and correlation id, rewritten only when they carry broker
 // addresses or API versions, and delivered in request order together with locally made answers.
+// What one connection may hold is bounded: every answer (local or forwarded) takes an in-flight slot,
+// and while the answers the client has not read exceed a byte budget the client is not read (as a
+// broker mutes a connection with a response outstanding). The backend connection opens on the first
+// request that needs it. Any error while serving the connection closes this connection, never more.
 import type net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
@@ -9,26 +13,32 @@ import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
   API_KEY,
-  ErrorCode,
   ProtocolError,
-  decodeResponseFrame,
-  encodeResponseFrame,
   peekProduceAcks,
   peekRequestHeader,
   peekResponseCorrelationId,
-  responseHasTaggedField,
   versionRange,
 } from '../protocol/index.ts';
-import { intersectApiVersions, type AdvertisedVersions, type ApiRange } from '../routing/api-versions.ts';
+import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
-import { carriesAddresses, optionalEndpointsTag, rewriteAddresses } from '../routing/rewrite.ts';
+import { processResponse, unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
 import type { TopicIdCache } from '../routing/topic-ids.ts';
 
 export type SessionServices = {
   brokers: BrokerMap;
   topics: TopicIdCache;
   versions: AdvertisedVersions;
-  limits: { maxFrameBytes: number; maxInFlightRequests: number; maxResponseFrameBytes: number };
+  limits: {
+    maxFrameBytes: number;
+    maxInFlightRequests: number;
+    maxResponseFrameBytes: number;
+    /** Answers queued for the client (socket buffer + answers held behind an earlier one) above which it is not read. */
+    maxQueuedResponseBytes: number;
+    /** Kafka's connections.max.idle.ms: no request in flight and no traffic for this long closes the connection. */
+    connectionsMaxIdleMs: number;
+    /** A connection that has not sent a complete request this long after admission is closed. */
+    firstRequestTimeoutMs: number;
+  };
   connectTimeoutMs: number;
   logger: Logger;
   /** Called once per session with the reason it closed (for metrics). */
@@ -44,10 +54,26 @@ export type CloseReason =
   | 'in-flight-overflow'
   | 'bad-response'
   | 'shutdown'
-  | 'certificate-revoked';
+  | 'certificate-revoked'
+  | 'internal-error'
+  | 'idle-timeout'
+  | 'first-request-timeout';
 
 /** A response position, in request order. */
 type Slot = { frame: Outgoing | null };
+
+/** Ends that are part of normal life (or of port scans, too common to warn about): logged at info. */
+const QUIET_CLOSES: ReadonlySet<CloseReason> = new Set(['client-closed', 'shutdown', 'idle-timeout', 'first-request-timeout']);
+
+/** What a queued socket write costs beyond its bytes (measured ~250 B on Node 20): tiny answers count at least this. */
+const ANSWER_OVERHEAD_BYTES = 256;
+
+function outgoingBytes(frame: Outgoing): number {
+  if (Buffer.isBuffer(frame)) return frame.length;
+  let n = 0;
+  for (const part of frame) n += part.length;
+  return n;
+}
 /** A forwarded request awaiting its response from the backend. */
 type Pending = { correlationId: number; apiKey: number; apiVersion: number; slot: Slot };
 
@@ -69,13 +95,31 @@ function peekHead<T>(frame: Frame, peek: (bytes: Buffer) => T): T {
 
 export class Session {
   private readonly reader: FrameReader;
-  private readonly upstream: Upstream;
+  /** Opened by the first request that goes to the backend. */
+  private upstream: Upstream | null = null;
   private readonly slots: Slot[] = [];
   private readonly pending: Pending[] = [];
+  /** Requests already cut from the stream but not handled yet because reading is paused. */
+  private backlog: Frame[] = [];
   private closed = false;
   private draining = false;
+  /** Reading the client stops while the backend's socket buffer is full… */
+  private waitingForBackend = false;
+  /** …or while the client's unread answers exceed the byte budget. */
+  private overResponseBudget = false;
+  /** Bytes of answers that are ready but wait behind an earlier unanswered request. */
+  private heldBytes = 0;
+  /** Answers handed to the client socket and not yet gone out (each costs memory beyond its bytes). */
+  private unsentAnswers = 0;
+  private readonly answerSent = () => {
+    this.unsentAnswers--;
+    if (this.overResponseBudget) this.checkResponseBudget();
+  };
   private readonly log: Logger;
   private readonly opened = Date.now();
+  /** Last time bytes came from the client or an answer was written to it (for connections.max.idle.ms). */
+  private lastActivity = this.opened;
+  private timer: NodeJS.Timeout | null = null;
   private requests = 0;
   /** Resolves when the session has closed. */
   readonly done: Promise<void>;
@@ -83,7 +127,7 @@ export class Session {
 
   constructor(
     private readonly client: net.Socket,
-    target: Address,
+    private readonly target: Address,
     readonly listener: string,
     /** Who the client is (address behind any PROXY header, principal, TLS details): fixed for the connection. */
     readonly identity: ClientIdentity,
@@ -93,22 +137,16 @@ export class Session {
     this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
     this.reader = new FrameReader(() => services.limits.maxFrameBytes);
     client.setNoDelay(true);
-    this.upstream = new Upstream(
-      target,
-      { connectTimeoutMs: services.connectTimeoutMs, maxFrameBytes: services.limits.maxResponseFrameBytes },
-      {
-        onFrame: (frame) => this.onResponse(frame),
-        onClose: (reason) => this.close('upstream-closed', reason ?? 'backend closed the connection'),
-      },
-    );
-    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    client.on('data', this.guard((chunk: Buffer) => this.onClientData(chunk)));
+    client.on('drain', this.guard(() => this.onClientDrain()));
     client.on('error', (err) => this.close('client-closed', err.message));
     client.on('close', () => this.close('client-closed', 'client closed the connection'));
+    this.armTimer(services.limits.firstRequestTimeoutMs);
     const tls = identity.tls;
     this.log.info(
       {
         event: 'connection_open',
-        upstream: `${target.host}:${target.port}`,
+        upstream: `${this.target.host}:${this.target.port}`,
         identity: identity.method,
         ...(tls && { tls: tls.protocol, cipher: tls.cipher, serverName: tls.serverName ?? undefined, subject: tls.subject ?? undefined, serial: tls.serial ?? undefined }),
       },
@@ -119,16 +157,18 @@ export class Session {
   /** Stops taking requests; closes once every forwarded request has been answered. */
   drain(): void {
     this.draining = true;
-    this.client.pause();
+    this.updateReading();
     if (this.slots.length === 0) this.close('shutdown', 'gateway shutting down');
   }
 
-  close(reason: CloseReason, detail: string): void {
+  close(reason: CloseReason, detail: string, err?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    const level = reason === 'client-closed' || reason === 'shutdown' ? 'info' : 'warn';
+    if (this.timer) clearTimeout(this.timer);
+    this.backlog = [];
+    const level = reason === 'internal-error' ? 'error' : QUIET_CLOSES.has(reason) ? 'info' : 'warn';
     this.log[level](
-      { event: 'connection_close', reason, detail, requests: this.requests, durationMs: Date.now() - this.opened },
+      { event: 'connection_close', reason, detail, requests: this.requests, durationMs: Date.now() - this.opened, ...(err && { err }) },
       'connection closed',
     );
     if (reason === 'shutdown') {
@@ -138,12 +178,35 @@ export class Session {
     } else {
       this.client.destroy();
     }
-    this.upstream.close(null);
+    this.upstream?.close(null);
     this.services.onClosed?.(reason);
     this.resolveDone();
   }
 
+  /** Wraps an event handler: an unexpected error closes this session (logged with its stack), never the process. */
+  private guard<A extends unknown[]>(handler: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        handler(...args);
+      } catch (err) {
+        this.fail(err);
+      }
+    };
+  }
+
+  private fail(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    try {
+      this.close('internal-error', error.message, error);
+    } catch {
+      // Closing itself failed: make sure the sockets go anyway.
+      this.client.destroy();
+      this.upstream?.socket.destroy();
+    }
+  }
+
   private onClientData(chunk: Buffer): void {
+    this.lastActivity = Date.now();
     let frames: Frame[];
     try {
       frames = this.reader.push(chunk);
@@ -151,10 +214,78 @@ export class Session {
       if (err instanceof FrameTooLargeError) return this.close('frame-too-large', err.message);
       throw err;
     }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.onRequest(frame);
+    if (this.backlog.length > 0) {
+      for (const frame of frames) this.backlog.push(frame);
+      return;
     }
+    for (let i = 0; i < frames.length; i++) {
+      if (this.closed) return;
+      if (!this.mayRead()) {
+        // A paused socket emits nothing more, but this chunk's remaining requests wait too.
+        this.backlog = frames.slice(i);
+        return;
+      }
+      this.onRequest(frames[i]);
+    }
+  }
+
+  private mayRead(): boolean {
+    return !this.draining && !this.waitingForBackend && !this.overResponseBudget;
+  }
+
+  /** Pauses or resumes reading the client after any of its reasons changed; handles waiting requests first. */
+  private updateReading(): void {
+    while (this.backlog.length > 0 && this.mayRead() && !this.closed) this.onRequest(this.backlog.shift()!);
+    if (this.closed) return;
+    if (this.mayRead()) this.client.resume();
+    else this.client.pause();
+  }
+
+  /** Over budget: stop reading the client until it has read enough of its answers. */
+  private checkResponseBudget(): void {
+    // Never below the socket's own high-water mark: less would pause and resume around every answer.
+    const budget = Math.max(this.services.limits.maxQueuedResponseBytes, this.client.writableHighWaterMark);
+    const over = this.client.writableLength + this.heldBytes + this.unsentAnswers * ANSWER_OVERHEAD_BYTES > budget;
+    if (over === this.overResponseBudget) return;
+    this.overResponseBudget = over;
+    this.updateReading();
+  }
+
+  private onClientDrain(): void {
+    this.lastActivity = Date.now();
+    this.upstream?.socket.resume();
+    this.checkResponseBudget();
+  }
+
+  private onBackendDrain(): void {
+    if (!this.waitingForBackend) return;
+    this.waitingForBackend = false;
+    this.updateReading();
+  }
+
+  /** The first-request deadline, then connections.max.idle.ms: one timer, re-armed from the last activity. */
+  private armTimer(ms: number): void {
+    this.timer = setTimeout(this.guard(() => this.onTimer()), Math.max(1, ms));
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const { firstRequestTimeoutMs, connectionsMaxIdleMs } = this.services.limits;
+    if (this.requests === 0 && this.backlog.length === 0) {
+      if (now - this.opened >= firstRequestTimeoutMs) {
+        return this.close('first-request-timeout', `no request within ${firstRequestTimeoutMs} ms of the connection being admitted`);
+      }
+      return this.armTimer(this.opened + firstRequestTimeoutMs - now);
+    }
+    // A request in flight is not idleness (a broker counts idle time from the last activity).
+    const busy = this.slots.length > 0 || this.backlog.length > 0;
+    const idleFor = now - this.lastActivity;
+    if (!busy && idleFor >= connectionsMaxIdleMs) {
+      return this.close('idle-timeout', `idle for ${idleFor} ms (connectionsMaxIdleMs ${connectionsMaxIdleMs})`);
+    }
+    this.armTimer(busy ? connectionsMaxIdleMs : connectionsMaxIdleMs - idleFor);
   }
 
   private onRequest(frame: Frame): void {
@@ -170,9 +301,10 @@ export class Session {
 
     if (apiKey === API_KEY.ApiVersions && apiVersion > API_VERSIONS_MAX) {
       // Spec §3.2: a newer ApiVersions than we speak gets a v0 answer listing what we do speak.
+      if (this.slotsFull()) return;
       return this.answerLocally(this.unsupportedApiVersions(correlationId));
     }
-    if (apiKey !== API_KEY.ApiVersions && !this.services.versions.allows(apiKey, apiVersion)) {
+    if (apiKey !== API_KEY.ApiVersions && !this.services.versions.allows(this.target, apiKey, apiVersion)) {
       // A broker closes the connection for an api key or version it does not advertise.
       return this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} is not advertised`);
     }
@@ -186,28 +318,46 @@ export class Session {
       }
       if (acks === 0) return this.forward(frame.parts); // no response will come: nothing to wait for
     }
-    if (this.slots.length >= this.services.limits.maxInFlightRequests) {
-      return this.close('in-flight-overflow', `more than ${this.services.limits.maxInFlightRequests} requests in flight`);
-    }
+    if (this.slotsFull()) return;
     const slot: Slot = { frame: null };
     this.slots.push(slot);
     this.pending.push({ correlationId, apiKey, apiVersion, slot });
     this.forward(frame.parts);
   }
 
+  /** Every answer, local or forwarded, takes a slot: at the bound the connection is closed, as before any answer is made. */
+  private slotsFull(): boolean {
+    if (this.slots.length < this.services.limits.maxInFlightRequests) return false;
+    this.close('in-flight-overflow', `more than ${this.services.limits.maxInFlightRequests} requests in flight`);
+    return true;
+  }
+
   private forward(frame: Outgoing): void {
-    if (!this.upstream.write(frame) && !this.client.isPaused()) {
-      // Backpressure: stop reading the client until the backend has taken what we wrote
-      // (one drain listener per pause, however many writes came back false meanwhile).
+    const upstream = (this.upstream ??= this.openUpstream());
+    if (!upstream.write(frame) && !this.waitingForBackend) {
+      // Backpressure: stop reading the client until the backend has taken what we wrote.
+      this.waitingForBackend = true;
       this.client.pause();
-      this.upstream.socket.once('drain', () => {
-        if (!this.draining) this.client.resume();
-      });
     }
   }
 
+  private openUpstream(): Upstream {
+    const upstream = new Upstream(
+      this.target,
+      { connectTimeoutMs: this.services.connectTimeoutMs, maxFrameBytes: this.services.limits.maxResponseFrameBytes },
+      {
+        onFrame: this.guard((frame: Frame) => this.onResponse(frame)),
+        onClose: this.guard((reason: string | null) => this.close('upstream-closed', reason ?? 'backend closed the connection')),
+      },
+    );
+    upstream.socket.on('drain', this.guard(() => this.onBackendDrain()));
+    return upstream;
+  }
+
   private answerLocally(frame: Buffer): void {
-    this.slots.push({ frame });
+    const slot: Slot = { frame };
+    this.slots.push(slot);
+    if (this.slots.length > 1) this.heldBytes += frame.length;
     this.flush();
   }
 
@@ -229,57 +379,39 @@ export class Session {
       if (err instanceof ProtocolError) return this.close('bad-response', `cannot parse backend response: ${err.message}`);
       throw err;
     }
+    if (this.slots[0] !== entry.slot) this.heldBytes += outgoingBytes(entry.slot.frame);
     this.flush();
   }
 
   /**
-   * The response bytes to send the client: the original (as the chunks it arrived in) unless addresses
-   * or versions must change.
+   * The response bytes to send the client: the original (as the chunks it arrived in) unless the api's
+   * response hook (routing/response-rewriter.ts) must change addresses or versions.
    */
   private processResponse(entry: Pending, frame: Frame): Outgoing {
-    const { apiKey, apiVersion } = entry;
-    if (apiKey === API_KEY.ApiVersions) return this.rewriteApiVersions(entry, frame);
-    if (!carriesAddresses(apiKey, apiVersion)) return frame.parts;
-    // Produce/Fetch: a skip pass looks for the NodeEndpoints tag; only a response that has it is decoded.
-    const tag = optionalEndpointsTag(apiKey, apiVersion);
-    if (tag >= 0 && !responseHasTaggedField(frame.parts, apiKey, apiVersion, tag, 4)) return frame.parts;
-    const { header, body } = decodeResponseFrame(frame.payload, apiKey, apiVersion);
-    if (!rewriteAddresses(apiKey, apiVersion, body, this.services.brokers, this.services.topics)) return frame.parts;
-    return encodeResponseFrame(header, body, apiKey, apiVersion, { sizePrefix: true });
-  }
-
-  private rewriteApiVersions(entry: Pending, frame: Frame): Buffer {
-    // A broker answers a version it does not support with error 35 in the v0 layout.
-    const errorCode = frame.payload.length >= 6 ? frame.payload.readInt16BE(4) : 0;
-    const version = errorCode === ErrorCode.UNSUPPORTED_VERSION ? 0 : entry.apiVersion;
-    const { header, body } = decodeResponseFrame(frame.payload, API_KEY.ApiVersions, version);
-    const advertised = intersectApiVersions(body.apiKeys as ApiRange[]);
-    if (errorCode === 0) this.services.versions.update(advertised);
-    body.apiKeys = advertised;
-    return encodeResponseFrame(header, body, API_KEY.ApiVersions, version, { sizePrefix: true });
+    const { brokers, topics, versions } = this.services;
+    return processResponse(entry.apiKey, entry.apiVersion, frame, { brokers, topics, versions, backend: this.target });
   }
 
   private unsupportedApiVersions(correlationId: number): Buffer {
-    const range = versionRange(API_KEY.ApiVersions)!;
-    return encodeResponseFrame(
-      { correlationId },
-      { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [{ apiKey: API_KEY.ApiVersions, minVersion: range.min, maxVersion: range.max }] },
-      API_KEY.ApiVersions,
-      0,
-      { sizePrefix: true },
-    );
+    return unsupportedApiVersionsAnswer(correlationId);
   }
 
   /** Sends every response whose turn has come; holds later ones behind an unanswered request. */
   private flush(): void {
+    let wrote = false;
     while (this.slots.length > 0 && this.slots[0].frame !== null) {
       const frame = this.slots.shift()!.frame!;
-      if (!writeFrame(this.client, frame) && !this.upstream.socket.isPaused()) {
-        // Backpressure: a slow client stops us reading the backend until it catches up.
-        this.upstream.socket.pause();
-        this.client.once('drain', () => this.upstream.socket.resume());
+      // The head slot's answer was never counted as held, the ones that waited behind it were.
+      if (wrote) this.heldBytes -= outgoingBytes(frame);
+      wrote = true;
+      this.unsentAnswers++;
+      if (!writeFrame(this.client, frame, this.answerSent)) {
+        // Backpressure: a slow client stops us reading the backend until it catches up (resumed on 'drain').
+        this.upstream?.socket.pause();
       }
     }
-    if (this.draining && this.slots.length === 0) this.close('shutdown', 'gateway shutting down');
+    if (wrote) this.lastActivity = Date.now();
+    if (this.draining && this.slots.length === 0) return this.close('shutdown', 'gateway shutting down');
+    this.checkResponseBudget();
   }
 }

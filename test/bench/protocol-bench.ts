@@ -3,7 +3,9 @@
 // Prints: (1) the cost of peeking a Produce request with 1 KB, 1 MB and 64 MB of records (must be within
 // ±10 % of each other: records are skipped by length), (2) decode and encode rate of a Metadata response
 // with 1,000 topics × 10 partitions, (3) heap allocated per peeked frame, (4) looking for KIP-951
-// NodeEndpoints in a 1 MB Fetch response: full decode vs the skip pass, in one Buffer and in 64 KiB chunks.
+// NodeEndpoints in a 1 MB Fetch response: full decode vs the skip pass, in one Buffer and in 64 KiB chunks,
+// (5) Metadata rewrite time for 1k, 10k, 100k partitions: whole decode/re-encode vs the response hook's
+// splice (100k must stay within 3× of 1k), and the topic-id walk that follows it.
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
@@ -18,6 +20,11 @@ import {
   peekRequestHeader,
   responseHasTaggedField,
 } from '../../gateway/protocol/index.ts';
+import { AdvertisedVersions } from '../../gateway/routing/api-versions.ts';
+import { BrokerMap } from '../../gateway/routing/broker-map.ts';
+import { learnTopicIds, processResponse } from '../../gateway/routing/response-rewriter.ts';
+import { rewriteAddresses } from '../../gateway/routing/rewrite.ts';
+import { TopicIdCache } from '../../gateway/routing/topic-ids.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -180,6 +187,39 @@ async function main(): Promise<void> {
   console.log(`   responseHasTaggedField (one Buffer):      ${fmt(walkNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
   console.log(`   responseHasTaggedField (${chunks.length} chunks):        ${fmt(walkChunksNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
   console.log(`   joining the ${chunks.length} chunks (what forwarding used to cost): ${fmt(joinNs)}`);
+
+  // 5. Metadata rewrite vs partition count: the whole-response decode/re-encode it replaced vs the splice
+  console.log('\n5. Metadata response v12 rewrite (3 brokers, 10 partitions a topic) vs partition count');
+  console.log('   full = decode, rewrite, re-encode the whole response (before); splice = the response hook now:');
+  console.log('   walk up to the broker list, that list decoded and re-encoded, the rest passed as views of the backend bytes;');
+  console.log('   the topic-id walk (names and ids read, partitions skipped) runs right after the answer has left');
+  const metadataOf = (partitions: number) => ({
+    ...body,
+    topics: Array.from({ length: partitions / 10 }, (_, t) => ({ ...body.topics[t % body.topics.length], name: `topic-${t}`, topicId: Buffer.alloc(16, t % 251).toString('base64url') })),
+  });
+  const map = new BrokerMap({ mode: 'port-per-broker', host: 'gateway.example.com', basePort: 9100, brokerPorts: new Map() });
+  const ctx = { brokers: map, topics: new TopicIdCache(), versions: new AdvertisedVersions(), backend: { host: 'b', port: 1 } };
+  const rows: Array<{ partitions: number; bytes: number; full: number; splice: number; learn: number }> = [];
+  for (const partitions of [1_000, 10_000, 100_000]) {
+    const raw = encodeResponseFrame({ correlationId: 1 }, metadataOf(partitions), API_KEY.Metadata, 12, { sizePrefix: true });
+    const frame = { parts: [raw], payload: raw.subarray(4) };
+    const full = () => {
+      const d = decodeResponseFrame(frame.payload, API_KEY.Metadata, 12);
+      rewriteAddresses(API_KEY.Metadata, 12, d.body, map, ctx.topics);
+      return encodeResponseFrame(d.header, d.body, API_KEY.Metadata, 12, { sizePrefix: true });
+    };
+    const splice = () => processResponse(API_KEY.Metadata, 12, frame, ctx);
+    const n = Math.max(1, Math.round(100_000 / partitions));
+    const learn = () => learnTopicIds(frame.payload, 12, ctx.topics);
+    for (let i = 0; i < Math.max(3, n / 10); i++) { full(); learn(); } // warm-up
+    for (let i = 0; i < n; i++) splice();
+    rows.push({ partitions, bytes: raw.length, full: time(Math.max(1, n / 10), 5, full), splice: time(n, 7, splice), learn: time(Math.max(1, n / 10), 5, learn) });
+  }
+  for (const r of rows) {
+    console.log(`   ${String(r.partitions).padStart(7)} partitions (${(r.bytes / 1024).toFixed(0).padStart(5)} KB): full ${(r.full / 1e6).toFixed(2).padStart(8)} ms   splice ${(r.splice / 1e6).toFixed(3).padStart(8)} ms   (${(r.full / r.splice).toFixed(0)}× less)   then the topic-id walk ${(r.learn / 1e6).toFixed(2).padStart(7)} ms`);
+  }
+  const ratio = rows[2].splice / rows[0].splice;
+  console.log(`   splice 100k / 1k partitions: ${ratio.toFixed(1)}× (target ≤ 3×: ${ratio <= 3 ? 'met' : 'NOT met'})`);
 }
 
 void main();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGatewayProcess } from '../harness/gateway.ts';
 import { startKafka } from '../harness/kafka.ts';
-import { createTestPki, STORE_PASSWORD } from '../harness/pki.ts';
+import { createTestPki, javaSslProperties, STORE_PASSWORD } from '../harness/pki.ts';
 import { freePorts } from '../harness/ports.ts';
 import { bestOfRounds, cpuSecondsPerGb, FULL_JIT, perfTools, printThroughputRatios, writeClientProperties, type PerfTarget } from './perf-tools.ts';
 
@@ -29,15 +29,7 @@ const workload = { records: Number(values.records), recordSize: Number(values['r
 const pki = createTestPki();
 pki.client('bench-client');
 const stores = pki.ca.bundle('bench-client', { password: STORE_PASSWORD });
-const sslConfig = writeClientProperties(path.join(pki.dir, 'bench-ssl.properties'), {
-  'security.protocol': 'SSL',
-  'ssl.keystore.type': 'PKCS12',
-  'ssl.keystore.location': stores.keyStore!,
-  'ssl.keystore.password': STORE_PASSWORD,
-  'ssl.truststore.type': 'PKCS12',
-  'ssl.truststore.location': stores.trustStore,
-  'ssl.truststore.password': STORE_PASSWORD,
-});
+const sslConfig = writeClientProperties(path.join(pki.dir, 'bench-ssl.properties'), javaSslProperties(stores));
 
 const cluster = await startKafka({ version: '4', brokers: 1, jvmOptions: FULL_JIT });
 const [tlsPort, tlsBroker, plainPort, plainBroker] = await freePorts(4);

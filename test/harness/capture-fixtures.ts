@@ -137,6 +137,7 @@ try {
     ]);
     await txProducer.close();
     await stream.close();
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- close(true) returns a promise without a callback; the library's overloads type it void
     await pConsumer.close(true);
     await pAdmin.listGroups();
     await pAdmin.describeGroups({ groups: ['golden-platformatic'] });

@@ -14,6 +14,11 @@ export type TappedGateway = {
   bootstrap: string;
   gateway: RunningGateway;
   logFile: string;
+  /** The gateway port for each node id it may serve (opened once the broker is known). */
+  brokerPorts: Map<number, number>;
+  /** Log lines so far, parsed (pino writes asynchronously: poll with waitForLog). */
+  logs: () => Array<Record<string, unknown>>;
+  waitForLog: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
   /** Every byte the gateway wrote to its clients so far, per connection. */
   sentToClients: () => Buffer[];
   stop: () => Promise<void>;
@@ -27,13 +32,18 @@ diagnostics.subscribe('net.server.socket', (message) => {
 });
 
 /** Runs the real gateway in this process, with every byte it sends clients recorded for scanning. */
-export async function startTappedGateway(opts: { backendBootstrap: string; maxBrokers?: number }): Promise<TappedGateway> {
+export async function startTappedGateway(opts: {
+  backendBootstrap: string;
+  maxBrokers?: number;
+  /** Gateway-wide limits to set (the rest keep their defaults). */
+  limits?: Record<string, number>;
+}): Promise<TappedGateway> {
   const maxBrokers = opts.maxBrokers ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
   const [bootstrapPort, ...brokerList] = await freePorts(1 + maxBrokers);
   const gatewayPorts = new Set([bootstrapPort, ...brokerList]);
   const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
-  const yaml = stringify(gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }));
+  const yaml = stringify({ ...gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }), ...(opts.limits && { limits: opts.limits }) });
   const logFile = path.join(dir, 'gatehouse.log');
   const logger = createLogger({ level: 'debug', destination: logFile });
   const recorded: Buffer[][] = [];
@@ -54,10 +64,30 @@ export async function startTappedGateway(opts: { backendBootstrap: string; maxBr
     if (Date.now() > deadline) throw new Error(`gateway not ready\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  const logs = () => {
+    logger.flush();
+    return fs
+      .readFileSync(logFile, 'utf8')
+      .split('\n')
+      .slice(0, -1) // a line still being written does not count yet
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
   return {
     bootstrap: `127.0.0.1:${bootstrapPort}`,
     gateway,
     logFile,
+    brokerPorts,
+    logs,
+    waitForLog: async (predicate, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = logs().find(predicate);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     sentToClients: () => recorded.map((c) => Buffer.concat(c)),
     stop: async () => {
       await gateway.shutdown(5_000);

@@ -103,10 +103,12 @@ export async function startGatewayProcess(opts: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The gateway may be half-way through writing its last line: only lines that end in a newline count.
   const logs = () =>
     fs
       .readFileSync(logFile, 'utf8')
       .split('\n')
+      .slice(0, -1)
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {

@@ -29,6 +29,7 @@ const TOOL_CLASSES = {
   configs: ['org.apache.kafka.tools.ConfigCommand', 'kafka.admin.ConfigCommand'],
   'producer-perf-test': ['org.apache.kafka.tools.ProducerPerformance'],
   'consumer-perf-test': ['org.apache.kafka.tools.ConsumerPerformance', 'kafka.tools.ConsumerPerformance'],
+  'metadata-quorum': ['org.apache.kafka.tools.MetadataQuorumCommand'],
   storage: ['kafka.tools.StorageTool'],
   broker: ['kafka.Kafka'],
   zookeeper: ['org.apache.zookeeper.server.quorum.QuorumPeerMain'],
@@ -43,6 +44,8 @@ export type KafkaDist = {
   logging: 'log4j1' | 'log4j2';
   classpath: string;
   mainClasses: Partial<Record<KafkaToolName, string>>;
+  /** The TOOL_CLASSES keys mainClasses was searched for (a cached resolution is searched again when they change). */
+  toolsSearched?: string;
 };
 
 function pomFor(version: string, logging: 'log4j1' | 'log4j2'): string {
@@ -104,7 +107,17 @@ export function resolveKafka(line: KafkaLine): KafkaDist {
   const marker = path.join(dir, 'dist.json');
   if (fs.existsSync(marker)) {
     const dist = JSON.parse(fs.readFileSync(marker, 'utf8')) as KafkaDist;
-    if (dist.classpath.split(':').every((j) => fs.existsSync(j))) return dist;
+    if (dist.classpath.split(':').every((j) => fs.existsSync(j))) {
+      // A tool added to TOOL_CLASSES since this resolution was cached: look its class up once.
+      const tools = Object.keys(TOOL_CLASSES).join(',');
+      if (dist.toolsSearched !== tools) {
+        dist.mainClasses = findMainClasses(dist.classpath);
+        dist.toolsSearched = tools;
+        fs.writeFileSync(`${marker}.${process.pid}`, JSON.stringify(dist, null, 2));
+        fs.renameSync(`${marker}.${process.pid}`, marker);
+      }
+      return dist;
+    }
   }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'pom.xml'), pomFor(version, logging));
@@ -123,10 +136,10 @@ export function resolveKafka(line: KafkaLine): KafkaDist {
     );
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`Maven could not resolve Kafka ${version}:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+    throw new Error(`Maven could not resolve Kafka ${version}:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
   }
   const classpath = fs.readFileSync(cpFile, 'utf8').trim();
-  const dist: KafkaDist = { line, version, mode, logging, classpath, mainClasses: findMainClasses(classpath) };
+  const dist: KafkaDist = { line, version, mode, logging, classpath, mainClasses: findMainClasses(classpath), toolsSearched: Object.keys(TOOL_CLASSES).join(',') };
   fs.writeFileSync(marker, JSON.stringify(dist, null, 2));
   return dist;
 }

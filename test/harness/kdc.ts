@@ -106,7 +106,7 @@ export async function startKdc(opts: { realm?: string } = {}): Promise<Kdc> {
     await waitForPort(port, '127.0.0.1', 15_000);
   } catch (err) {
     await server.kill();
-    throw new Error(`${(err as Error).message}\n${tail(path.join(dir, 'kdc.log'))}`);
+    throw new Error(`${(err as Error).message}\n${tail(path.join(dir, 'kdc.log'))}`, { cause: err });
   }
   const service = await addPrincipal('kafka/localhost');
   return {

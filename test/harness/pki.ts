@@ -72,3 +72,16 @@ export function presentedSerial(port: number, pki: TestPki): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+/** The Java client's SSL settings for a PKCS#12 key store and trust store made by `ca.bundle(…, { password: STORE_PASSWORD })`. */
+export function javaSslProperties(stores: { keyStore?: string; trustStore: string }): Record<string, string> {
+  return {
+    'security.protocol': 'SSL',
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': stores.keyStore!,
+    'ssl.keystore.password': STORE_PASSWORD,
+    'ssl.truststore.type': 'PKCS12',
+    'ssl.truststore.location': stores.trustStore,
+    'ssl.truststore.password': STORE_PASSWORD,
+  };
+}

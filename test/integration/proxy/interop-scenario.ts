@@ -9,6 +9,7 @@ import { kafkaTool } from '../../harness/kafka-tools.ts';
 import { kcat } from '../../harness/kcat.ts';
 import { expectSuccess } from '../../harness/run.ts';
 import { findBackendLeaks, startTappedGateway, type TappedGateway } from '../../harness/gateway-in-process.ts';
+import { backendListenerPorts, findAddressLeaks } from '../../harness/address-leaks.ts';
 import { assertExactlyOnceInOrder, consumeWithKafkajs, parseConsoleConsumer } from '../../harness/verify.ts';
 
 const COUNT = 60;
@@ -143,11 +144,33 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
     }
   });
 
+  /** Every port the backend nodes listen on, read from their own configs. */
+  let backendPortsAll: number[] = [];
+  test(`${line} x${brokers}: the quorum and broker configs tools show no backend address through the gateway`, async () => {
+    const ports = await backendListenerPorts(line, cluster.bootstrap, cluster.brokers.map((b) => b.nodeId));
+    const outputs: string[] = [];
+    if (line !== 'legacy') {
+      // DescribeQuorum: served by KRaft brokers, whose answer (v2) names controller listeners.
+      const status = await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--status']);
+      assert.match(status.stdout, /CurrentVoters:/);
+      outputs.push(status.stdout, (await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--replication'])).stdout);
+    }
+    for (const b of cluster.brokers) {
+      const configs = await tool('configs', ['--bootstrap-server', gw.bootstrap, '--describe', '--entity-type', 'brokers', '--entity-name', String(b.nodeId), '--all']);
+      assert.match(configs.stdout, /^\s*listeners=null sensitive=true/m);
+      outputs.push(configs.stdout);
+    }
+    for (const out of outputs) assert.deepEqual(ports.filter((p) => out.includes(`:${p}`)), []);
+    backendPortsAll = ports;
+  });
+
   test(`${line} x${brokers}: no response byte that crossed the gateway names a backend broker`, () => {
     const sent = gw.sentToClients();
     assert.ok(sent.length > 5, `expected many client connections to have been recorded, got ${sent.length}`);
     const backendPorts = cluster.brokers.map((b) => b.port);
     assert.deepEqual(findBackendLeaks(sent, backendPorts), []);
+    // Every listener port (broker, controller, ZooKeeper), in every shape (int32, uint16, text).
+    assert.deepEqual(findAddressLeaks(sent, [...new Set([...backendPorts, ...backendPortsAll])]), []);
     // The scanner itself must see a leak when there is one.
     const planted = Buffer.concat([Buffer.from([0, 9]), Buffer.from('127.0.0.1'), Buffer.alloc(4)]);
     planted.writeInt32BE(backendPorts[0], planted.length - 4);

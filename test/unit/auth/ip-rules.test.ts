@@ -1,37 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CidrList, InvalidCidrError, IpAccessList, IpIdentityMap, normalizeAddress, parseCidr } from '../../../gateway/auth/ip-rules.ts';
-
-describe('addresses and CIDRs', () => {
-  test('IPv4-mapped IPv6 peers are IPv4; zones and brackets are dropped', () => {
-    assert.deepEqual(normalizeAddress('::ffff:10.0.0.1'), { address: '10.0.0.1', family: 'ipv4' });
-    assert.deepEqual(normalizeAddress('::FFFF:0a00:0001'), { address: '10.0.0.1', family: 'ipv4' });
-    assert.deepEqual(normalizeAddress('0:0:0:0:0:ffff:10.1.2.3'), { address: '10.1.2.3', family: 'ipv4' });
-    assert.deepEqual(normalizeAddress('fe80::1%eth0'), { address: 'fe80::1', family: 'ipv6' });
-    assert.deepEqual(normalizeAddress('[::1]'), { address: '::1', family: 'ipv6' });
-    assert.deepEqual(normalizeAddress('::10.0.0.1'), { address: '::10.0.0.1', family: 'ipv6' }); // IPv4-compatible, not mapped
-    assert.equal(normalizeAddress('localhost'), undefined);
-  });
-
-  test('parseCidr: bare addresses, prefixes, mapped prefixes, errors', () => {
-    assert.deepEqual(parseCidr('10.0.0.0/8'), { text: '10.0.0.0/8', address: '10.0.0.0', prefix: 8, family: 'ipv4' });
-    assert.deepEqual(parseCidr('192.168.1.7'), { text: '192.168.1.7', address: '192.168.1.7', prefix: 32, family: 'ipv4' });
-    assert.deepEqual(parseCidr('2001:DB8::/32'), { text: '2001:DB8::/32', address: '2001:db8::', prefix: 32, family: 'ipv6' });
-    assert.deepEqual(parseCidr('::ffff:10.0.0.0/104'), { text: '::ffff:10.0.0.0/104', address: '10.0.0.0', prefix: 8, family: 'ipv4' });
-    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'x/8', '::/129', '10.0.0.0/', '10.0.0.0/-1', 'fe80::1%eth0/64']) {
-      assert.throws(() => parseCidr(bad), InvalidCidrError, bad);
-    }
-  });
-
-  test('CidrList reports the first matching entry', () => {
-    const l = new CidrList(['10.0.0.0/8', '10.1.0.0/16', '2001:db8::/32']);
-    assert.equal(l.match('10.1.2.3')?.text, '10.0.0.0/8');
-    assert.equal(l.match('::ffff:10.1.2.3')?.text, '10.0.0.0/8');
-    assert.equal(l.match('2001:db8:1::1')?.text, '2001:db8::/32');
-    assert.equal(l.match('11.0.0.1'), undefined);
-    assert.equal(l.match('not an ip'), undefined);
-  });
-});
+import { IpAccessList, IpIdentityMap } from '../../../gateway/auth/ip-rules.ts';
+import { InvalidCidrError } from '../../../gateway/common/address.ts';
 
 describe('listener allow/deny lists', () => {
   const acl = new IpAccessList({ allow: ['10.0.0.0/8', '2001:db8::/32'], deny: ['10.66.0.0/16', '2001:db8:bad::/48'] });
@@ -60,12 +30,23 @@ describe('listener allow/deny lists', () => {
 
   test('an invalid CIDR in the configuration is an error', () => {
     assert.throws(() => new IpAccessList({ allow: ['10.0.0.0/40'] }), InvalidCidrError);
+    assert.throws(() => new IpAccessList({ allow: ['::ffff:10.0.0.0/8'] }), InvalidCidrError);
+  });
+
+  test('IPv6 ranges never match IPv4 clients, even ::/0; mapped ranges are IPv4 ranges', () => {
+    const v6all = new IpAccessList({ deny: ['::/0'] });
+    assert.deepEqual(v6all.check('10.0.0.1'), { allowed: true, address: '10.0.0.1', rule: 'default allow' });
+    assert.deepEqual(v6all.check('::ffff:10.0.0.1'), { allowed: true, address: '10.0.0.1', rule: 'default allow' });
+    assert.deepEqual(v6all.check('fd00::1'), { allowed: false, address: 'fd00::1', rule: 'deny ::/0' });
+    const mapped = new IpAccessList({ allow: ['::ffff:10.0.0.0/104'] });
+    assert.deepEqual(mapped.check('10.9.9.9'), { allowed: true, address: '10.9.9.9', rule: 'allow ::ffff:10.0.0.0/104' });
+    assert.equal(mapped.check('11.0.0.1').allowed, false);
   });
 });
 
 describe('IP identities', () => {
   const ids = new IpIdentityMap({
-    map: { '10.2.0.0/16': 'User:billing', '10.2.3.0/24': 'User:billing-batch', '10.0.0.0/8': 'internal', '2001:db8::/32': 'Service:edge' },
+    map: { '10.2.0.0/16': 'User:billing', '10.2.3.0/24': 'User:billing-batch', '10.0.0.0/8': 'User:internal', '2001:db8::/32': 'Service:edge' },
   });
 
   test('most specific prefix wins, regardless of order', () => {
@@ -89,6 +70,8 @@ describe('IP identities', () => {
 
   test('malformed principals are configuration errors', () => {
     assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': 'User:' } }), /malformed principal/);
+    assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': 'billing' } }), /malformed principal/, 'a bare name is not a principal, as in the configuration and policies');
+    assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': ' User:x' } }), /spaces/);
     assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/99': 'a' } }), InvalidCidrError);
   });
 });

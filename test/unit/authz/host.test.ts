@@ -35,6 +35,12 @@ test('exact, wildcard and CIDR matching', () => {
   assert.equal(matcher('fd00::/8').matches(clientHost('fd12::1')), true);
   assert.equal(matcher('fd00::/8').matches(clientHost('10.0.0.1')), false);
   assert.equal(matcher('kafka.example.com').matches(clientHost('10.0.0.1')), false, 'host names never match');
+  // The same semantics as the listener's network rules (common/address.ts): families never cross.
+  assert.equal(matcher('::/0').matches(clientHost('10.0.0.1')), false, 'an IPv6 range never matches an IPv4 client');
+  assert.equal(matcher('::/0').matches(clientHost('::ffff:10.0.0.1')), false, 'nor a mapped one');
+  assert.equal(matcher('::/0').matches(clientHost('fd00::1')), true);
+  assert.equal(matcher('0.0.0.0/0').matches(clientHost('::1.2.3.4')), false, 'an IPv4 range never matches an IPv6 client');
+  assert.equal(matcher('[::1]').matches(clientHost('::1')), true, 'a bracketed literal is the address, as for peers');
 });
 
 test('malformed CIDRs are rejected with a reason', () => {
@@ -43,4 +49,6 @@ test('malformed CIDRs are rejected with a reason', () => {
   assert.match((parseHost('::ffff:10.0.0.0/8') as { error: string }).error, /96\.\.128/);
   assert.match((parseHost('nope/8') as { error: string }).error, /not an IP address/);
   assert.match((parseHost('10.0.0.0/x') as { error: string }).error, /prefix length/);
+  assert.match((parseHost('fe80::1%eth0/64') as { error: string }).error, /zone id/);
+  assert.match((parseHost('10.0.0.0/8/8') as { error: string }).error, /more than one/);
 });

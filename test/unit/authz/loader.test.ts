@@ -90,7 +90,7 @@ test('malformed principal', () => {
 });
 
 test('malformed CIDR, bad cluster name, allow and deny together, missing keys', () => {
-  assert.match(only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n    hosts: [10.0.0.0/40]\n    resources: [{ topic: t }]\n') }).message, /malformed CIDR/);
+  assert.match(only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n    hosts: [10.0.0.0/40]\n    resources: [{ topic: t }]\n') }).message, /invalid CIDR '10\.0\.0\.0\/40': prefix length must be 0\.\.32/);
   assert.match(only({ 'a.yaml': RULE('    allow: [ALTER]\n    principals: [User:a]\n    resources: [{ cluster: prod }]\n') }).message, /always named 'kafka-cluster'/);
   assert.match(only({ 'a.yaml': RULE('    allow: [READ]\n    deny: [READ]\n    principals: [User:a]\n    resources: [{ topic: t }]\n') }).message, /either allow or deny/);
   const missing = only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n') });

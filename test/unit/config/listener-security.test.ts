@@ -107,3 +107,27 @@ test('PROXY protocol needs trusted sources; SNI routing needs TLS and an {id} in
   assert.match(errorOf(tls().replace('routing: { basePort: 9100 }', 'routing: { mode: sni, bootstrapName: b.test, brokerNamePattern: broker.test }')).reason, /must contain '\{id\}'/);
   assert.match(errorOf(tls().replace('routing: { basePort: 9100 }', 'routing: { mode: sni, domain: x.test, basePort: 9100 }')).reason, /basePort belongs to port-per-broker routing/);
 });
+
+test('connection limits: Kafka names, unlimited by default, overrides by CIDR; mistakes named where written', () => {
+  const unlimited = parseConfig(config(tls()), file).listeners[0];
+  assert.deepEqual(unlimited.connectionLimits, { maxConnections: null, maxConnectionsPerIp: null, maxConnectionsPerIpOverrides: [], maxConnectionCreationRatePerIp: null });
+  const l = parseConfig(config(`${tls()}
+connectionLimits:
+  maxConnections: 10000
+  maxConnectionsPerIp: 100
+  maxConnectionsPerIpOverrides: { 10.0.5.0/24: 5000, "2001:db8::7": 0 }
+  maxConnectionCreationRatePerIp: 20`), file).listeners[0];
+  assert.deepEqual(l.connectionLimits, {
+    maxConnections: 10000,
+    maxConnectionsPerIp: 100,
+    maxConnectionsPerIpOverrides: [{ cidr: '10.0.5.0/24', max: 5000 }, { cidr: '2001:db8::7', max: 0 }],
+    maxConnectionCreationRatePerIp: 20,
+  });
+  let err = errorOf(`${tls()}\nconnectionLimits: { maxConnections: 0 }`);
+  assert.match(err.reason, /connectionLimits\.maxConnections must be an integer from 1/);
+  err = errorOf(`${tls()}\nconnectionLimits:\n  maxConnectionsPerIpOverrides: { 10.0.0.0/33: 5 }`);
+  assert.match(err.reason, /10\.0\.0\.0\/33/);
+  assert.equal(err.line, 12);
+  assert.match(errorOf(`${tls()}\nconnectionLimits: { maxConnectionsPerIpOverrides: { 10.0.0.0/8: -1 } }`).reason, /must be an integer from 0/);
+  assert.match(errorOf(`${tls()}\nconnectionLimits: { maxConnectionRate: 5 }`).reason, /unknown key 'maxConnectionRate'/);
+});

@@ -10,8 +10,12 @@ import {
   ProtocolError,
   decodeResponseFrame,
   encodeResponseFrame,
+  decodeField,
+  encodeField,
   responseHasTaggedField,
+  topLevelField,
   topLevelTag,
+  walkResponse,
 } from '../../../gateway/protocol/index.ts';
 import { allApiVersions, buildBatch, generateMessage, int, prng, randomUuid } from './support.ts';
 
@@ -203,4 +207,44 @@ test('on mangled frames it throws nothing but ProtocolError, never refuses what 
       assert.equal(decoded, null, `mutation ${i}: the walker refused what the decoder accepted: ${e}`);
     }
   }
+});
+
+test('walkResponse: every top-level field\'s span decodes to the decoder\'s value and re-encodes to the same bytes, for every api and version', () => {
+  const rng = prng(4242);
+  for (const { apiKey, version } of allApiVersions()) {
+    for (let i = 0; i < 2; i++) {
+      const body = generateMessage(rng, apiKey, version, 'response', 'full');
+      const frame = encodeResponseFrame({ correlationId: i }, body, apiKey, version);
+      const decoded = decodeResponseFrame(frame, apiKey, version).body;
+      const walk = walkResponse(cut(frame, [int(rng, 0, frame.length), frame.length]), apiKey, version);
+      let at = walk.bodyStart;
+      for (const span of walk.fields) {
+        const label = `${apiKey} v${version} ${span.name}`;
+        const op = topLevelField(apiKey, version, 'response', span.name)!;
+        assert.ok(span.start >= at, `${label}: spans in order`);
+        at = span.end;
+        assert.deepEqual(decodeField(op, frame, span.valueStart, span.end), decoded[span.name], label);
+        assert.deepEqual(encodeField(op, decoded[span.name]), frame.subarray(span.start, span.end), `${label} re-encodes byte for byte`);
+      }
+    }
+  }
+});
+
+test('walkResponse: elements of a top-level struct array with picked fields; until stops early; malformed frames are ProtocolErrors', () => {
+  const body = { throttleTimeMs: 0, brokers: ENDPOINTS, clusterId: 'c', controllerId: 1, topics: [
+    { errorCode: 0, name: 'a', topicId: randomUuid(prng(1)), isInternal: false, partitions: [{ partitionIndex: 0, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [] }] },
+    { errorCode: 3, name: 'bb', topicId: randomUuid(prng(2)), isInternal: true, partitions: [] },
+  ] };
+  const frame = encodeResponseFrame({ correlationId: 1 }, body, API_KEY.Metadata, 12);
+  const walk = walkResponse(frame, API_KEY.Metadata, 12, { elementsOf: 'topics', pick: ['name', 'topicId', 'errorCode'] });
+  assert.deepEqual(walk.elements.map((e) => e.values), body.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId })));
+  const topics = walk.fields.find((f) => f.name === 'topics')!;
+  assert.equal(walk.elements[0].start, topics.start + 1, 'after the compact count');
+  assert.equal(walk.elements[1].end, topics.end);
+  const early = walkResponse(frame, API_KEY.Metadata, 12, { until: 'brokers' });
+  assert.deepEqual(early.fields.map((f) => f.name), ['throttleTimeMs', 'brokers']);
+  // Stopping early reads nothing behind the field: a truncated tail is not even looked at.
+  assert.doesNotThrow(() => walkResponse(frame.subarray(0, early.fields[1].end + 1), API_KEY.Metadata, 12, { until: 'brokers' }));
+  assert.throws(() => walkResponse(frame.subarray(0, frame.length - 1), API_KEY.Metadata, 12), isProtocolError());
+  assert.throws(() => walkResponse(Buffer.concat([frame, Buffer.from([0])]), API_KEY.Metadata, 12), isProtocolError('trailing-bytes'));
 });

@@ -7,20 +7,30 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Duplex, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { pino } from 'pino';
 import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
+import { V2_SIGNATURE } from '../../../gateway/auth/proxy-protocol.ts';
+import { SanPrincipalMapper } from '../../../gateway/auth/san-principal.ts';
 import { parseConfig } from '../../../gateway/config/schema.ts';
 import { registry } from '../../../gateway/observability/metrics.ts';
-import { ListenerAdmission } from '../../../gateway/session/admission.ts';
+import { ListenerAdmission, type AdmissionOptions } from '../../../gateway/session/admission.ts';
 import { createTestPki, installServerCertificate, presentedSerial, type TestPki } from '../../harness/pki.ts';
 
-type Outcome = { admitted: ClientIdentity } | { refused: string; detail: string };
+type Route = 'bootstrap' | 'broker';
+type Outcome = { admitted: ClientIdentity; route: Route } | { refused: string; detail: string };
+type ServeOptions = AdmissionOptions & {
+  /** What an admitted connection does (default: ends at once); the outcome is recorded before. */
+  onAdmitted?: (socket: net.Socket, identity: ClientIdentity) => void;
+};
 
-/** One listener's admission on an ephemeral port, recording what happened to each connection. */
-async function serve(pki: TestPki, listenerYaml: string) {
+/**
+ * One listener's admission on two ephemeral ports (a bootstrap port and a broker port, as a gateway
+ * listener has: one admission shared by both), recording what happened to each connection.
+ */
+async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions = {}) {
   const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: t\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n${listenerYaml.replace(/^/gm, '    ')}\n`;
   const configFile = path.join(pki.dir, 'gatehouse.yaml');
   fs.writeFileSync(configFile, yaml);
@@ -35,15 +45,22 @@ async function serve(pki: TestPki, listenerYaml: string) {
       done();
     },
   });
-  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream));
-  const server = net.createServer((raw) =>
-    admission.admit(raw, (socket, identity) => {
-      outcomes.push({ admitted: identity });
-      socket.end();
-    }),
-  );
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream), options);
+  const listen = async (route: Route) => {
+    const server = net.createServer((raw) =>
+      admission.admit(raw, (socket, identity) => {
+        outcomes.push({ admitted: identity, route });
+        if (options.onAdmitted) options.onAdmitted(socket, identity);
+        else socket.end();
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return server;
+  };
+  const server = await listen('bootstrap');
+  const brokerServer = await listen('broker');
   const port = (server.address() as net.AddressInfo).port;
+  const brokerPort = (brokerServer.address() as net.AddressInfo).port;
   /** Waits for the outcome of the next connection. */
   const next = async (): Promise<Outcome> => {
     const deadline = Date.now() + 10_000;
@@ -53,7 +70,7 @@ async function serve(pki: TestPki, listenerYaml: string) {
     }
     return outcomes.shift()!;
   };
-  return { admission, port, next, logs, close: () => { admission.close(); server.close(); } };
+  return { admission, port, brokerPort, next, outcomes, logs, close: () => { admission.close(); server.close(); brokerServer.close(); } };
 }
 
 type ClientOptions = { cert?: string; key?: string; localAddress?: string; servername?: string; prefix?: Buffer | string };
@@ -79,7 +96,7 @@ const admitted = (o: Outcome): ClientIdentity => {
   return o.admitted;
 };
 const refused = (o: Outcome, reason: string, detail?: RegExp) => {
-  assert.ok('refused' in o, `expected refusal '${reason}', got admission as ${'admitted' in o ? o.admitted.principal : ''}`);
+  assert.ok('refused' in o, `expected refusal '${reason}', got admission as ${'admitted' in o ? o.admitted.principal.toString() : ''}`);
   assert.equal(o.refused, reason, o.detail);
   if (detail) assert.match(o.detail, detail);
 };
@@ -184,7 +201,7 @@ describe('protocol versions and ciphers', () => {
         setTimeout(() => s.destroy(), 500).unref(); // let the server finish its side of the handshake
       });
       s.on('data', () => {});
-      s.on('error', (err) => resolve(`error: ${err.message}`));
+      s.on('error', (err: Error) => resolve(`error: ${err.message}`));
     });
   }
 
@@ -355,6 +372,370 @@ describe('PROXY protocol', () => {
     try {
       net.connect({ host: '127.0.0.1', port: gw.port, localAddress: '127.0.0.3' }).on('error', () => {});
       refused(await gw.next(), 'proxy-untrusted', /not a trusted PROXY protocol sender/);
+    } finally {
+      gw.close();
+    }
+  });
+});
+
+/** A plain TCP connection from `localAddress` (and `localPort`), resolved once connected. */
+function connectFrom(port: number, o: { localAddress?: string; localPort?: number } = {}): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port, localAddress: o.localAddress ?? '127.0.0.1', localPort: o.localPort });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Starts a TLS client on a connected socket (after whatever it sent first). */
+function startTls(raw: net.Socket): tls.TLSSocket {
+  raw.on('error', () => {});
+  const s = tls.connect({ socket: raw, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')) });
+  s.on('error', () => {});
+  s.on('data', () => {});
+  return s;
+}
+
+/** Resolves when the socket is closed by the other side (or fails after `ms`). */
+function closedWithin(socket: net.Socket, ms: number): Promise<number> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    if (socket.closed) return resolve(0);
+    const timer = setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms);
+    socket.on('error', () => {});
+    socket.resume(); // the end of a stream nobody reads is never seen
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - start);
+    });
+  });
+}
+
+async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  const hit = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+  return hit?.value ?? 0;
+}
+
+/** Waits until the listener holds no connection: every path that ends one released its slot once. */
+async function listenerDrained(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await metricValue('gatehouse_listener_connections', { listener: 't' })) !== 0) {
+    assert.ok(Date.now() < deadline, `gatehouse_listener_connections stays at ${await metricValue('gatehouse_listener_connections', { listener: 't' })}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const PROXY_V2_LOCAL = Buffer.concat([V2_SIGNATURE, Buffer.from([0x20, 0x00, 0x00, 0x00])]);
+
+describe('per-socket admission state', () => {
+  test('two connections from the same source port to the bootstrap and a broker port keep their own PROXY client, principal and route', async () => {
+    const gw = await serve(
+      pki,
+      `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32] }\nnetwork:\n  identities: { 10.0.0.1/32: User:alice, 10.0.0.2/32: User:bob }`,
+    );
+    try {
+      const first = await connectFrom(gw.port);
+      // Linux lets a second socket bind the same source address and port towards another destination.
+      const second = await connectFrom(gw.brokerPort, { localPort: first.localPort });
+      assert.equal(second.localPort, first.localPort);
+      first.write('PROXY TCP4 10.0.0.1 127.0.0.1 5001 9093\r\n');
+      second.write('PROXY TCP4 10.0.0.2 127.0.0.1 5002 9100\r\n');
+      await new Promise((r) => setTimeout(r, 300)); // both headers read: both connections await their handshake
+      startTls(first);
+      startTls(second);
+      const outcomes = [await gw.next(), await gw.next()];
+      const byRoute = new Map(outcomes.map((o) => {
+        assert.ok('admitted' in o, `expected admission, got ${JSON.stringify(o)}`);
+        return [o.route, o.admitted] as const;
+      }));
+      assert.equal(byRoute.get('bootstrap')?.principal.toString(), 'User:alice');
+      assert.deepEqual([byRoute.get('bootstrap')?.address, byRoute.get('bootstrap')?.port], ['10.0.0.1', 5001]);
+      assert.equal(byRoute.get('broker')?.principal.toString(), 'User:bob');
+      assert.deepEqual([byRoute.get('broker')?.address, byRoute.get('broker')?.port], ['10.0.0.2', 5002]);
+    } finally {
+      gw.close();
+    }
+  });
+});
+
+describe('PROXY protocol on plaintext listeners', () => {
+  test('the bytes after the header reach the session, from trusted balancers and direct clients alike', async () => {
+    const echo = (socket: net.Socket) => socket.on('data', (d: Buffer) => socket.end(d));
+    const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true }', { onAdmitted: echo });
+    const roundTrip = async (localAddress: string, prefix: string) => {
+      const s = await connectFrom(gw.port, { localAddress });
+      const got: Buffer[] = [];
+      s.on('data', (d: Buffer) => got.push(d));
+      s.write(`${prefix}hello kafka`);
+      await closedWithin(s, 5_000);
+      return Buffer.concat(got).toString();
+    };
+    try {
+      assert.equal(await roundTrip('127.0.0.1', 'PROXY TCP4 10.1.2.3 127.0.0.1 5555 9093\r\n'), 'hello kafka');
+      assert.equal(admitted(await gw.next()).address, '10.1.2.3');
+      assert.equal(await roundTrip('127.0.0.3', ''), 'hello kafka');
+      assert.equal(admitted(await gw.next()).address, '127.0.0.3');
+    } finally {
+      gw.close();
+    }
+  });
+
+  test('PROXY LOCAL and UNKNOWN name no client: refused, even on a listener without network rules', async () => {
+    const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32] }');
+    try {
+      for (const [header, what] of [[PROXY_V2_LOCAL, /v2 LOCAL/], ['PROXY UNKNOWN\r\n', /v1 UNKNOWN/]] as const) {
+        const s = await connectFrom(gw.port);
+        s.write(header);
+        await closedWithin(s, 5_000);
+        refused(await gw.next(), 'proxy-unknown-source', what);
+      }
+    } finally {
+      gw.close();
+    }
+    // With IP identities, the balancer's own address would otherwise map to a principal.
+    const withIdentities = await serve(pki, `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32] }\nnetwork:\n  identities: { 127.0.0.1/32: User:balancer }`);
+    try {
+      tlsClient(withIdentities.port, pki, { prefix: PROXY_V2_LOCAL });
+      refused(await withIdentities.next(), 'proxy-unknown-source');
+    } finally {
+      withIdentities.close();
+    }
+  });
+});
+
+describe('exceptions during admission', () => {
+  test('a SAN mapper that throws refuses that connection; the process and the next connection are fine', async () => {
+    const gw = await serve(pki, mtls('required', 'principalFromSan: [{ type: uri }]'));
+    const original = Object.getOwnPropertyDescriptor(SanPrincipalMapper.prototype, 'nameFrom')!;
+    const nameFrom = original.value as SanPrincipalMapper['nameFrom'];
+    SanPrincipalMapper.prototype.nameFrom = function (this: SanPrincipalMapper, cert) {
+      if (String(typeof cert === 'object' ? cert.subject : '').includes('CN=crash')) throw new Error('mapper bug');
+      return nameFrom.call(this, cert);
+    };
+    try {
+      tlsClient(gw.port, pki, pki.client('crash', { sans: [{ type: 'uri', value: 'spiffe://acme.test/crash' }] }));
+      refused(await gw.next(), 'principal-mapping-failed', /mapper bug/);
+      tlsClient(gw.port, pki, pki.client('fine', { sans: [{ type: 'uri', value: 'spiffe://acme.test/fine' }] }));
+      assert.equal(admitted(await gw.next()).principal.toString(), 'User:spiffe://acme.test/fine');
+    } finally {
+      Object.defineProperty(SanPrincipalMapper.prototype, 'nameFrom', original);
+      gw.close();
+    }
+  });
+
+  test('an exception in a later step (here: the session start) refuses with internal-error', async () => {
+    let calls = 0;
+    const gw = await serve(pki, 'plaintext: true', {
+      onAdmitted: (socket) => {
+        if (calls++ === 0) throw new Error('session could not start');
+        socket.end();
+      },
+    });
+    try {
+      const s = await connectFrom(gw.port);
+      await closedWithin(s, 5_000);
+      admitted(await gw.next()); // recorded before the failing step
+      refused(await gw.next(), 'internal-error', /session could not start/);
+      await connectFrom(gw.port);
+      admitted(await gw.next());
+    } finally {
+      gw.close();
+    }
+  });
+});
+
+describe('deadlines for the first bytes', () => {
+  test('a PROXY header that never comes, or trickles in, is cut at headerTimeoutMs from accept', async () => {
+    const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], headerTimeoutMs: 400 }');
+    try {
+      const silent = await connectFrom(gw.port);
+      const silentAfter = await closedWithin(silent, 5_000);
+      refused(await gw.next(), 'proxy-timeout');
+      assert.ok(silentAfter >= 300, `closed after ${silentAfter} ms`);
+      const trickle = await connectFrom(gw.port);
+      const header = 'PROXY TCP4 10.1.2.3 127.0.0.1 5555 9093\r\n';
+      let i = 0;
+      const drip = setInterval(() => i < header.length && !trickle.destroyed && trickle.write(header[i++]), 100);
+      const trickleAfter = await closedWithin(trickle, 5_000).finally(() => clearInterval(drip));
+      refused(await gw.next(), 'proxy-timeout');
+      assert.ok(trickleAfter < 2_000, `a trickling header must not extend the deadline (closed after ${trickleAfter} ms)`);
+    } finally {
+      gw.close();
+    }
+    // With allowDirect, a direct client's first bytes have the same deadline.
+    const direct = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true, headerTimeoutMs: 400 }');
+    try {
+      await closedWithin(await connectFrom(direct.port, { localAddress: '127.0.0.3' }), 5_000);
+      refused(await direct.next(), 'proxy-timeout', /no bytes within 400 ms/);
+    } finally {
+      direct.close();
+    }
+  });
+
+  test('a TLS handshake that never starts, or stalls after the ClientHello, is cut at handshakeTimeoutMs', async () => {
+    const gw = await serve(pki, `${serverTls()}\n  handshakeTimeoutMs: 500`);
+    try {
+      const silent = await connectFrom(gw.port);
+      const silentAfter = await closedWithin(silent, 5_000);
+      refused(await gw.next(), 'tls-handshake-timeout');
+      assert.ok(silentAfter >= 400, `closed after ${silentAfter} ms`);
+      // A real ClientHello, then nothing: the server answers and waits for the client's next flight.
+      const stalled = await connectFrom(gw.port);
+      const hello = await new Promise<Buffer>((resolve) => {
+        const capture = new Duplex({ read() {}, write(chunk: Buffer, _e: string, done: () => void) { resolve(chunk); done(); } });
+        tls.connect({ socket: capture, servername: 'localhost' }).on('error', () => {});
+      });
+      stalled.write(hello);
+      const stalledAfter = await closedWithin(stalled, 5_000);
+      refused(await gw.next(), 'tls-handshake-timeout');
+      assert.ok(stalledAfter >= 400, `closed after ${stalledAfter} ms`);
+      // The same ClientHello a byte every 100 ms: trickling does not extend the deadline.
+      const trickle = await connectFrom(gw.port);
+      let i = 0;
+      const drip = setInterval(() => i < hello.length && !trickle.destroyed && trickle.write(hello.subarray(i, ++i)), 100);
+      const trickleAfter = await closedWithin(trickle, 5_000).finally(() => clearInterval(drip));
+      refused(await gw.next(), 'tls-handshake-timeout');
+      assert.ok(trickleAfter < 2_000, `closed after ${trickleAfter} ms`);
+    } finally {
+      gw.close();
+    }
+  });
+});
+
+describe('connection limits', () => {
+  test('maxConnections: the listener refuses beyond it, and a closed connection frees its slot', async () => {
+    const held: net.Socket[] = [];
+    const gw = await serve(pki, 'plaintext: true\nconnectionLimits: { maxConnections: 2 }', { onAdmitted: (s) => held.push(s) });
+    try {
+      const clients = [await connectFrom(gw.port), await connectFrom(gw.brokerPort)];
+      admitted(await gw.next());
+      admitted(await gw.next());
+      const third = await connectFrom(gw.port);
+      await closedWithin(third, 5_000);
+      refused(await gw.next(), 'max-connections', /maximum of 2/);
+      assert.equal(await metricValue('gatehouse_listener_connections', { listener: 't' }), 2);
+      clients[0].destroy();
+      const deadline = Date.now() + 5_000;
+      while ((await metricValue('gatehouse_listener_connections', { listener: 't' })) !== 1) {
+        assert.ok(Date.now() < deadline, 'the closed connection still holds its slot');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await connectFrom(gw.port);
+      admitted(await gw.next());
+    } finally {
+      for (const s of held) s.destroy();
+      gw.close();
+    }
+    await listenerDrained();
+  });
+
+  test('maxConnectionsPerIp counts the real client (after PROXY); a CIDR override replaces it', async () => {
+    const held: net.Socket[] = [];
+    const gw = await serve(
+      pki,
+      'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32] }\nconnectionLimits:\n  maxConnectionsPerIp: 1\n  maxConnectionsPerIpOverrides: { 10.9.0.0/16: 3, 10.9.9.9: 0 }',
+      { onAdmitted: (s) => held.push(s) },
+    );
+    const from = async (client: string) => {
+      const s = await connectFrom(gw.port);
+      s.write(`PROXY TCP4 ${client} 127.0.0.1 4000 9093\r\n`);
+      return gw.next();
+    };
+    try {
+      admitted(await from('10.1.0.1'));
+      refused(await from('10.1.0.1'), 'max-connections-per-ip', /10\.1\.0\.1 has its maximum of 1/);
+      admitted(await from('10.1.0.2')); // same balancer, another client
+      for (let i = 0; i < 3; i++) admitted(await from('10.9.1.1'));
+      refused(await from('10.9.1.1'), 'max-connections-per-ip', /maximum of 3/);
+      refused(await from('10.9.9.9'), 'max-connections-per-ip', /maximum of 0/);
+    } finally {
+      for (const s of held) s.destroy();
+      gw.close();
+    }
+    await listenerDrained();
+  });
+
+  test('maxConnectionCreationRatePerIp: a burst beyond the rate is refused for that address only, and tokens come back', async () => {
+    const gw = await serve(pki, 'plaintext: true\nconnectionLimits: { maxConnectionCreationRatePerIp: 3 }');
+    try {
+      for (let i = 0; i < 3; i++) {
+        await connectFrom(gw.port, { localAddress: '127.0.0.4' });
+        admitted(await gw.next());
+      }
+      await connectFrom(gw.port, { localAddress: '127.0.0.4' });
+      refused(await gw.next(), 'connection-rate', /more than 3 new connections per second from 127\.0\.0\.4/);
+      await connectFrom(gw.port, { localAddress: '127.0.0.5' });
+      admitted(await gw.next());
+      await new Promise((r) => setTimeout(r, 700)); // ≥ 2 tokens back at 3 per second
+      await connectFrom(gw.port, { localAddress: '127.0.0.4' });
+      admitted(await gw.next());
+    } finally {
+      gw.close();
+    }
+    await listenerDrained();
+  });
+
+  test('every way a connection ends releases its slot exactly once', async () => {
+    const held: net.Socket[] = [];
+    const gw = await serve(
+      pki,
+      `${serverTls()}\n  handshakeTimeoutMs: 300\nnetwork: { deny: [127.0.0.9/32] }\nconnectionLimits: { maxConnections: 3, maxConnectionsPerIp: 3 }`,
+      { onAdmitted: (s) => held.push(s) },
+    );
+    try {
+      for (let round = 0; round < 3; round++) {
+        (await connectFrom(gw.port, { localAddress: '127.0.0.9' })).on('error', () => {}); // ip-denied
+        refused(await gw.next(), 'ip-denied');
+        await connectFrom(gw.port); // handshake timeout
+        refused(await gw.next(), 'tls-handshake-timeout');
+        (await connectFrom(gw.port)).end('not TLS at all\r\n\r\n'); // handshake failure
+        refused(await gw.next(), 'tls-handshake-failed');
+        const client = startTls(await connectFrom(gw.port)); // admitted, then closed by the client
+        admitted(await gw.next());
+        client.destroy();
+        startTls(await connectFrom(gw.brokerPort)); // admitted, then closed by the server
+        admitted(await gw.next());
+        held.pop()!.destroy();
+        await listenerDrained();
+      }
+      // Had any path released twice, the counts would be below zero and more than 3 would get in.
+      const clients = [];
+      for (let i = 0; i < 4; i++) clients.push(startTls(await connectFrom(gw.port)));
+      const outcomes = [await gw.next(), await gw.next(), await gw.next(), await gw.next()];
+      assert.equal(outcomes.filter((o) => 'admitted' in o).length, 3);
+      assert.equal(outcomes.filter((o) => 'refused' in o && o.refused === 'max-connections').length, 1);
+      for (const c of clients) c.destroy();
+    } finally {
+      for (const s of held) s.destroy();
+      gw.close();
+    }
+    await listenerDrained();
+  });
+});
+
+describe('refusal log lines', () => {
+  test('a flood of refusals logs a few lines per second and a suppressed count; the counter counts them all', async () => {
+    const gw = await serve(pki, 'plaintext: true\nnetwork: { deny: [127.0.0.66/32] }', { refusalLog: { linesPerSecond: 5, reportIntervalMs: 300 } });
+    const before = await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' });
+    const started = Date.now();
+    const flood = 300;
+    try {
+      await Promise.all(
+        Array.from({ length: flood }, async () => {
+          const s = await connectFrom(gw.port, { localAddress: '127.0.0.66' });
+          await closedWithin(s, 10_000);
+        }),
+      );
+      const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
+      await new Promise((r) => setTimeout(r, 500)); // one more report interval
+      const lines = gw.logs.filter((l) => l.event === 'connection_refused' && l.reason === 'ip-denied');
+      const suppressed = gw.logs.filter((l) => l.event === 'connection_refused_suppressed' && l.reason === 'ip-denied');
+      assert.ok(lines.length <= 5 * seconds, `${lines.length} refusal lines in about ${seconds} s`);
+      assert.ok(suppressed.length >= 1);
+      assert.equal(suppressed[0].listener, 't');
+      assert.equal(lines.length + suppressed.reduce((n, l) => n + Number(l.suppressed), 0), flood, 'every refusal is a line or in a suppressed count');
+      assert.equal((await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' })) - before, flood);
     } finally {
       gw.close();
     }
