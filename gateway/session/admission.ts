@@ -139,6 +139,12 @@ export class ListenerAdmission {
   /** A connection the listener has just accepted. */
   admit(raw: net.Socket, then: OnAdmitted): void {
     raw.on('error', () => {}); // a reset before the session owns the socket is just a closed connection
+    if (raw.remoteAddress === undefined) {
+      // Reset before we got to it (a balancer's connect-only health check): no peer to judge or refuse.
+      this.logger.debug({ event: 'connection_gone', listener: this.config.name }, 'connection closed by the peer before admission');
+      raw.destroy();
+      return;
+    }
     const peer = socketPeer(raw);
     this.guarded(raw, peer, () => {
       const slot = this.limits.acquireListenerSlot();

@@ -21,7 +21,13 @@ export type StartHaproxyOptions = {
   proxyProtocol: 'v1' | 'v2';
   /** The address haproxy connects to the servers from (what the server sees as the balancer). */
   source?: string;
-  /** Health checks every `intervalMs`, carrying a PROXY header (haproxy's `check-send-proxy`). */
+  /**
+   * Health checks of the first route's server every `intervalMs`, carrying a PROXY header (haproxy's
+   * `check-send-proxy`), from a backend of their own that no frontend uses: each check waits for an
+   * answer that never comes, so the server reads the header before haproxy drops the connection (a plain
+   * connect check resets it at once, often before a loaded server has read a byte), and the server
+   * refusing it marks down only that backend.
+   */
   healthCheck?: { intervalMs: number };
 };
 
@@ -33,7 +39,6 @@ const split = (hostPort: string) => {
 /** The configuration: TCP mode, one frontend and one backend per route. */
 export function haproxyConfig(opts: StartHaproxyOptions): string {
   const send = opts.proxyProtocol === 'v1' ? 'send-proxy' : 'send-proxy-v2';
-  const check = opts.healthCheck ? ` check inter ${opts.healthCheck.intervalMs} fall 1 rise 1 check-send-proxy` : '';
   const source = opts.source ? ` source ${opts.source}` : '';
   const lines = [
     'global',
@@ -46,8 +51,17 @@ export function haproxyConfig(opts: StartHaproxyOptions): string {
   ];
   opts.routes.forEach((route, i) => {
     lines.push(`frontend f${i}`, `  bind ${route.bind}`, `  default_backend b${i}`);
-    lines.push(`backend b${i}`, `  server s${i} ${route.server} ${send}${source}${check}`);
+    lines.push(`backend b${i}`, `  server s${i} ${route.server} ${send}${source}`);
   });
+  if (opts.healthCheck) {
+    lines.push(
+      'backend health',
+      '  option tcp-check',
+      '  tcp-check expect string never-sent',
+      `  timeout check ${opts.healthCheck.intervalMs * 3}`,
+      `  server chk ${opts.routes[0].server} ${send}${source} check inter ${opts.healthCheck.intervalMs} check-send-proxy`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
