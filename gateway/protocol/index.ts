@@ -84,3 +84,14 @@ export {
   walkResponse,
 } from './walk.ts';
 export { DEFAULT_ERROR_MESSAGE, ErrorCode, type ErrorCodeName, errorName } from './error-codes.ts';
+export type * from './messages/types.ts';
+export {
+  type RequestBody,
+  type ResponseBody,
+  type TypedApiKey,
+  type TypedRequest,
+  decodeTypedRequestBody,
+  decodeTypedResponseBody,
+  isRequestOf,
+  responseBodyOf,
+} from './typed-bodies.ts';

@@ -26,3 +26,27 @@ export const AddOffsetsToTxn: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AddOffsetsToTxn request, every version (fields are set at every version; see codec.ts). */
+export interface AddOffsetsToTxnRequest {
+  /** versions 0+; entity transactionalId */
+  transactionalId: string;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AddOffsetsToTxn response, every version (fields are set at every version; see codec.ts). */
+export interface AddOffsetsToTxnResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

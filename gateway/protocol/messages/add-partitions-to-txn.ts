@@ -56,3 +56,119 @@ export const AddPartitionsToTxn: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AddPartitionsToTxn request, every version (fields are set at every version; see codec.ts). */
+export interface AddPartitionsToTxnRequest {
+  /** versions 0-3; entity transactionalId */
+  v3AndBelowTransactionalId: string;
+  /** versions 0-3; entity producerId */
+  v3AndBelowProducerId: bigint;
+  /** versions 0-3 */
+  v3AndBelowProducerEpoch: number;
+  /** versions 0-3 */
+  v3AndBelowTopics: AddPartitionsToTxnTopic[];
+  /** versions 4+ */
+  transactions: AddPartitionsToTxnTransaction[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnRequest AddPartitionsToTxnTopic. */
+export interface AddPartitionsToTxnTopic {
+  /** versions 0-3; entity topicName */
+  name: string;
+  /** versions 0-3 */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnRequest AddPartitionsToTxnTransaction. */
+export interface AddPartitionsToTxnTransaction {
+  /** versions 4+; entity transactionalId */
+  transactionalId: string;
+  /** versions 4+; entity producerId */
+  producerId: bigint;
+  /** versions 4+ */
+  producerEpoch: number;
+  /** versions 4+ */
+  verifyOnly: boolean;
+  /** versions 4+ */
+  topics: AddPartitionsToTxnTopicV4[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnRequest AddPartitionsToTxnTopic. */
+export interface AddPartitionsToTxnTopicV4 {
+  /** versions 4+; entity topicName */
+  name: string;
+  /** versions 4+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AddPartitionsToTxn response, every version (fields are set at every version; see codec.ts). */
+export interface AddPartitionsToTxnResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0-3 */
+  resultsByTopicV3AndBelow: AddPartitionsToTxnTopicResult[];
+  /** versions 4+ */
+  errorCode: number;
+  /** versions 4+ */
+  resultsByTransaction: AddPartitionsToTxnResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnResponse AddPartitionsToTxnTopicResult. */
+export interface AddPartitionsToTxnTopicResult {
+  /** versions 0-3; entity topicName */
+  name: string;
+  /** versions 0-3 */
+  resultsByPartition: AddPartitionsToTxnPartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnResponse AddPartitionsToTxnPartitionResult. */
+export interface AddPartitionsToTxnPartitionResult {
+  /** versions 0-3 */
+  partitionIndex: number;
+  /** versions 0-3 */
+  partitionErrorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnResponse AddPartitionsToTxnResult. */
+export interface AddPartitionsToTxnResult {
+  /** versions 4+; entity transactionalId */
+  transactionalId: string;
+  /** versions 4+ */
+  topicResults: AddPartitionsToTxnTopicResultV4[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnResponse AddPartitionsToTxnTopicResult. */
+export interface AddPartitionsToTxnTopicResultV4 {
+  /** versions 4+; entity topicName */
+  name: string;
+  /** versions 4+ */
+  resultsByPartition: AddPartitionsToTxnPartitionResultV4[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddPartitionsToTxnResponse AddPartitionsToTxnPartitionResult. */
+export interface AddPartitionsToTxnPartitionResultV4 {
+  /** versions 4+ */
+  partitionIndex: number;
+  /** versions 4+ */
+  partitionErrorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -33,3 +33,45 @@ export const AddRaftVoter: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AddRaftVoter request, every version (fields are set at every version; see codec.ts). */
+export interface AddRaftVoterRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 0+ */
+  voterId: number;
+  /** versions 0+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  listeners: Listener[];
+  /** versions 1+ */
+  ackWhenCommitted: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AddRaftVoterRequest Listener. */
+export interface Listener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AddRaftVoter response, every version (fields are set at every version; see codec.ts). */
+export interface AddRaftVoterResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

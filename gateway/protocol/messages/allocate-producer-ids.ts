@@ -26,3 +26,27 @@ export const AllocateProducerIds: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AllocateProducerIds request, every version (fields are set at every version; see codec.ts). */
+export interface AllocateProducerIdsRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AllocateProducerIds response, every version (fields are set at every version; see codec.ts). */
+export interface AllocateProducerIdsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity producerId */
+  producerIdStart: bigint;
+  /** versions 0+ */
+  producerIdLen: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

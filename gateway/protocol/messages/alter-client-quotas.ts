@@ -41,3 +41,67 @@ export const AlterClientQuotas: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterClientQuotas request, every version (fields are set at every version; see codec.ts). */
+export interface AlterClientQuotasRequest {
+  /** versions 0+ */
+  entries: EntryData[];
+  /** versions 0+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterClientQuotasRequest EntryData. */
+export interface EntryData {
+  /** versions 0+ */
+  entity: EntityData[];
+  /** versions 0+ */
+  ops: OpData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterClientQuotasRequest EntityData. */
+export interface EntityData {
+  /** versions 0+ */
+  entityType: string;
+  /** versions 0+; nullable 0+ */
+  entityName: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterClientQuotasRequest OpData. */
+export interface OpData {
+  /** versions 0+ */
+  key: string;
+  /** versions 0+ */
+  value: number;
+  /** versions 0+ */
+  remove: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterClientQuotas response, every version (fields are set at every version; see codec.ts). */
+export interface AlterClientQuotasResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  entries: AlterClientQuotasResponseEntryData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterClientQuotasResponse EntryData. */
+export interface AlterClientQuotasResponseEntryData {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  entity: EntityData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -36,3 +36,59 @@ export const AlterConfigs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterConfigs request, every version (fields are set at every version; see codec.ts). */
+export interface AlterConfigsRequest {
+  /** versions 0+ */
+  resources: AlterConfigsResource[];
+  /** versions 0+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterConfigsRequest AlterConfigsResource. */
+export interface AlterConfigsResource {
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 0+ */
+  configs: AlterableConfig[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterConfigsRequest AlterableConfig. */
+export interface AlterableConfig {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+; nullable 0+ */
+  value: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterConfigs response, every version (fields are set at every version; see codec.ts). */
+export interface AlterConfigsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  responses: AlterConfigsResourceResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterConfigsResponse AlterConfigsResourceResponse. */
+export interface AlterConfigsResourceResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

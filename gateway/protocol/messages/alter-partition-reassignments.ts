@@ -41,3 +41,73 @@ export const AlterPartitionReassignments: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterPartitionReassignments request, every version (fields are set at every version; see codec.ts). */
+export interface AlterPartitionReassignmentsRequest {
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 1+ */
+  allowReplicationFactorChange: boolean;
+  /** versions 0+ */
+  topics: ReassignableTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionReassignmentsRequest ReassignableTopic. */
+export interface ReassignableTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: ReassignablePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionReassignmentsRequest ReassignablePartition. */
+export interface ReassignablePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; nullable 0+; entity brokerId */
+  replicas: number[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterPartitionReassignments response, every version (fields are set at every version; see codec.ts). */
+export interface AlterPartitionReassignmentsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 1+ */
+  allowReplicationFactorChange: boolean;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  responses: ReassignableTopicResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionReassignmentsResponse ReassignableTopicResponse. */
+export interface ReassignableTopicResponse {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: ReassignablePartitionResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionReassignmentsResponse ReassignablePartitionResponse. */
+export interface ReassignablePartitionResponse {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

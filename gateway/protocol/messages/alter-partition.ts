@@ -52,3 +52,99 @@ export const AlterPartition: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterPartition request, every version (fields are set at every version; see codec.ts). */
+export interface AlterPartitionRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionRequest TopicData. */
+export interface TopicData {
+  /** versions 0-1; entity topicName */
+  topicName: string;
+  /** versions 2+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0-2; entity brokerId */
+  newIsr: number[];
+  /** versions 3+ */
+  newIsrWithEpochs: BrokerState[];
+  /** versions 1+ */
+  leaderRecoveryState: number;
+  /** versions 0+ */
+  partitionEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionRequest BrokerState. */
+export interface BrokerState {
+  /** versions 3+; entity brokerId */
+  brokerId: number;
+  /** versions 3+ */
+  brokerEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterPartition response, every version (fields are set at every version; see codec.ts). */
+export interface AlterPartitionResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: AlterPartitionResponseTopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionResponse TopicData. */
+export interface AlterPartitionResponseTopicData {
+  /** versions 0-1; entity topicName */
+  topicName: string;
+  /** versions 2+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AlterPartitionResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterPartitionResponse PartitionData. */
+export interface AlterPartitionResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+; entity brokerId */
+  isr: number[];
+  /** versions 1+ */
+  leaderRecoveryState: number;
+  /** versions 0+ */
+  partitionEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -35,3 +35,61 @@ export const AlterReplicaLogDirs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterReplicaLogDirs request, every version (fields are set at every version; see codec.ts). */
+export interface AlterReplicaLogDirsRequest {
+  /** versions 0+ */
+  dirs: AlterReplicaLogDir[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterReplicaLogDirsRequest AlterReplicaLogDir. */
+export interface AlterReplicaLogDir {
+  /** versions 0+ */
+  path: string;
+  /** versions 0+ */
+  topics: AlterReplicaLogDirTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterReplicaLogDirsRequest AlterReplicaLogDirTopic. */
+export interface AlterReplicaLogDirTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterReplicaLogDirs response, every version (fields are set at every version; see codec.ts). */
+export interface AlterReplicaLogDirsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: AlterReplicaLogDirTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterReplicaLogDirsResponse AlterReplicaLogDirTopicResult. */
+export interface AlterReplicaLogDirTopicResult {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: AlterReplicaLogDirPartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterReplicaLogDirsResponse AlterReplicaLogDirPartitionResult. */
+export interface AlterReplicaLogDirPartitionResult {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

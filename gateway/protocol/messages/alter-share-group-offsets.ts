@@ -40,3 +40,71 @@ export const AlterShareGroupOffsets: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterShareGroupOffsets request, every version (fields are set at every version; see codec.ts). */
+export interface AlterShareGroupOffsetsRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  topics: AlterShareGroupOffsetsRequestTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterShareGroupOffsetsRequest AlterShareGroupOffsetsRequestTopic. */
+export interface AlterShareGroupOffsetsRequestTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: AlterShareGroupOffsetsRequestPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterShareGroupOffsetsRequest AlterShareGroupOffsetsRequestPartition. */
+export interface AlterShareGroupOffsetsRequestPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterShareGroupOffsets response, every version (fields are set at every version; see codec.ts). */
+export interface AlterShareGroupOffsetsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  responses: AlterShareGroupOffsetsResponseTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterShareGroupOffsetsResponse AlterShareGroupOffsetsResponseTopic. */
+export interface AlterShareGroupOffsetsResponseTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AlterShareGroupOffsetsResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterShareGroupOffsetsResponse AlterShareGroupOffsetsResponsePartition. */
+export interface AlterShareGroupOffsetsResponsePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

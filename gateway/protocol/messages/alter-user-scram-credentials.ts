@@ -37,3 +37,61 @@ export const AlterUserScramCredentials: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AlterUserScramCredentials request, every version (fields are set at every version; see codec.ts). */
+export interface AlterUserScramCredentialsRequest {
+  /** versions 0+ */
+  deletions: ScramCredentialDeletion[];
+  /** versions 0+ */
+  upsertions: ScramCredentialUpsertion[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterUserScramCredentialsRequest ScramCredentialDeletion. */
+export interface ScramCredentialDeletion {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  mechanism: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterUserScramCredentialsRequest ScramCredentialUpsertion. */
+export interface ScramCredentialUpsertion {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  mechanism: number;
+  /** versions 0+ */
+  iterations: number;
+  /** versions 0+ */
+  salt: Buffer;
+  /** versions 0+ */
+  saltedPassword: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AlterUserScramCredentials response, every version (fields are set at every version; see codec.ts). */
+export interface AlterUserScramCredentialsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: AlterUserScramCredentialsResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AlterUserScramCredentialsResponse AlterUserScramCredentialsResult. */
+export interface AlterUserScramCredentialsResult {
+  /** versions 0+ */
+  user: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

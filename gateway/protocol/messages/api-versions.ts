@@ -41,3 +41,69 @@ export const ApiVersions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ApiVersions request, every version (fields are set at every version; see codec.ts). */
+export interface ApiVersionsRequest {
+  /** versions 3+ */
+  clientSoftwareName: string;
+  /** versions 3+ */
+  clientSoftwareVersion: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ApiVersions response, every version (fields are set at every version; see codec.ts). */
+export interface ApiVersionsResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  apiKeys: ApiVersion[];
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 3+; tagged 3+ (tag 0) */
+  supportedFeatures: SupportedFeatureKey[];
+  /** versions 3+; tagged 3+ (tag 1) */
+  finalizedFeaturesEpoch: bigint;
+  /** versions 3+; tagged 3+ (tag 2) */
+  finalizedFeatures: FinalizedFeatureKey[];
+  /** versions 3+; tagged 3+ (tag 3) */
+  zkMigrationReady: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ApiVersionsResponse ApiVersion. */
+export interface ApiVersion {
+  /** versions 0+ */
+  apiKey: number;
+  /** versions 0+ */
+  minVersion: number;
+  /** versions 0+ */
+  maxVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ApiVersionsResponse SupportedFeatureKey. */
+export interface SupportedFeatureKey {
+  /** versions 3+ */
+  name: string;
+  /** versions 3+ */
+  minVersion: number;
+  /** versions 3+ */
+  maxVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ApiVersionsResponse FinalizedFeatureKey. */
+export interface FinalizedFeatureKey {
+  /** versions 3+ */
+  name: string;
+  /** versions 3+ */
+  maxVersionLevel: number;
+  /** versions 3+ */
+  minVersionLevel: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

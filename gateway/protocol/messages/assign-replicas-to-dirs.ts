@@ -43,3 +43,85 @@ export const AssignReplicasToDirs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a AssignReplicasToDirs request, every version (fields are set at every version; see codec.ts). */
+export interface AssignReplicasToDirsRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  directories: DirectoryData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsRequest DirectoryData. */
+export interface DirectoryData {
+  /** versions 0+ */
+  id: string;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsRequest TopicData. */
+export interface TopicData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a AssignReplicasToDirs response, every version (fields are set at every version; see codec.ts). */
+export interface AssignReplicasToDirsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  directories: AssignReplicasToDirsResponseDirectoryData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsResponse DirectoryData. */
+export interface AssignReplicasToDirsResponseDirectoryData {
+  /** versions 0+ */
+  id: string;
+  /** versions 0+ */
+  topics: AssignReplicasToDirsResponseTopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsResponse TopicData. */
+export interface AssignReplicasToDirsResponseTopicData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AssignReplicasToDirsResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** AssignReplicasToDirsResponse PartitionData. */
+export interface AssignReplicasToDirsResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -51,3 +51,101 @@ export const BeginQuorumEpoch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a BeginQuorumEpoch request, every version (fields are set at every version; see codec.ts). */
+export interface BeginQuorumEpochRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 1+; entity brokerId */
+  voterId: number;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** versions 1+ */
+  leaderEndpoints: LeaderEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochRequest TopicData. */
+export interface TopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 1+ */
+  voterDirectoryId: string;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochRequest LeaderEndpoint. */
+export interface LeaderEndpoint {
+  /** versions 1+ */
+  name: string;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a BeginQuorumEpoch response, every version (fields are set at every version; see codec.ts). */
+export interface BeginQuorumEpochResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: BeginQuorumEpochResponseTopicData[];
+  /** versions 1+; tagged 1+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochResponse TopicData. */
+export interface BeginQuorumEpochResponseTopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: BeginQuorumEpochResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochResponse PartitionData. */
+export interface BeginQuorumEpochResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BeginQuorumEpochResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 1+; entity brokerId */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

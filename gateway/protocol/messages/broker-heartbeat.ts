@@ -32,3 +32,39 @@ export const BrokerHeartbeat: ApiSchema = {
     ],
   },
 };
+
+/** Body of a BrokerHeartbeat request, every version (fields are set at every version; see codec.ts). */
+export interface BrokerHeartbeatRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** versions 0+ */
+  currentMetadataOffset: bigint;
+  /** versions 0+ */
+  wantFence: boolean;
+  /** versions 0+ */
+  wantShutDown: boolean;
+  /** versions 1+; tagged 1+ (tag 0) */
+  offlineLogDirs: string[];
+  /** versions 2+; nullable 2+; tagged 2+ (tag 1) */
+  cordonedLogDirs: string[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a BrokerHeartbeat response, every version (fields are set at every version; see codec.ts). */
+export interface BrokerHeartbeatResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  isCaughtUp: boolean;
+  /** versions 0+ */
+  isFenced: boolean;
+  /** versions 0+ */
+  shouldShutDown: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

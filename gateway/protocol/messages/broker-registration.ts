@@ -41,3 +41,65 @@ export const BrokerRegistration: ApiSchema = {
     ],
   },
 };
+
+/** Body of a BrokerRegistration request, every version (fields are set at every version; see codec.ts). */
+export interface BrokerRegistrationRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  clusterId: string;
+  /** versions 0+ */
+  incarnationId: string;
+  /** versions 0+ */
+  listeners: Listener[];
+  /** versions 0+ */
+  features: Feature[];
+  /** versions 0+; nullable 0+ */
+  rack: string | null;
+  /** versions 1+ */
+  isMigratingZkBroker: boolean;
+  /** versions 2+ */
+  logDirs: string[];
+  /** versions 3+ */
+  previousBrokerEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BrokerRegistrationRequest Listener. */
+export interface Listener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+ */
+  securityProtocol: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** BrokerRegistrationRequest Feature. */
+export interface Feature {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a BrokerRegistration response, every version (fields are set at every version; see codec.ts). */
+export interface BrokerRegistrationResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  brokerEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -45,3 +45,67 @@ export const ConsumerGroupHeartbeat: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ConsumerGroupHeartbeat request, every version (fields are set at every version; see codec.ts). */
+export interface ConsumerGroupHeartbeatRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+; nullable 0+ */
+  instanceId: string | null;
+  /** versions 0+; nullable 0+ */
+  rackId: string | null;
+  /** versions 0+ */
+  rebalanceTimeoutMs: number;
+  /** versions 0+; nullable 0+; entity topicName */
+  subscribedTopicNames: string[] | null;
+  /** versions 1+; nullable 1+ */
+  subscribedTopicRegex: string | null;
+  /** versions 0+; nullable 0+ */
+  serverAssignor: string | null;
+  /** versions 0+; nullable 0+ */
+  topicPartitions: TopicPartitions[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ConsumerGroupHeartbeatRequest TopicPartitions. */
+export interface TopicPartitions {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ConsumerGroupHeartbeat response, every version (fields are set at every version; see codec.ts). */
+export interface ConsumerGroupHeartbeatResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+; nullable 0+ */
+  memberId: string | null;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+ */
+  heartbeatIntervalMs: number;
+  /** versions 0+; nullable 0+ */
+  assignment: Assignment | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ConsumerGroupHeartbeatResponse Assignment. */
+export interface Assignment {
+  /** versions 0+ */
+  topicPartitions: TopicPartitions[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -27,3 +27,33 @@ export const ControlledShutdown: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ControlledShutdown request, every version (fields are set at every version; see codec.ts). */
+export interface ControlledShutdownRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 2+ */
+  brokerEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ControlledShutdown response, every version (fields are set at every version; see codec.ts). */
+export interface ControlledShutdownResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  remainingPartitions: RemainingPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ControlledShutdownResponse RemainingPartition. */
+export interface RemainingPartition {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

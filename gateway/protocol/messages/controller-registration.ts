@@ -37,3 +37,57 @@ export const ControllerRegistration: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ControllerRegistration request, every version (fields are set at every version; see codec.ts). */
+export interface ControllerRegistrationRequest {
+  /** versions 0+ */
+  controllerId: number;
+  /** versions 0+ */
+  incarnationId: string;
+  /** versions 0+ */
+  zkMigrationReady: boolean;
+  /** versions 0+ */
+  listeners: Listener[];
+  /** versions 0+ */
+  features: Feature[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ControllerRegistrationRequest Listener. */
+export interface Listener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+ */
+  securityProtocol: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ControllerRegistrationRequest Feature. */
+export interface Feature {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ControllerRegistration response, every version (fields are set at every version; see codec.ts). */
+export interface ControllerRegistrationResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

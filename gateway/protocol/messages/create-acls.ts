@@ -34,3 +34,51 @@ export const CreateAcls: ApiSchema = {
     ],
   },
 };
+
+/** Body of a CreateAcls request, every version (fields are set at every version; see codec.ts). */
+export interface CreateAclsRequest {
+  /** versions 0+ */
+  creations: AclCreation[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateAclsRequest AclCreation. */
+export interface AclCreation {
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 1+ */
+  resourcePatternType: number;
+  /** versions 0+ */
+  principal: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  operation: number;
+  /** versions 0+ */
+  permissionType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a CreateAcls response, every version (fields are set at every version; see codec.ts). */
+export interface CreateAclsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: AclCreationResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateAclsResponse AclCreationResult. */
+export interface AclCreationResult {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -38,3 +38,55 @@ export const CreateDelegationToken: ApiSchema = {
     ],
   },
 };
+
+/** Body of a CreateDelegationToken request, every version (fields are set at every version; see codec.ts). */
+export interface CreateDelegationTokenRequest {
+  /** versions 3+; nullable 3+ */
+  ownerPrincipalType: string | null;
+  /** versions 3+; nullable 3+ */
+  ownerPrincipalName: string | null;
+  /** versions 0+ */
+  renewers: CreatableRenewers[];
+  /** versions 0+ */
+  maxLifetimeMs: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateDelegationTokenRequest CreatableRenewers. */
+export interface CreatableRenewers {
+  /** versions 0+ */
+  principalType: string;
+  /** versions 0+ */
+  principalName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a CreateDelegationToken response, every version (fields are set at every version; see codec.ts). */
+export interface CreateDelegationTokenResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  principalType: string;
+  /** versions 0+ */
+  principalName: string;
+  /** versions 3+ */
+  tokenRequesterPrincipalType: string;
+  /** versions 3+ */
+  tokenRequesterPrincipalName: string;
+  /** versions 0+ */
+  issueTimestampMs: bigint;
+  /** versions 0+ */
+  expiryTimestampMs: bigint;
+  /** versions 0+ */
+  maxTimestampMs: bigint;
+  /** versions 0+ */
+  tokenId: string;
+  /** versions 0+ */
+  hmac: Buffer;
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -35,3 +35,57 @@ export const CreatePartitions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a CreatePartitions request, every version (fields are set at every version; see codec.ts). */
+export interface CreatePartitionsRequest {
+  /** versions 0+ */
+  topics: CreatePartitionsTopic[];
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 0+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreatePartitionsRequest CreatePartitionsTopic. */
+export interface CreatePartitionsTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  count: number;
+  /** versions 0+; nullable 0+ */
+  assignments: CreatePartitionsAssignment[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreatePartitionsRequest CreatePartitionsAssignment. */
+export interface CreatePartitionsAssignment {
+  /** versions 0+; entity brokerId */
+  brokerIds: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a CreatePartitions response, every version (fields are set at every version; see codec.ts). */
+export interface CreatePartitionsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: CreatePartitionsTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreatePartitionsResponse CreatePartitionsTopicResult. */
+export interface CreatePartitionsTopicResult {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -52,3 +52,99 @@ export const CreateTopics: ApiSchema = {
     ],
   },
 };
+
+/** Body of a CreateTopics request, every version (fields are set at every version; see codec.ts). */
+export interface CreateTopicsRequest {
+  /** versions 0+ */
+  topics: CreatableTopic[];
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 1+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateTopicsRequest CreatableTopic. */
+export interface CreatableTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  numPartitions: number;
+  /** versions 0+ */
+  replicationFactor: number;
+  /** versions 0+ */
+  assignments: CreatableReplicaAssignment[];
+  /** versions 0+ */
+  configs: CreatableTopicConfig[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateTopicsRequest CreatableReplicaAssignment. */
+export interface CreatableReplicaAssignment {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; entity brokerId */
+  brokerIds: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateTopicsRequest CreatableTopicConfig. */
+export interface CreatableTopicConfig {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+; nullable 0+ */
+  value: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a CreateTopics response, every version (fields are set at every version; see codec.ts). */
+export interface CreateTopicsResponse {
+  /** versions 2+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: CreatableTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateTopicsResponse CreatableTopicResult. */
+export interface CreatableTopicResult {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 7+ */
+  topicId: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 1+; nullable 1+ */
+  errorMessage: string | null;
+  /** versions 5+; tagged 5+ (tag 0) */
+  topicConfigErrorCode: number;
+  /** versions 5+ */
+  numPartitions: number;
+  /** versions 5+ */
+  replicationFactor: number;
+  /** versions 5+; nullable 5+ */
+  configs: CreatableTopicConfigs[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** CreateTopicsResponse CreatableTopicConfigs. */
+export interface CreatableTopicConfigs {
+  /** versions 5+ */
+  name: string;
+  /** versions 5+; nullable 5+ */
+  value: string | null;
+  /** versions 5+ */
+  readOnly: boolean;
+  /** versions 5+ */
+  configSource: number;
+  /** versions 5+ */
+  isSensitive: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -45,3 +45,77 @@ export const DeleteAcls: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteAcls request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteAclsRequest {
+  /** versions 0+ */
+  filters: DeleteAclsFilter[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteAclsRequest DeleteAclsFilter. */
+export interface DeleteAclsFilter {
+  /** versions 0+ */
+  resourceTypeFilter: number;
+  /** versions 0+; nullable 0+ */
+  resourceNameFilter: string | null;
+  /** versions 1+ */
+  patternTypeFilter: number;
+  /** versions 0+; nullable 0+ */
+  principalFilter: string | null;
+  /** versions 0+; nullable 0+ */
+  hostFilter: string | null;
+  /** versions 0+ */
+  operation: number;
+  /** versions 0+ */
+  permissionType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteAcls response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteAclsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  filterResults: DeleteAclsFilterResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteAclsResponse DeleteAclsFilterResult. */
+export interface DeleteAclsFilterResult {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  matchingAcls: DeleteAclsMatchingAcl[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteAclsResponse DeleteAclsMatchingAcl. */
+export interface DeleteAclsMatchingAcl {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 1+ */
+  patternType: number;
+  /** versions 0+ */
+  principal: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  operation: number;
+  /** versions 0+ */
+  permissionType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

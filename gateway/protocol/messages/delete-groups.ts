@@ -26,3 +26,31 @@ export const DeleteGroups: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteGroups request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteGroupsRequest {
+  /** versions 0+; entity groupId */
+  groupsNames: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteGroups response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteGroupsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: DeletableGroupResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteGroupsResponse DeletableGroupResult. */
+export interface DeletableGroupResult {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -37,3 +37,65 @@ export const DeleteRecords: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteRecords request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteRecordsRequest {
+  /** versions 0+ */
+  topics: DeleteRecordsTopic[];
+  /** versions 0+ */
+  timeoutMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteRecordsRequest DeleteRecordsTopic. */
+export interface DeleteRecordsTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: DeleteRecordsPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteRecordsRequest DeleteRecordsPartition. */
+export interface DeleteRecordsPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  offset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteRecords response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteRecordsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: DeleteRecordsTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteRecordsResponse DeleteRecordsTopicResult. */
+export interface DeleteRecordsTopicResult {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: DeleteRecordsPartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteRecordsResponse DeleteRecordsPartitionResult. */
+export interface DeleteRecordsPartitionResult {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  lowWatermark: bigint;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

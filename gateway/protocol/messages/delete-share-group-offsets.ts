@@ -33,3 +33,49 @@ export const DeleteShareGroupOffsets: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteShareGroupOffsets request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteShareGroupOffsetsRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  topics: DeleteShareGroupOffsetsRequestTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupOffsetsRequest DeleteShareGroupOffsetsRequestTopic. */
+export interface DeleteShareGroupOffsetsRequestTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteShareGroupOffsets response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteShareGroupOffsetsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  responses: DeleteShareGroupOffsetsResponseTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupOffsetsResponse DeleteShareGroupOffsetsResponseTopic. */
+export interface DeleteShareGroupOffsetsResponseTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -35,3 +35,61 @@ export const DeleteShareGroupState: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteShareGroupState request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteShareGroupStateRequest {
+  /** versions 0+ */
+  groupId: string;
+  /** versions 0+ */
+  topics: DeleteStateData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupStateRequest DeleteStateData. */
+export interface DeleteStateData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupStateRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partition: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteShareGroupState response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteShareGroupStateResponse {
+  /** versions 0+ */
+  results: DeleteStateResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupStateResponse DeleteStateResult. */
+export interface DeleteStateResult {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteShareGroupStateResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -33,3 +33,49 @@ export const DeleteTopics: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DeleteTopics request, every version (fields are set at every version; see codec.ts). */
+export interface DeleteTopicsRequest {
+  /** versions 0-5; entity topicName */
+  topicNames: string[];
+  /** versions 6+ */
+  topics: DeleteTopicState[];
+  /** versions 0+ */
+  timeoutMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteTopicsRequest DeleteTopicState. */
+export interface DeleteTopicState {
+  /** versions 6+; nullable 6+; entity topicName */
+  name: string | null;
+  /** versions 6+ */
+  topicId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DeleteTopics response, every version (fields are set at every version; see codec.ts). */
+export interface DeleteTopicsResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  responses: DeletableTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DeleteTopicsResponse DeletableTopicResult. */
+export interface DeletableTopicResult {
+  /** versions 0+; nullable 6+; entity topicName */
+  name: string | null;
+  /** versions 6+ */
+  topicId: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 5+; nullable 5+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -41,3 +41,65 @@ export const DescribeAcls: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeAcls request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeAclsRequest {
+  /** versions 0+ */
+  resourceTypeFilter: number;
+  /** versions 0+; nullable 0+ */
+  resourceNameFilter: string | null;
+  /** versions 1+ */
+  patternTypeFilter: number;
+  /** versions 0+; nullable 0+ */
+  principalFilter: string | null;
+  /** versions 0+; nullable 0+ */
+  hostFilter: string | null;
+  /** versions 0+ */
+  operation: number;
+  /** versions 0+ */
+  permissionType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeAcls response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeAclsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  resources: DescribeAclsResource[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeAclsResponse DescribeAclsResource. */
+export interface DescribeAclsResource {
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 1+ */
+  patternType: number;
+  /** versions 0+ */
+  acls: AclDescription[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeAclsResponse AclDescription. */
+export interface AclDescription {
+  /** versions 0+ */
+  principal: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  operation: number;
+  /** versions 0+ */
+  permissionType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -39,3 +39,69 @@ export const DescribeClientQuotas: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeClientQuotas request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeClientQuotasRequest {
+  /** versions 0+ */
+  components: ComponentData[];
+  /** versions 0+ */
+  strict: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeClientQuotasRequest ComponentData. */
+export interface ComponentData {
+  /** versions 0+ */
+  entityType: string;
+  /** versions 0+ */
+  matchType: number;
+  /** versions 0+; nullable 0+ */
+  match: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeClientQuotas response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeClientQuotasResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+; nullable 0+ */
+  entries: EntryData[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeClientQuotasResponse EntryData. */
+export interface EntryData {
+  /** versions 0+ */
+  entity: EntityData[];
+  /** versions 0+ */
+  values: ValueData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeClientQuotasResponse EntityData. */
+export interface EntityData {
+  /** versions 0+ */
+  entityType: string;
+  /** versions 0+; nullable 0+ */
+  entityName: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeClientQuotasResponse ValueData. */
+export interface ValueData {
+  /** versions 0+ */
+  key: string;
+  /** versions 0+ */
+  value: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -37,3 +37,53 @@ export const DescribeCluster: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeCluster request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeClusterRequest {
+  /** versions 0+ */
+  includeClusterAuthorizedOperations: boolean;
+  /** versions 1+ */
+  endpointType: number;
+  /** versions 2+ */
+  includeFencedBrokers: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeCluster response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeClusterResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 1+ */
+  endpointType: number;
+  /** versions 0+ */
+  clusterId: string;
+  /** versions 0+; entity brokerId */
+  controllerId: number;
+  /** versions 0+ */
+  brokers: DescribeClusterBroker[];
+  /** versions 0+ */
+  clusterAuthorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeClusterResponse DescribeClusterBroker. */
+export interface DescribeClusterBroker {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+; nullable 0+ */
+  rack: string | null;
+  /** versions 2+ */
+  isFenced: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

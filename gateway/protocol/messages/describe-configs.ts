@@ -49,3 +49,89 @@ export const DescribeConfigs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeConfigs request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeConfigsRequest {
+  /** versions 0+ */
+  resources: DescribeConfigsResource[];
+  /** versions 1+ */
+  includeSynonyms: boolean;
+  /** versions 3+ */
+  includeDocumentation: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeConfigsRequest DescribeConfigsResource. */
+export interface DescribeConfigsResource {
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 0+; nullable 0+ */
+  configurationKeys: string[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeConfigs response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeConfigsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  results: DescribeConfigsResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeConfigsResponse DescribeConfigsResult. */
+export interface DescribeConfigsResult {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 0+ */
+  configs: DescribeConfigsResourceResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeConfigsResponse DescribeConfigsResourceResult. */
+export interface DescribeConfigsResourceResult {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+; nullable 0+ */
+  value: string | null;
+  /** versions 0+ */
+  readOnly: boolean;
+  /** versions 0 */
+  isDefault: boolean;
+  /** versions 1+ */
+  configSource: number;
+  /** versions 0+ */
+  isSensitive: boolean;
+  /** versions 1+ */
+  synonyms: DescribeConfigsSynonym[];
+  /** versions 3+ */
+  configType: number;
+  /** versions 3+; nullable 3+ */
+  documentation: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeConfigsResponse DescribeConfigsSynonym. */
+export interface DescribeConfigsSynonym {
+  /** versions 1+ */
+  name: string;
+  /** versions 1+; nullable 1+ */
+  value: string | null;
+  /** versions 1+ */
+  source: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -41,3 +41,69 @@ export const DescribeDelegationToken: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeDelegationToken request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeDelegationTokenRequest {
+  /** versions 0+; nullable 0+ */
+  owners: DescribeDelegationTokenOwner[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeDelegationTokenRequest DescribeDelegationTokenOwner. */
+export interface DescribeDelegationTokenOwner {
+  /** versions 0+ */
+  principalType: string;
+  /** versions 0+ */
+  principalName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeDelegationToken response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeDelegationTokenResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  tokens: DescribedDelegationToken[];
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeDelegationTokenResponse DescribedDelegationToken. */
+export interface DescribedDelegationToken {
+  /** versions 0+ */
+  principalType: string;
+  /** versions 0+ */
+  principalName: string;
+  /** versions 3+ */
+  tokenRequesterPrincipalType: string;
+  /** versions 3+ */
+  tokenRequesterPrincipalName: string;
+  /** versions 0+ */
+  issueTimestamp: bigint;
+  /** versions 0+ */
+  expiryTimestamp: bigint;
+  /** versions 0+ */
+  maxTimestamp: bigint;
+  /** versions 0+ */
+  tokenId: string;
+  /** versions 0+ */
+  hmac: Buffer;
+  /** versions 0+ */
+  renewers: DescribedDelegationTokenRenewer[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeDelegationTokenResponse DescribedDelegationTokenRenewer. */
+export interface DescribedDelegationTokenRenewer {
+  /** versions 0+ */
+  principalType: string;
+  /** versions 0+ */
+  principalName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -40,3 +40,63 @@ export const DescribeGroups: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeGroups request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeGroupsRequest {
+  /** versions 0+; entity groupId */
+  groups: string[];
+  /** versions 3+ */
+  includeAuthorizedOperations: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeGroups response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeGroupsResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  groups: DescribedGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeGroupsResponse DescribedGroup. */
+export interface DescribedGroup {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 6+; nullable 6+ */
+  errorMessage: string | null;
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  groupState: string;
+  /** versions 0+ */
+  protocolType: string;
+  /** versions 0+ */
+  protocolData: string;
+  /** versions 0+ */
+  members: DescribedGroupMember[];
+  /** versions 3+ */
+  authorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeGroupsResponse DescribedGroupMember. */
+export interface DescribedGroupMember {
+  /** versions 0+ */
+  memberId: string;
+  /** versions 4+; nullable 4+ */
+  groupInstanceId: string | null;
+  /** versions 0+ */
+  clientId: string;
+  /** versions 0+ */
+  clientHost: string;
+  /** versions 0+ */
+  memberMetadata: Buffer;
+  /** versions 0+ */
+  memberAssignment: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -42,3 +42,75 @@ export const DescribeLogDirs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeLogDirs request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeLogDirsRequest {
+  /** versions 0+; nullable 0+ */
+  topics: DescribableLogDirTopic[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeLogDirsRequest DescribableLogDirTopic. */
+export interface DescribableLogDirTopic {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeLogDirs response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeLogDirsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 3+ */
+  errorCode: number;
+  /** versions 0+ */
+  results: DescribeLogDirsResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeLogDirsResponse DescribeLogDirsResult. */
+export interface DescribeLogDirsResult {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  logDir: string;
+  /** versions 0+ */
+  topics: DescribeLogDirsTopic[];
+  /** versions 4+ */
+  totalBytes: bigint;
+  /** versions 4+ */
+  usableBytes: bigint;
+  /** versions 5+ */
+  isCordoned: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeLogDirsResponse DescribeLogDirsTopic. */
+export interface DescribeLogDirsTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: DescribeLogDirsPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeLogDirsResponse DescribeLogDirsPartition. */
+export interface DescribeLogDirsPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  partitionSize: bigint;
+  /** versions 0+ */
+  offsetLag: bigint;
+  /** versions 0+ */
+  isFutureKey: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

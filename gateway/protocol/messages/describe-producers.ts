@@ -41,3 +41,73 @@ export const DescribeProducers: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeProducers request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeProducersRequest {
+  /** versions 0+ */
+  topics: TopicRequest[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeProducersRequest TopicRequest. */
+export interface TopicRequest {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeProducers response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeProducersResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: TopicResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeProducersResponse TopicResponse. */
+export interface TopicResponse {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: PartitionResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeProducersResponse PartitionResponse. */
+export interface PartitionResponse {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  activeProducers: ProducerState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeProducersResponse ProducerState. */
+export interface ProducerState {
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 0+ */
+  lastSequence: number;
+  /** versions 0+ */
+  lastTimestamp: bigint;
+  /** versions 0+ */
+  coordinatorEpoch: number;
+  /** versions 0+ */
+  currentTxnStartOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -61,3 +61,113 @@ export const DescribeQuorum: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeQuorum request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeQuorumRequest {
+  /** versions 0+ */
+  topics: TopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumRequest TopicData. */
+export interface TopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeQuorum response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeQuorumResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 2+; nullable 2+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  topics: DescribeQuorumResponseTopicData[];
+  /** versions 2+ */
+  nodes: Node[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumResponse TopicData. */
+export interface DescribeQuorumResponseTopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: DescribeQuorumResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumResponse PartitionData. */
+export interface DescribeQuorumResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 2+; nullable 2+ */
+  errorMessage: string | null;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  highWatermark: bigint;
+  /** versions 0+ */
+  currentVoters: ReplicaState[];
+  /** versions 0+ */
+  observers: ReplicaState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumResponse ReplicaState. */
+export interface ReplicaState {
+  /** versions 0+; entity brokerId */
+  replicaId: number;
+  /** versions 2+ */
+  replicaDirectoryId: string;
+  /** versions 0+ */
+  logEndOffset: bigint;
+  /** versions 1+ */
+  lastFetchTimestamp: bigint;
+  /** versions 1+ */
+  lastCaughtUpTimestamp: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumResponse Node. */
+export interface Node {
+  /** versions 2+; entity brokerId */
+  nodeId: number;
+  /** versions 2+ */
+  listeners: Listener[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeQuorumResponse Listener. */
+export interface Listener {
+  /** versions 2+ */
+  name: string;
+  /** versions 2+ */
+  host: string;
+  /** versions 2+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

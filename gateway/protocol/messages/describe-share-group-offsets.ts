@@ -45,3 +45,85 @@ export const DescribeShareGroupOffsets: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeShareGroupOffsets request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeShareGroupOffsetsRequest {
+  /** versions 0+ */
+  groups: DescribeShareGroupOffsetsRequestGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeShareGroupOffsetsRequest DescribeShareGroupOffsetsRequestGroup. */
+export interface DescribeShareGroupOffsetsRequestGroup {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+; nullable 0+ */
+  topics: DescribeShareGroupOffsetsRequestTopic[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeShareGroupOffsetsRequest DescribeShareGroupOffsetsRequestTopic. */
+export interface DescribeShareGroupOffsetsRequestTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeShareGroupOffsets response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeShareGroupOffsetsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  groups: DescribeShareGroupOffsetsResponseGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeShareGroupOffsetsResponse DescribeShareGroupOffsetsResponseGroup. */
+export interface DescribeShareGroupOffsetsResponseGroup {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  topics: DescribeShareGroupOffsetsResponseTopic[];
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeShareGroupOffsetsResponse DescribeShareGroupOffsetsResponseTopic. */
+export interface DescribeShareGroupOffsetsResponseTopic {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: DescribeShareGroupOffsetsResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeShareGroupOffsetsResponse DescribeShareGroupOffsetsResponsePartition. */
+export interface DescribeShareGroupOffsetsResponsePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 1+ */
+  lag: bigint;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

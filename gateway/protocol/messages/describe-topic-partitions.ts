@@ -51,3 +51,87 @@ export const DescribeTopicPartitions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeTopicPartitions request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeTopicPartitionsRequest {
+  /** versions 0+ */
+  topics: TopicRequest[];
+  /** versions 0+ */
+  responsePartitionLimit: number;
+  /** versions 0+; nullable 0+ */
+  cursor: Cursor | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTopicPartitionsRequest TopicRequest. */
+export interface TopicRequest {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTopicPartitionsRequest Cursor. */
+export interface Cursor {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeTopicPartitions response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeTopicPartitionsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: DescribeTopicPartitionsResponseTopic[];
+  /** versions 0+; nullable 0+ */
+  nextCursor: Cursor | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTopicPartitionsResponse DescribeTopicPartitionsResponseTopic. */
+export interface DescribeTopicPartitionsResponseTopic {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+; entity topicName */
+  name: string | null;
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  isInternal: boolean;
+  /** versions 0+ */
+  partitions: DescribeTopicPartitionsResponsePartition[];
+  /** versions 0+ */
+  topicAuthorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTopicPartitionsResponse DescribeTopicPartitionsResponsePartition. */
+export interface DescribeTopicPartitionsResponsePartition {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+; entity brokerId */
+  replicaNodes: number[];
+  /** versions 0+; entity brokerId */
+  isrNodes: number[];
+  /** versions 0+; nullable 0+; entity brokerId */
+  eligibleLeaderReplicas: number[] | null;
+  /** versions 0+; nullable 0+; entity brokerId */
+  lastKnownElr: number[] | null;
+  /** versions 0+; entity brokerId */
+  offlineReplicas: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

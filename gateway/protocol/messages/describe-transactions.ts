@@ -35,3 +35,53 @@ export const DescribeTransactions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeTransactions request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeTransactionsRequest {
+  /** versions 0+; entity transactionalId */
+  transactionalIds: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeTransactions response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeTransactionsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  transactionStates: TransactionState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTransactionsResponse TransactionState. */
+export interface TransactionState {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity transactionalId */
+  transactionalId: string;
+  /** versions 0+ */
+  transactionState: string;
+  /** versions 0+ */
+  transactionTimeoutMs: number;
+  /** versions 0+ */
+  transactionStartTimeMs: bigint;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeTransactionsResponse TopicData. */
+export interface TopicData {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

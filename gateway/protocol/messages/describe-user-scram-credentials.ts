@@ -35,3 +35,57 @@ export const DescribeUserScramCredentials: ApiSchema = {
     ],
   },
 };
+
+/** Body of a DescribeUserScramCredentials request, every version (fields are set at every version; see codec.ts). */
+export interface DescribeUserScramCredentialsRequest {
+  /** versions 0+; nullable 0+ */
+  users: UserName[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeUserScramCredentialsRequest UserName. */
+export interface UserName {
+  /** versions 0+ */
+  name: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a DescribeUserScramCredentials response, every version (fields are set at every version; see codec.ts). */
+export interface DescribeUserScramCredentialsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  results: DescribeUserScramCredentialsResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeUserScramCredentialsResponse DescribeUserScramCredentialsResult. */
+export interface DescribeUserScramCredentialsResult {
+  /** versions 0+ */
+  user: string;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  credentialInfos: CredentialInfo[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** DescribeUserScramCredentialsResponse CredentialInfo. */
+export interface CredentialInfo {
+  /** versions 0+ */
+  mechanism: number;
+  /** versions 0+ */
+  iterations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

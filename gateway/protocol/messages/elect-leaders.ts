@@ -36,3 +36,59 @@ export const ElectLeaders: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ElectLeaders request, every version (fields are set at every version; see codec.ts). */
+export interface ElectLeadersRequest {
+  /** versions 1+ */
+  electionType: number;
+  /** versions 0+; nullable 0+ */
+  topicPartitions: TopicPartitions[] | null;
+  /** versions 0+ */
+  timeoutMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ElectLeadersRequest TopicPartitions. */
+export interface TopicPartitions {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ElectLeaders response, every version (fields are set at every version; see codec.ts). */
+export interface ElectLeadersResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 1+ */
+  errorCode: number;
+  /** versions 0+ */
+  replicaElectionResults: ReplicaElectionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ElectLeadersResponse ReplicaElectionResult. */
+export interface ReplicaElectionResult {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitionResult: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ElectLeadersResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partitionId: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

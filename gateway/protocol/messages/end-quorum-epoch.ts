@@ -54,3 +54,111 @@ export const EndQuorumEpoch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a EndQuorumEpoch request, every version (fields are set at every version; see codec.ts). */
+export interface EndQuorumEpochRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** versions 1+ */
+  leaderEndpoints: LeaderEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochRequest TopicData. */
+export interface TopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0 */
+  preferredSuccessors: number[];
+  /** versions 1+ */
+  preferredCandidates: ReplicaInfo[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochRequest ReplicaInfo. */
+export interface ReplicaInfo {
+  /** versions 1+; entity brokerId */
+  candidateId: number;
+  /** versions 1+ */
+  candidateDirectoryId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochRequest LeaderEndpoint. */
+export interface LeaderEndpoint {
+  /** versions 1+ */
+  name: string;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a EndQuorumEpoch response, every version (fields are set at every version; see codec.ts). */
+export interface EndQuorumEpochResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: EndQuorumEpochResponseTopicData[];
+  /** versions 1+; tagged 1+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochResponse TopicData. */
+export interface EndQuorumEpochResponseTopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: EndQuorumEpochResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochResponse PartitionData. */
+export interface EndQuorumEpochResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** EndQuorumEpochResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 1+; entity brokerId */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -28,3 +28,31 @@ export const EndTxn: ApiSchema = {
     ],
   },
 };
+
+/** Body of a EndTxn request, every version (fields are set at every version; see codec.ts). */
+export interface EndTxnRequest {
+  /** versions 0+; entity transactionalId */
+  transactionalId: string;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 0+ */
+  committed: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a EndTxn response, every version (fields are set at every version; see codec.ts). */
+export interface EndTxnResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 5+; entity producerId */
+  producerId: bigint;
+  /** versions 5+ */
+  producerEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

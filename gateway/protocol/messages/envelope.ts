@@ -25,3 +25,25 @@ export const Envelope: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Envelope request, every version (fields are set at every version; see codec.ts). */
+export interface EnvelopeRequest {
+  /** versions 0+ */
+  requestData: Buffer;
+  /** versions 0+; nullable 0+ */
+  requestPrincipal: Buffer | null;
+  /** versions 0+ */
+  clientHostAddress: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Envelope response, every version (fields are set at every version; see codec.ts). */
+export interface EnvelopeResponse {
+  /** versions 0+; nullable 0+ */
+  responseData: Buffer | null;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

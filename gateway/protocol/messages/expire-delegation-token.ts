@@ -25,3 +25,25 @@ export const ExpireDelegationToken: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ExpireDelegationToken request, every version (fields are set at every version; see codec.ts). */
+export interface ExpireDelegationTokenRequest {
+  /** versions 0+ */
+  hmac: Buffer;
+  /** versions 0+ */
+  expiryTimePeriodMs: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ExpireDelegationToken response, every version (fields are set at every version; see codec.ts). */
+export interface ExpireDelegationTokenResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  expiryTimestampMs: bigint;
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

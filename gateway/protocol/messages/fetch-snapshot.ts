@@ -61,3 +61,119 @@ export const FetchSnapshot: ApiSchema = {
     ],
   },
 };
+
+/** Body of a FetchSnapshot request, every version (fields are set at every version; see codec.ts). */
+export interface FetchSnapshotRequest {
+  /** versions 0+; nullable 0+; tagged 0+ (tag 0) */
+  clusterId: string | null;
+  /** versions 0+; entity brokerId */
+  replicaId: number;
+  /** versions 0+ */
+  maxBytes: number;
+  /** versions 0+ */
+  topics: TopicSnapshot[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotRequest TopicSnapshot. */
+export interface TopicSnapshot {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: PartitionSnapshot[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotRequest PartitionSnapshot. */
+export interface PartitionSnapshot {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  snapshotId: SnapshotId;
+  /** versions 0+ */
+  position: bigint;
+  /** versions 1+; tagged 1+ (tag 0) */
+  replicaDirectoryId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotRequest SnapshotId. */
+export interface SnapshotId {
+  /** versions 0+ */
+  endOffset: bigint;
+  /** versions 0+ */
+  epoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a FetchSnapshot response, every version (fields are set at every version; see codec.ts). */
+export interface FetchSnapshotResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: FetchSnapshotResponseTopicSnapshot[];
+  /** versions 1+; tagged 1+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotResponse TopicSnapshot. */
+export interface FetchSnapshotResponseTopicSnapshot {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: FetchSnapshotResponsePartitionSnapshot[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotResponse PartitionSnapshot. */
+export interface FetchSnapshotResponsePartitionSnapshot {
+  /** versions 0+ */
+  index: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  snapshotId: SnapshotId;
+  /** versions 0+; tagged 0+ (tag 0) */
+  currentLeader: LeaderIdAndEpoch;
+  /** versions 0+ */
+  size: bigint;
+  /** versions 0+ */
+  position: bigint;
+  /** versions 0+ */
+  unalignedRecords: Buffer | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotResponse LeaderIdAndEpoch. */
+export interface LeaderIdAndEpoch {
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchSnapshotResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 1+; entity brokerId */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -90,3 +90,199 @@ export const Fetch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Fetch request, every version (fields are set at every version; see codec.ts). */
+export interface FetchRequest {
+  /** versions 12+; nullable 12+; tagged 12+ (tag 0) */
+  clusterId: string | null;
+  /** versions 0-14; entity brokerId */
+  replicaId: number;
+  /** versions 15+; tagged 15+ (tag 1) */
+  replicaState: ReplicaState;
+  /** versions 0+ */
+  maxWaitMs: number;
+  /** versions 0+ */
+  minBytes: number;
+  /** versions 3+ */
+  maxBytes: number;
+  /** versions 4+ */
+  isolationLevel: number;
+  /** versions 7+ */
+  sessionId: number;
+  /** versions 7+ */
+  sessionEpoch: number;
+  /** versions 0+ */
+  topics: FetchTopic[];
+  /** versions 7+ */
+  forgottenTopicsData: ForgottenTopic[];
+  /** versions 11+ */
+  rackId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchRequest ReplicaState. */
+export interface ReplicaState {
+  /** versions 15+; entity brokerId */
+  replicaId: number;
+  /** versions 15+ */
+  replicaEpoch: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchRequest FetchTopic. */
+export interface FetchTopic {
+  /** versions 0-12; entity topicName */
+  topic: string;
+  /** versions 13+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: FetchPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchRequest FetchPartition. */
+export interface FetchPartition {
+  /** versions 0+ */
+  partition: number;
+  /** versions 9+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  fetchOffset: bigint;
+  /** versions 12+ */
+  lastFetchedEpoch: number;
+  /** versions 5+ */
+  logStartOffset: bigint;
+  /** versions 0+ */
+  partitionMaxBytes: number;
+  /** versions 17+; tagged 17+ (tag 0) */
+  replicaDirectoryId: string;
+  /** versions 18+; tagged 18+ (tag 1) */
+  highWatermark: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchRequest ForgottenTopic. */
+export interface ForgottenTopic {
+  /** versions 7-12; entity topicName */
+  topic: string;
+  /** versions 13+ */
+  topicId: string;
+  /** versions 7+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Fetch response, every version (fields are set at every version; see codec.ts). */
+export interface FetchResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 7+ */
+  errorCode: number;
+  /** versions 7+ */
+  sessionId: number;
+  /** versions 0+ */
+  responses: FetchableTopicResponse[];
+  /** versions 16+; tagged 16+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse FetchableTopicResponse. */
+export interface FetchableTopicResponse {
+  /** versions 0-12; entity topicName */
+  topic: string;
+  /** versions 13+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  highWatermark: bigint;
+  /** versions 4+ */
+  lastStableOffset: bigint;
+  /** versions 5+ */
+  logStartOffset: bigint;
+  /** versions 12+; tagged 12+ (tag 0) */
+  divergingEpoch: EpochEndOffset;
+  /** versions 12+; tagged 12+ (tag 1) */
+  currentLeader: LeaderIdAndEpoch;
+  /** versions 12+; tagged 12+ (tag 2) */
+  snapshotId: SnapshotId;
+  /** versions 4+; nullable 4+ */
+  abortedTransactions: AbortedTransaction[] | null;
+  /** versions 11+; entity brokerId */
+  preferredReadReplica: number;
+  /** versions 0+; nullable 0+ */
+  records: Buffer | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse EpochEndOffset. */
+export interface EpochEndOffset {
+  /** versions 12+ */
+  epoch: number;
+  /** versions 12+ */
+  endOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse LeaderIdAndEpoch. */
+export interface LeaderIdAndEpoch {
+  /** versions 12+; entity brokerId */
+  leaderId: number;
+  /** versions 12+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse SnapshotId. */
+export interface SnapshotId {
+  /** versions 12+ */
+  endOffset: bigint;
+  /** versions 12+ */
+  epoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse AbortedTransaction. */
+export interface AbortedTransaction {
+  /** versions 4+; entity producerId */
+  producerId: bigint;
+  /** versions 4+ */
+  firstOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FetchResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 16+; entity brokerId */
+  nodeId: number;
+  /** versions 16+ */
+  host: string;
+  /** versions 16+ */
+  port: number;
+  /** versions 16+; nullable 16+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

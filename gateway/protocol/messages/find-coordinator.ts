@@ -37,3 +37,53 @@ export const FindCoordinator: ApiSchema = {
     ],
   },
 };
+
+/** Body of a FindCoordinator request, every version (fields are set at every version; see codec.ts). */
+export interface FindCoordinatorRequest {
+  /** versions 0-3 */
+  key: string;
+  /** versions 1+ */
+  keyType: number;
+  /** versions 4+ */
+  coordinatorKeys: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a FindCoordinator response, every version (fields are set at every version; see codec.ts). */
+export interface FindCoordinatorResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0-3 */
+  errorCode: number;
+  /** versions 1-3; nullable 1-3 */
+  errorMessage: string | null;
+  /** versions 0-3; entity brokerId */
+  nodeId: number;
+  /** versions 0-3 */
+  host: string;
+  /** versions 0-3 */
+  port: number;
+  /** versions 4+ */
+  coordinators: Coordinator[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** FindCoordinatorResponse Coordinator. */
+export interface Coordinator {
+  /** versions 4+ */
+  key: string;
+  /** versions 4+; entity brokerId */
+  nodeId: number;
+  /** versions 4+ */
+  host: string;
+  /** versions 4+ */
+  port: number;
+  /** versions 4+ */
+  errorCode: number;
+  /** versions 4+; nullable 4+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

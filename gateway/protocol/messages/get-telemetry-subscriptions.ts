@@ -30,3 +30,35 @@ export const GetTelemetrySubscriptions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a GetTelemetrySubscriptions request, every version (fields are set at every version; see codec.ts). */
+export interface GetTelemetrySubscriptionsRequest {
+  /** versions 0+ */
+  clientInstanceId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a GetTelemetrySubscriptions response, every version (fields are set at every version; see codec.ts). */
+export interface GetTelemetrySubscriptionsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  clientInstanceId: string;
+  /** versions 0+ */
+  subscriptionId: number;
+  /** versions 0+ */
+  acceptedCompressionTypes: number[];
+  /** versions 0+ */
+  pushIntervalMs: number;
+  /** versions 0+ */
+  telemetryMaxBytes: number;
+  /** versions 0+ */
+  deltaTemporality: boolean;
+  /** versions 0+ */
+  requestedMetrics: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

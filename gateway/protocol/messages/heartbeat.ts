@@ -26,3 +26,27 @@ export const Heartbeat: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Heartbeat request, every version (fields are set at every version; see codec.ts). */
+export interface HeartbeatRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  generationId: number;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 3+; nullable 3+ */
+  groupInstanceId: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Heartbeat response, every version (fields are set at every version; see codec.ts). */
+export interface HeartbeatResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

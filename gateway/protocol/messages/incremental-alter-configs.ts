@@ -37,3 +37,61 @@ export const IncrementalAlterConfigs: ApiSchema = {
     ],
   },
 };
+
+/** Body of a IncrementalAlterConfigs request, every version (fields are set at every version; see codec.ts). */
+export interface IncrementalAlterConfigsRequest {
+  /** versions 0+ */
+  resources: AlterConfigsResource[];
+  /** versions 0+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** IncrementalAlterConfigsRequest AlterConfigsResource. */
+export interface AlterConfigsResource {
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 0+ */
+  configs: AlterableConfig[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** IncrementalAlterConfigsRequest AlterableConfig. */
+export interface AlterableConfig {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  configOperation: number;
+  /** versions 0+; nullable 0+ */
+  value: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a IncrementalAlterConfigs response, every version (fields are set at every version; see codec.ts). */
+export interface IncrementalAlterConfigsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  responses: AlterConfigsResourceResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** IncrementalAlterConfigsResponse AlterConfigsResourceResponse. */
+export interface AlterConfigsResourceResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  resourceType: number;
+  /** versions 0+ */
+  resourceName: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -33,3 +33,39 @@ export const InitProducerId: ApiSchema = {
     ],
   },
 };
+
+/** Body of a InitProducerId request, every version (fields are set at every version; see codec.ts). */
+export interface InitProducerIdRequest {
+  /** versions 0+; nullable 0+; entity transactionalId */
+  transactionalId: string | null;
+  /** versions 0+ */
+  transactionTimeoutMs: number;
+  /** versions 3+; entity producerId */
+  producerId: bigint;
+  /** versions 3+ */
+  producerEpoch: number;
+  /** versions 6+ */
+  enable2Pc: boolean;
+  /** versions 6+ */
+  keepPreparedTxn: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a InitProducerId response, every version (fields are set at every version; see codec.ts). */
+export interface InitProducerIdResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 6+; entity producerId */
+  ongoingTxnProducerId: bigint;
+  /** versions 6+ */
+  ongoingTxnProducerEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

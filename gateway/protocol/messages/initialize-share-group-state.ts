@@ -37,3 +37,65 @@ export const InitializeShareGroupState: ApiSchema = {
     ],
   },
 };
+
+/** Body of a InitializeShareGroupState request, every version (fields are set at every version; see codec.ts). */
+export interface InitializeShareGroupStateRequest {
+  /** versions 0+ */
+  groupId: string;
+  /** versions 0+ */
+  topics: InitializeStateData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** InitializeShareGroupStateRequest InitializeStateData. */
+export interface InitializeStateData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** InitializeShareGroupStateRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  stateEpoch: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a InitializeShareGroupState response, every version (fields are set at every version; see codec.ts). */
+export interface InitializeShareGroupStateResponse {
+  /** versions 0+ */
+  results: InitializeStateResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** InitializeShareGroupStateResponse InitializeStateResult. */
+export interface InitializeStateResult {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** InitializeShareGroupStateResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

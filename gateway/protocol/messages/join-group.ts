@@ -44,3 +44,71 @@ export const JoinGroup: ApiSchema = {
     ],
   },
 };
+
+/** Body of a JoinGroup request, every version (fields are set at every version; see codec.ts). */
+export interface JoinGroupRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  sessionTimeoutMs: number;
+  /** versions 1+ */
+  rebalanceTimeoutMs: number;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 5+; nullable 5+ */
+  groupInstanceId: string | null;
+  /** versions 0+ */
+  protocolType: string;
+  /** versions 0+ */
+  protocols: JoinGroupRequestProtocol[];
+  /** versions 8+; nullable 8+ */
+  reason: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** JoinGroupRequest JoinGroupRequestProtocol. */
+export interface JoinGroupRequestProtocol {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  metadata: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a JoinGroup response, every version (fields are set at every version; see codec.ts). */
+export interface JoinGroupResponse {
+  /** versions 2+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  generationId: number;
+  /** versions 7+; nullable 7+ */
+  protocolType: string | null;
+  /** versions 0+; nullable 7+ */
+  protocolName: string | null;
+  /** versions 0+ */
+  leader: string;
+  /** versions 9+ */
+  skipAssignment: boolean;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  members: JoinGroupResponseMember[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** JoinGroupResponse JoinGroupResponseMember. */
+export interface JoinGroupResponseMember {
+  /** versions 0+ */
+  memberId: string;
+  /** versions 5+; nullable 5+ */
+  groupInstanceId: string | null;
+  /** versions 0+ */
+  metadata: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -71,3 +71,145 @@ export const LeaderAndIsr: ApiSchema = {
     ],
   },
 };
+
+/** Body of a LeaderAndIsr request, every version (fields are set at every version; see codec.ts). */
+export interface LeaderAndIsrRequest {
+  /** versions 0+; entity brokerId */
+  controllerId: number;
+  /** versions 7+ */
+  isKRaftController: boolean;
+  /** versions 0+ */
+  controllerEpoch: number;
+  /** versions 0-1 */
+  ungroupedPartitionStates: LeaderAndIsrPartitionState[];
+  /** versions 2+ */
+  brokerEpoch: bigint;
+  /** versions 5+ */
+  type: number;
+  /** versions 2+ */
+  topicStates: LeaderAndIsrTopicState[];
+  /** versions 0+ */
+  liveLeaders: LeaderAndIsrLiveLeader[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrRequest LeaderAndIsrPartitionState. */
+export interface LeaderAndIsrPartitionState {
+  /** versions 0-1; entity topicName */
+  topicName: string;
+  /** versions 0-1 */
+  partitionIndex: number;
+  /** versions 0-1 */
+  controllerEpoch: number;
+  /** versions 0-1; entity brokerId */
+  leader: number;
+  /** versions 0-1 */
+  leaderEpoch: number;
+  /** versions 0-1; entity brokerId */
+  isr: number[];
+  /** versions 0-1 */
+  partitionEpoch: number;
+  /** versions 0-1; entity brokerId */
+  replicas: number[];
+  /** versions 1 */
+  isNew: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrRequest LeaderAndIsrTopicState. */
+export interface LeaderAndIsrTopicState {
+  /** versions 2+; entity topicName */
+  topicName: string;
+  /** versions 5+ */
+  topicId: string;
+  /** versions 2+ */
+  partitionStates: LeaderAndIsrPartitionStateV2[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrRequest LeaderAndIsrPartitionState. */
+export interface LeaderAndIsrPartitionStateV2 {
+  /** versions 2+ */
+  partitionIndex: number;
+  /** versions 2+ */
+  controllerEpoch: number;
+  /** versions 2+; entity brokerId */
+  leader: number;
+  /** versions 2+ */
+  leaderEpoch: number;
+  /** versions 2+; entity brokerId */
+  isr: number[];
+  /** versions 2+ */
+  partitionEpoch: number;
+  /** versions 2+; entity brokerId */
+  replicas: number[];
+  /** versions 3+; entity brokerId */
+  addingReplicas: number[];
+  /** versions 3+; entity brokerId */
+  removingReplicas: number[];
+  /** versions 2+ */
+  isNew: boolean;
+  /** versions 6+ */
+  leaderRecoveryState: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrRequest LeaderAndIsrLiveLeader. */
+export interface LeaderAndIsrLiveLeader {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** versions 0+ */
+  hostName: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a LeaderAndIsr response, every version (fields are set at every version; see codec.ts). */
+export interface LeaderAndIsrResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0-4 */
+  partitionErrors: LeaderAndIsrPartitionError[];
+  /** versions 5+ */
+  topics: LeaderAndIsrTopicError[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrResponse LeaderAndIsrPartitionError. */
+export interface LeaderAndIsrPartitionError {
+  /** versions 0-4; entity topicName */
+  topicName: string;
+  /** versions 0-4 */
+  partitionIndex: number;
+  /** versions 0-4 */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrResponse LeaderAndIsrTopicError. */
+export interface LeaderAndIsrTopicError {
+  /** versions 5+ */
+  topicId: string;
+  /** versions 5+ */
+  partitionErrors: LeaderAndIsrPartitionErrorV5[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaderAndIsrResponse LeaderAndIsrPartitionError. */
+export interface LeaderAndIsrPartitionErrorV5 {
+  /** versions 5+ */
+  partitionIndex: number;
+  /** versions 5+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

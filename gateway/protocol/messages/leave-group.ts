@@ -34,3 +34,51 @@ export const LeaveGroup: ApiSchema = {
     ],
   },
 };
+
+/** Body of a LeaveGroup request, every version (fields are set at every version; see codec.ts). */
+export interface LeaveGroupRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0-2 */
+  memberId: string;
+  /** versions 3+ */
+  members: MemberIdentity[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaveGroupRequest MemberIdentity. */
+export interface MemberIdentity {
+  /** versions 3+ */
+  memberId: string;
+  /** versions 3+; nullable 3+ */
+  groupInstanceId: string | null;
+  /** versions 5+; nullable 5+ */
+  reason: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a LeaveGroup response, every version (fields are set at every version; see codec.ts). */
+export interface LeaveGroupResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 3+ */
+  members: MemberResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** LeaveGroupResponse MemberResponse. */
+export interface MemberResponse {
+  /** versions 3+ */
+  memberId: string;
+  /** versions 3+; nullable 3+ */
+  groupInstanceId: string | null;
+  /** versions 3+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -27,3 +27,33 @@ export const ListConfigResources: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ListConfigResources request, every version (fields are set at every version; see codec.ts). */
+export interface ListConfigResourcesRequest {
+  /** versions 1+ */
+  resourceTypes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ListConfigResources response, every version (fields are set at every version; see codec.ts). */
+export interface ListConfigResourcesResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  configResources: ConfigResource[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListConfigResourcesResponse ConfigResource. */
+export interface ConfigResource {
+  /** versions 0+ */
+  resourceName: string;
+  /** versions 1+ */
+  resourceType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -30,3 +30,39 @@ export const ListGroups: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ListGroups request, every version (fields are set at every version; see codec.ts). */
+export interface ListGroupsRequest {
+  /** versions 4+ */
+  statesFilter: string[];
+  /** versions 5+ */
+  typesFilter: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ListGroups response, every version (fields are set at every version; see codec.ts). */
+export interface ListGroupsResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  groups: ListedGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListGroupsResponse ListedGroup. */
+export interface ListedGroup {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  protocolType: string;
+  /** versions 4+ */
+  groupState: string;
+  /** versions 5+ */
+  groupType: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

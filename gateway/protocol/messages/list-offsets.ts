@@ -44,3 +44,79 @@ export const ListOffsets: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ListOffsets request, every version (fields are set at every version; see codec.ts). */
+export interface ListOffsetsRequest {
+  /** versions 0+; entity brokerId */
+  replicaId: number;
+  /** versions 2+ */
+  isolationLevel: number;
+  /** versions 0+ */
+  topics: ListOffsetsTopic[];
+  /** versions 10+ */
+  timeoutMs: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListOffsetsRequest ListOffsetsTopic. */
+export interface ListOffsetsTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: ListOffsetsPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListOffsetsRequest ListOffsetsPartition. */
+export interface ListOffsetsPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 4+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  timestamp: bigint;
+  /** versions 0 */
+  maxNumOffsets: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ListOffsets response, every version (fields are set at every version; see codec.ts). */
+export interface ListOffsetsResponse {
+  /** versions 2+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: ListOffsetsTopicResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListOffsetsResponse ListOffsetsTopicResponse. */
+export interface ListOffsetsTopicResponse {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: ListOffsetsPartitionResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListOffsetsResponse ListOffsetsPartitionResponse. */
+export interface ListOffsetsPartitionResponse {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0 */
+  oldStyleOffsets: bigint[];
+  /** versions 1+ */
+  timestamp: bigint;
+  /** versions 1+ */
+  offset: bigint;
+  /** versions 4+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

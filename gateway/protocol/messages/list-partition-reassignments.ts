@@ -37,3 +37,61 @@ export const ListPartitionReassignments: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ListPartitionReassignments request, every version (fields are set at every version; see codec.ts). */
+export interface ListPartitionReassignmentsRequest {
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 0+; nullable 0+ */
+  topics: ListPartitionReassignmentsTopics[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListPartitionReassignmentsRequest ListPartitionReassignmentsTopics. */
+export interface ListPartitionReassignmentsTopics {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ListPartitionReassignments response, every version (fields are set at every version; see codec.ts). */
+export interface ListPartitionReassignmentsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  topics: OngoingTopicReassignment[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListPartitionReassignmentsResponse OngoingTopicReassignment. */
+export interface OngoingTopicReassignment {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: OngoingPartitionReassignment[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListPartitionReassignmentsResponse OngoingPartitionReassignment. */
+export interface OngoingPartitionReassignment {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; entity brokerId */
+  replicas: number[];
+  /** versions 0+; entity brokerId */
+  addingReplicas: number[];
+  /** versions 0+; entity brokerId */
+  removingReplicas: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

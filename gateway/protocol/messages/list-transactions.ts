@@ -32,3 +32,43 @@ export const ListTransactions: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ListTransactions request, every version (fields are set at every version; see codec.ts). */
+export interface ListTransactionsRequest {
+  /** versions 0+ */
+  stateFilters: string[];
+  /** versions 0+; entity producerId */
+  producerIdFilters: bigint[];
+  /** versions 1+ */
+  durationFilter: bigint;
+  /** versions 2+; nullable 2+ */
+  transactionalIdPattern: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ListTransactions response, every version (fields are set at every version; see codec.ts). */
+export interface ListTransactionsResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  unknownStateFilters: string[];
+  /** versions 0+ */
+  transactionStates: TransactionState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ListTransactionsResponse TransactionState. */
+export interface TransactionState {
+  /** versions 0+; entity transactionalId */
+  transactionalId: string;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  transactionState: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -54,3 +54,99 @@ export const Metadata: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Metadata request, every version (fields are set at every version; see codec.ts). */
+export interface MetadataRequest {
+  /** versions 0+; nullable 1+ */
+  topics: MetadataRequestTopic[] | null;
+  /** versions 4+ */
+  allowAutoTopicCreation: boolean;
+  /** versions 8-10 */
+  includeClusterAuthorizedOperations: boolean;
+  /** versions 8+ */
+  includeTopicAuthorizedOperations: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** MetadataRequest MetadataRequestTopic. */
+export interface MetadataRequestTopic {
+  /** versions 10+ */
+  topicId: string;
+  /** versions 0+; nullable 10+; entity topicName */
+  name: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Metadata response, every version (fields are set at every version; see codec.ts). */
+export interface MetadataResponse {
+  /** versions 3+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  brokers: MetadataResponseBroker[];
+  /** versions 2+; nullable 2+ */
+  clusterId: string | null;
+  /** versions 1+; entity brokerId */
+  controllerId: number;
+  /** versions 0+ */
+  topics: MetadataResponseTopic[];
+  /** versions 8-10 */
+  clusterAuthorizedOperations: number;
+  /** versions 13+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** MetadataResponse MetadataResponseBroker. */
+export interface MetadataResponseBroker {
+  /** versions 0+; entity brokerId */
+  nodeId: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 1+; nullable 1+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** MetadataResponse MetadataResponseTopic. */
+export interface MetadataResponseTopic {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 12+; entity topicName */
+  name: string | null;
+  /** versions 10+ */
+  topicId: string;
+  /** versions 1+ */
+  isInternal: boolean;
+  /** versions 0+ */
+  partitions: MetadataResponsePartition[];
+  /** versions 8+ */
+  topicAuthorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** MetadataResponse MetadataResponsePartition. */
+export interface MetadataResponsePartition {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 7+ */
+  leaderEpoch: number;
+  /** versions 0+; entity brokerId */
+  replicaNodes: number[];
+  /** versions 0+; entity brokerId */
+  isrNodes: number[];
+  /** versions 5+; entity brokerId */
+  offlineReplicas: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -45,3 +45,81 @@ export const OffsetCommit: ApiSchema = {
     ],
   },
 };
+
+/** Body of a OffsetCommit request, every version (fields are set at every version; see codec.ts). */
+export interface OffsetCommitRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 1+ */
+  generationIdOrMemberEpoch: number;
+  /** versions 1+ */
+  memberId: string;
+  /** versions 2-4 */
+  retentionTimeMs: bigint;
+  /** versions 7+; nullable 7+ */
+  groupInstanceId: string | null;
+  /** versions 0+ */
+  topics: OffsetCommitRequestTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetCommitRequest OffsetCommitRequestTopic. */
+export interface OffsetCommitRequestTopic {
+  /** versions 0-9; entity topicName */
+  name: string;
+  /** versions 10+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: OffsetCommitRequestPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetCommitRequest OffsetCommitRequestPartition. */
+export interface OffsetCommitRequestPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  committedOffset: bigint;
+  /** versions 1 */
+  commitTimestamp: bigint;
+  /** versions 6+ */
+  committedLeaderEpoch: number;
+  /** versions 0+; nullable 0+ */
+  committedMetadata: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a OffsetCommit response, every version (fields are set at every version; see codec.ts). */
+export interface OffsetCommitResponse {
+  /** versions 3+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: OffsetCommitResponseTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetCommitResponse OffsetCommitResponseTopic. */
+export interface OffsetCommitResponseTopic {
+  /** versions 0-9; entity topicName */
+  name: string;
+  /** versions 10+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: OffsetCommitResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetCommitResponse OffsetCommitResponsePartition. */
+export interface OffsetCommitResponsePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

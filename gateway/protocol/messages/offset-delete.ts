@@ -36,3 +36,63 @@ export const OffsetDelete: ApiSchema = {
     ],
   },
 };
+
+/** Body of a OffsetDelete request, every version (fields are set at every version; see codec.ts). */
+export interface OffsetDeleteRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  topics: OffsetDeleteRequestTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetDeleteRequest OffsetDeleteRequestTopic. */
+export interface OffsetDeleteRequestTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: OffsetDeleteRequestPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetDeleteRequest OffsetDeleteRequestPartition. */
+export interface OffsetDeleteRequestPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a OffsetDelete response, every version (fields are set at every version; see codec.ts). */
+export interface OffsetDeleteResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: OffsetDeleteResponseTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetDeleteResponse OffsetDeleteResponseTopic. */
+export interface OffsetDeleteResponseTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: OffsetDeleteResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetDeleteResponse OffsetDeleteResponsePartition. */
+export interface OffsetDeleteResponsePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -63,3 +63,133 @@ export const OffsetFetch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a OffsetFetch request, every version (fields are set at every version; see codec.ts). */
+export interface OffsetFetchRequest {
+  /** versions 0-7; entity groupId */
+  groupId: string;
+  /** versions 0-7; nullable 2-7 */
+  topics: OffsetFetchRequestTopic[] | null;
+  /** versions 8+ */
+  groups: OffsetFetchRequestGroup[];
+  /** versions 7+ */
+  requireStable: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchRequest OffsetFetchRequestTopic. */
+export interface OffsetFetchRequestTopic {
+  /** versions 0-7; entity topicName */
+  name: string;
+  /** versions 0-7 */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchRequest OffsetFetchRequestGroup. */
+export interface OffsetFetchRequestGroup {
+  /** versions 8+; entity groupId */
+  groupId: string;
+  /** versions 9+; nullable 9+ */
+  memberId: string | null;
+  /** versions 9+ */
+  memberEpoch: number;
+  /** versions 8+; nullable 8+ */
+  topics: OffsetFetchRequestTopics[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchRequest OffsetFetchRequestTopics. */
+export interface OffsetFetchRequestTopics {
+  /** versions 8-9; entity topicName */
+  name: string;
+  /** versions 10+ */
+  topicId: string;
+  /** versions 8+ */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a OffsetFetch response, every version (fields are set at every version; see codec.ts). */
+export interface OffsetFetchResponse {
+  /** versions 3+ */
+  throttleTimeMs: number;
+  /** versions 0-7 */
+  topics: OffsetFetchResponseTopic[];
+  /** versions 2-7 */
+  errorCode: number;
+  /** versions 8+ */
+  groups: OffsetFetchResponseGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchResponse OffsetFetchResponseTopic. */
+export interface OffsetFetchResponseTopic {
+  /** versions 0-7; entity topicName */
+  name: string;
+  /** versions 0-7 */
+  partitions: OffsetFetchResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchResponse OffsetFetchResponsePartition. */
+export interface OffsetFetchResponsePartition {
+  /** versions 0-7 */
+  partitionIndex: number;
+  /** versions 0-7 */
+  committedOffset: bigint;
+  /** versions 5-7 */
+  committedLeaderEpoch: number;
+  /** versions 0-7; nullable 0-7 */
+  metadata: string | null;
+  /** versions 0-7 */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchResponse OffsetFetchResponseGroup. */
+export interface OffsetFetchResponseGroup {
+  /** versions 8+; entity groupId */
+  groupId: string;
+  /** versions 8+ */
+  topics: OffsetFetchResponseTopics[];
+  /** versions 8+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchResponse OffsetFetchResponseTopics. */
+export interface OffsetFetchResponseTopics {
+  /** versions 8-9; entity topicName */
+  name: string;
+  /** versions 10+ */
+  topicId: string;
+  /** versions 8+ */
+  partitions: OffsetFetchResponsePartitions[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetFetchResponse OffsetFetchResponsePartitions. */
+export interface OffsetFetchResponsePartitions {
+  /** versions 8+ */
+  partitionIndex: number;
+  /** versions 8+ */
+  committedOffset: bigint;
+  /** versions 8+ */
+  committedLeaderEpoch: number;
+  /** versions 8+; nullable 8+ */
+  metadata: string | null;
+  /** versions 8+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -39,3 +39,69 @@ export const OffsetForLeaderEpoch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a OffsetForLeaderEpoch request, every version (fields are set at every version; see codec.ts). */
+export interface OffsetForLeaderEpochRequest {
+  /** versions 3+; entity brokerId */
+  replicaId: number;
+  /** versions 0+ */
+  topics: OffsetForLeaderTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetForLeaderEpochRequest OffsetForLeaderTopic. */
+export interface OffsetForLeaderTopic {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: OffsetForLeaderPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetForLeaderEpochRequest OffsetForLeaderPartition. */
+export interface OffsetForLeaderPartition {
+  /** versions 0+ */
+  partition: number;
+  /** versions 2+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a OffsetForLeaderEpoch response, every version (fields are set at every version; see codec.ts). */
+export interface OffsetForLeaderEpochResponse {
+  /** versions 2+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: OffsetForLeaderTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetForLeaderEpochResponse OffsetForLeaderTopicResult. */
+export interface OffsetForLeaderTopicResult {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: EpochEndOffset[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** OffsetForLeaderEpochResponse EpochEndOffset. */
+export interface EpochEndOffset {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  partition: number;
+  /** versions 1+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  endOffset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -58,3 +58,119 @@ export const Produce: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Produce request, every version (fields are set at every version; see codec.ts). */
+export interface ProduceRequest {
+  /** versions 3+; nullable 3+; entity transactionalId */
+  transactionalId: string | null;
+  /** versions 0+ */
+  acks: number;
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 0+ */
+  topicData: TopicProduceData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceRequest TopicProduceData. */
+export interface TopicProduceData {
+  /** versions 0-12; entity topicName */
+  name: string;
+  /** versions 13+ */
+  topicId: string;
+  /** versions 0+ */
+  partitionData: PartitionProduceData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceRequest PartitionProduceData. */
+export interface PartitionProduceData {
+  /** versions 0+ */
+  index: number;
+  /** versions 0+; nullable 0+ */
+  records: Buffer | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Produce response, every version (fields are set at every version; see codec.ts). */
+export interface ProduceResponse {
+  /** versions 0+ */
+  responses: TopicProduceResponse[];
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 10+; tagged 10+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceResponse TopicProduceResponse. */
+export interface TopicProduceResponse {
+  /** versions 0-12; entity topicName */
+  name: string;
+  /** versions 13+ */
+  topicId: string;
+  /** versions 0+ */
+  partitionResponses: PartitionProduceResponse[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceResponse PartitionProduceResponse. */
+export interface PartitionProduceResponse {
+  /** versions 0+ */
+  index: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  baseOffset: bigint;
+  /** versions 2+ */
+  logAppendTimeMs: bigint;
+  /** versions 5+ */
+  logStartOffset: bigint;
+  /** versions 8+ */
+  recordErrors: BatchIndexAndErrorMessage[];
+  /** versions 8+; nullable 8+ */
+  errorMessage: string | null;
+  /** versions 10+; tagged 10+ (tag 0) */
+  currentLeader: LeaderIdAndEpoch;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceResponse BatchIndexAndErrorMessage. */
+export interface BatchIndexAndErrorMessage {
+  /** versions 8+ */
+  batchIndex: number;
+  /** versions 8+; nullable 8+ */
+  batchIndexErrorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceResponse LeaderIdAndEpoch. */
+export interface LeaderIdAndEpoch {
+  /** versions 10+; entity brokerId */
+  leaderId: number;
+  /** versions 10+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ProduceResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 10+; entity brokerId */
+  nodeId: number;
+  /** versions 10+ */
+  host: string;
+  /** versions 10+ */
+  port: number;
+  /** versions 10+; nullable 10+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

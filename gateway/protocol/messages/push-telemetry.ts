@@ -27,3 +27,29 @@ export const PushTelemetry: ApiSchema = {
     ],
   },
 };
+
+/** Body of a PushTelemetry request, every version (fields are set at every version; see codec.ts). */
+export interface PushTelemetryRequest {
+  /** versions 0+ */
+  clientInstanceId: string;
+  /** versions 0+ */
+  subscriptionId: number;
+  /** versions 0+ */
+  terminating: boolean;
+  /** versions 0+ */
+  compressionType: number;
+  /** versions 0+ */
+  metrics: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a PushTelemetry response, every version (fields are set at every version; see codec.ts). */
+export interface PushTelemetryResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

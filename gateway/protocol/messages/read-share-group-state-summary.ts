@@ -40,3 +40,71 @@ export const ReadShareGroupStateSummary: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ReadShareGroupStateSummary request, every version (fields are set at every version; see codec.ts). */
+export interface ReadShareGroupStateSummaryRequest {
+  /** versions 0+ */
+  groupId: string;
+  /** versions 0+ */
+  topics: ReadStateSummaryData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateSummaryRequest ReadStateSummaryData. */
+export interface ReadStateSummaryData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateSummaryRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ReadShareGroupStateSummary response, every version (fields are set at every version; see codec.ts). */
+export interface ReadShareGroupStateSummaryResponse {
+  /** versions 0+ */
+  results: ReadStateSummaryResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateSummaryResponse ReadStateSummaryResult. */
+export interface ReadStateSummaryResult {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateSummaryResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  stateEpoch: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** versions 1+ */
+  deliveryCompleteCount: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -44,3 +44,83 @@ export const ReadShareGroupState: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ReadShareGroupState request, every version (fields are set at every version; see codec.ts). */
+export interface ReadShareGroupStateRequest {
+  /** versions 0+ */
+  groupId: string;
+  /** versions 0+ */
+  topics: ReadStateData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateRequest ReadStateData. */
+export interface ReadStateData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ReadShareGroupState response, every version (fields are set at every version; see codec.ts). */
+export interface ReadShareGroupStateResponse {
+  /** versions 0+ */
+  results: ReadStateResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateResponse ReadStateResult. */
+export interface ReadStateResult {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  stateEpoch: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** versions 0+ */
+  stateBatches: StateBatch[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ReadShareGroupStateResponse StateBatch. */
+export interface StateBatch {
+  /** versions 0+ */
+  firstOffset: bigint;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 0+ */
+  deliveryState: number;
+  /** versions 0+ */
+  deliveryCount: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -26,3 +26,27 @@ export const RemoveRaftVoter: ApiSchema = {
     ],
   },
 };
+
+/** Body of a RemoveRaftVoter request, every version (fields are set at every version; see codec.ts). */
+export interface RemoveRaftVoterRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  voterId: number;
+  /** versions 0+ */
+  voterDirectoryId: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a RemoveRaftVoter response, every version (fields are set at every version; see codec.ts). */
+export interface RemoveRaftVoterResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

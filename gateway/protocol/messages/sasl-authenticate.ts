@@ -25,3 +25,25 @@ export const SaslAuthenticate: ApiSchema = {
     ],
   },
 };
+
+/** Body of a SaslAuthenticate request, every version (fields are set at every version; see codec.ts). */
+export interface SaslAuthenticateRequest {
+  /** versions 0+ */
+  authBytes: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a SaslAuthenticate response, every version (fields are set at every version; see codec.ts). */
+export interface SaslAuthenticateResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  authBytes: Buffer;
+  /** versions 1+ */
+  sessionLifetimeMs: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -23,3 +23,21 @@ export const SaslHandshake: ApiSchema = {
     ],
   },
 };
+
+/** Body of a SaslHandshake request, every version (fields are set at every version; see codec.ts). */
+export interface SaslHandshakeRequest {
+  /** versions 0+ */
+  mechanism: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a SaslHandshake response, every version (fields are set at every version; see codec.ts). */
+export interface SaslHandshakeResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  mechanisms: string[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -58,3 +58,117 @@ export const ShareAcknowledge: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ShareAcknowledge request, every version (fields are set at every version; see codec.ts). */
+export interface ShareAcknowledgeRequest {
+  /** versions 0+; nullable 0+; entity groupId */
+  groupId: string | null;
+  /** versions 0+; nullable 0+ */
+  memberId: string | null;
+  /** versions 0+ */
+  shareSessionEpoch: number;
+  /** versions 2+ */
+  isRenewAck: boolean;
+  /** versions 0+ */
+  topics: AcknowledgeTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeRequest AcknowledgeTopic. */
+export interface AcknowledgeTopic {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: AcknowledgePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeRequest AcknowledgePartition. */
+export interface AcknowledgePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  acknowledgementBatches: AcknowledgementBatch[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeRequest AcknowledgementBatch. */
+export interface AcknowledgementBatch {
+  /** versions 0+ */
+  firstOffset: bigint;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 0+ */
+  acknowledgeTypes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ShareAcknowledge response, every version (fields are set at every version; see codec.ts). */
+export interface ShareAcknowledgeResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 2+ */
+  acquisitionLockTimeoutMs: number;
+  /** versions 0+ */
+  responses: ShareAcknowledgeTopicResponse[];
+  /** versions 0+ */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeResponse ShareAcknowledgeTopicResponse. */
+export interface ShareAcknowledgeTopicResponse {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeResponse PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  currentLeader: LeaderIdAndEpoch;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeResponse LeaderIdAndEpoch. */
+export interface LeaderIdAndEpoch {
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareAcknowledgeResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 0+; entity brokerId */
+  nodeId: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+; nullable 0+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

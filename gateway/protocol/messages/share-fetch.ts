@@ -77,3 +77,163 @@ export const ShareFetch: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ShareFetch request, every version (fields are set at every version; see codec.ts). */
+export interface ShareFetchRequest {
+  /** versions 0+; nullable 0+; entity groupId */
+  groupId: string | null;
+  /** versions 0+; nullable 0+ */
+  memberId: string | null;
+  /** versions 0+ */
+  shareSessionEpoch: number;
+  /** versions 0+ */
+  maxWaitMs: number;
+  /** versions 0+ */
+  minBytes: number;
+  /** versions 0+ */
+  maxBytes: number;
+  /** versions 1+ */
+  maxRecords: number;
+  /** versions 1+ */
+  batchSize: number;
+  /** versions 2+ */
+  shareAcquireMode: number;
+  /** versions 2+ */
+  isRenewAck: boolean;
+  /** versions 0+ */
+  topics: FetchTopic[];
+  /** versions 0+ */
+  forgottenTopicsData: ForgottenTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchRequest FetchTopic. */
+export interface FetchTopic {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: FetchPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchRequest FetchPartition. */
+export interface FetchPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0 */
+  partitionMaxBytes: number;
+  /** versions 0+ */
+  acknowledgementBatches: AcknowledgementBatch[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchRequest AcknowledgementBatch. */
+export interface AcknowledgementBatch {
+  /** versions 0+ */
+  firstOffset: bigint;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 0+ */
+  acknowledgeTypes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchRequest ForgottenTopic. */
+export interface ForgottenTopic {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ShareFetch response, every version (fields are set at every version; see codec.ts). */
+export interface ShareFetchResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 1+ */
+  acquisitionLockTimeoutMs: number;
+  /** versions 0+ */
+  responses: ShareFetchableTopicResponse[];
+  /** versions 0+ */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchResponse ShareFetchableTopicResponse. */
+export interface ShareFetchableTopicResponse {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchResponse PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  acknowledgeErrorCode: number;
+  /** versions 0+; nullable 0+ */
+  acknowledgeErrorMessage: string | null;
+  /** versions 0+ */
+  currentLeader: LeaderIdAndEpoch;
+  /** versions 0+; nullable 0 */
+  records: Buffer | null;
+  /** versions 0+ */
+  acquiredRecords: AcquiredRecords[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchResponse LeaderIdAndEpoch. */
+export interface LeaderIdAndEpoch {
+  /** versions 0+ */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchResponse AcquiredRecords. */
+export interface AcquiredRecords {
+  /** versions 0+ */
+  firstOffset: bigint;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 0+ */
+  deliveryCount: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareFetchResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 0+; entity brokerId */
+  nodeId: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** versions 0+; nullable 0+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

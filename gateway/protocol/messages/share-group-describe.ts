@@ -49,3 +49,87 @@ export const ShareGroupDescribe: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ShareGroupDescribe request, every version (fields are set at every version; see codec.ts). */
+export interface ShareGroupDescribeRequest {
+  /** versions 0+; entity groupId */
+  groupIds: string[];
+  /** versions 0+ */
+  includeAuthorizedOperations: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ShareGroupDescribe response, every version (fields are set at every version; see codec.ts). */
+export interface ShareGroupDescribeResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  groups: DescribedGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupDescribeResponse DescribedGroup. */
+export interface DescribedGroup {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  groupState: string;
+  /** versions 0+ */
+  groupEpoch: number;
+  /** versions 0+ */
+  assignmentEpoch: number;
+  /** versions 0+ */
+  assignorName: string;
+  /** versions 0+ */
+  members: Member[];
+  /** versions 0+ */
+  authorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupDescribeResponse Member. */
+export interface Member {
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+; nullable 0+ */
+  rackId: string | null;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+ */
+  clientId: string;
+  /** versions 0+ */
+  clientHost: string;
+  /** versions 0+; entity topicName */
+  subscribedTopicNames: string[];
+  /** versions 0+ */
+  assignment: Assignment;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupDescribeResponse Assignment. */
+export interface Assignment {
+  /** versions 0+ */
+  topicPartitions: TopicPartitions[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupDescribeResponse TopicPartitions. */
+export interface TopicPartitions {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -38,3 +38,57 @@ export const ShareGroupHeartbeat: ApiSchema = {
     ],
   },
 };
+
+/** Body of a ShareGroupHeartbeat request, every version (fields are set at every version; see codec.ts). */
+export interface ShareGroupHeartbeatRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+; nullable 0+ */
+  rackId: string | null;
+  /** versions 0+; nullable 0+; entity topicName */
+  subscribedTopicNames: string[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a ShareGroupHeartbeat response, every version (fields are set at every version; see codec.ts). */
+export interface ShareGroupHeartbeatResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+; nullable 0+ */
+  memberId: string | null;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+ */
+  heartbeatIntervalMs: number;
+  /** versions 0+; nullable 0+ */
+  assignment: Assignment | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupHeartbeatResponse Assignment. */
+export interface Assignment {
+  /** versions 0+ */
+  topicPartitions: TopicPartitions[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** ShareGroupHeartbeatResponse TopicPartitions. */
+export interface TopicPartitions {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -47,3 +47,89 @@ export const StopReplica: ApiSchema = {
     ],
   },
 };
+
+/** Body of a StopReplica request, every version (fields are set at every version; see codec.ts). */
+export interface StopReplicaRequest {
+  /** versions 0+; entity brokerId */
+  controllerId: number;
+  /** versions 4+ */
+  isKRaftController: boolean;
+  /** versions 0+ */
+  controllerEpoch: number;
+  /** versions 1+ */
+  brokerEpoch: bigint;
+  /** versions 0-2 */
+  deletePartitions: boolean;
+  /** versions 0 */
+  ungroupedPartitions: StopReplicaPartitionV0[];
+  /** versions 1-2 */
+  topics: StopReplicaTopicV1[];
+  /** versions 3+ */
+  topicStates: StopReplicaTopicState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StopReplicaRequest StopReplicaPartitionV0. */
+export interface StopReplicaPartitionV0 {
+  /** versions 0; entity topicName */
+  topicName: string;
+  /** versions 0 */
+  partitionIndex: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StopReplicaRequest StopReplicaTopicV1. */
+export interface StopReplicaTopicV1 {
+  /** versions 1-2; entity topicName */
+  name: string;
+  /** versions 1-2 */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StopReplicaRequest StopReplicaTopicState. */
+export interface StopReplicaTopicState {
+  /** versions 3+; entity topicName */
+  topicName: string;
+  /** versions 3+ */
+  partitionStates: StopReplicaPartitionState[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StopReplicaRequest StopReplicaPartitionState. */
+export interface StopReplicaPartitionState {
+  /** versions 3+ */
+  partitionIndex: number;
+  /** versions 3+ */
+  leaderEpoch: number;
+  /** versions 3+ */
+  deletePartition: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a StopReplica response, every version (fields are set at every version; see codec.ts). */
+export interface StopReplicaResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  partitionErrors: StopReplicaPartitionError[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StopReplicaResponse StopReplicaPartitionError. */
+export interface StopReplicaPartitionError {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

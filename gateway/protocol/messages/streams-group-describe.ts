@@ -115,3 +115,177 @@ export const StreamsGroupDescribe: ApiSchema = {
     ],
   },
 };
+
+/** Body of a StreamsGroupDescribe request, every version (fields are set at every version; see codec.ts). */
+export interface StreamsGroupDescribeRequest {
+  /** versions 0+; entity groupId */
+  groupIds: string[];
+  /** versions 0+ */
+  includeAuthorizedOperations: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a StreamsGroupDescribe response, every version (fields are set at every version; see codec.ts). */
+export interface StreamsGroupDescribeResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  groups: DescribedGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse DescribedGroup. */
+export interface DescribedGroup {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  groupState: string;
+  /** versions 0+ */
+  groupEpoch: number;
+  /** versions 0+ */
+  assignmentEpoch: number;
+  /** versions 0+; nullable 0+ */
+  topology: Topology | null;
+  /** versions 0+ */
+  members: Member[];
+  /** versions 0+ */
+  authorizedOperations: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse Topology. */
+export interface Topology {
+  /** versions 0+ */
+  epoch: number;
+  /** versions 0+; nullable 0+ */
+  subtopologies: Subtopology[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse Subtopology. */
+export interface Subtopology {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+; entity topicName */
+  sourceTopics: string[];
+  /** versions 0+; entity topicName */
+  repartitionSinkTopics: string[];
+  /** versions 0+ */
+  stateChangelogTopics: TopicInfo[];
+  /** versions 0+ */
+  repartitionSourceTopics: TopicInfo[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse TopicInfo. */
+export interface TopicInfo {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: number;
+  /** versions 0+ */
+  replicationFactor: number;
+  /** versions 0+ */
+  topicConfigs: KeyValue[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse KeyValue. */
+export interface KeyValue {
+  /** versions 0+ */
+  key: string;
+  /** versions 0+ */
+  value: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse Member. */
+export interface Member {
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+; nullable 0+ */
+  instanceId: string | null;
+  /** versions 0+; nullable 0+ */
+  rackId: string | null;
+  /** versions 0+ */
+  clientId: string;
+  /** versions 0+ */
+  clientHost: string;
+  /** versions 0+ */
+  topologyEpoch: number;
+  /** versions 0+ */
+  processId: string;
+  /** versions 0+; nullable 0+ */
+  userEndpoint: Endpoint | null;
+  /** versions 0+ */
+  clientTags: KeyValue[];
+  /** versions 0+ */
+  taskOffsets: TaskOffset[];
+  /** versions 0+ */
+  taskEndOffsets: TaskOffset[];
+  /** versions 0+ */
+  assignment: Assignment;
+  /** versions 0+ */
+  targetAssignment: Assignment;
+  /** versions 0+ */
+  isClassic: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse Endpoint. */
+export interface Endpoint {
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse TaskOffset. */
+export interface TaskOffset {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  offset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse Assignment. */
+export interface Assignment {
+  /** versions 0+ */
+  activeTasks: TaskIds[];
+  /** versions 0+ */
+  standbyTasks: TaskIds[];
+  /** versions 0+ */
+  warmupTasks: TaskIds[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupDescribeResponse TaskIds. */
+export interface TaskIds {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

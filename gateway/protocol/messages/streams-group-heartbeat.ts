@@ -130,3 +130,207 @@ export const StreamsGroupHeartbeat: ApiSchema = {
     ],
   },
 };
+
+/** Body of a StreamsGroupHeartbeat request, every version (fields are set at every version; see codec.ts). */
+export interface StreamsGroupHeartbeatRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+ */
+  endpointInformationEpoch: number;
+  /** versions 0+; nullable 0+ */
+  instanceId: string | null;
+  /** versions 0+; nullable 0+ */
+  rackId: string | null;
+  /** versions 0+ */
+  rebalanceTimeoutMs: number;
+  /** versions 0+; nullable 0+ */
+  topology: Topology | null;
+  /** versions 0+; nullable 0+ */
+  activeTasks: TaskIds[] | null;
+  /** versions 0+; nullable 0+ */
+  standbyTasks: TaskIds[] | null;
+  /** versions 0+; nullable 0+ */
+  warmupTasks: TaskIds[] | null;
+  /** versions 0+; nullable 0+ */
+  processId: string | null;
+  /** versions 0+; nullable 0+ */
+  userEndpoint: Endpoint | null;
+  /** versions 0+; nullable 0+ */
+  clientTags: KeyValue[] | null;
+  /** versions 0+; nullable 0+ */
+  taskOffsets: TaskOffset[] | null;
+  /** versions 0+; nullable 0+ */
+  taskEndOffsets: TaskOffset[] | null;
+  /** versions 0+ */
+  shutdownApplication: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest Topology. */
+export interface Topology {
+  /** versions 0+ */
+  epoch: number;
+  /** versions 0+ */
+  subtopologies: Subtopology[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest Subtopology. */
+export interface Subtopology {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+; entity topicName */
+  sourceTopics: string[];
+  /** versions 0+ */
+  sourceTopicRegex: string[];
+  /** versions 0+ */
+  stateChangelogTopics: TopicInfo[];
+  /** versions 0+; entity topicName */
+  repartitionSinkTopics: string[];
+  /** versions 0+ */
+  repartitionSourceTopics: TopicInfo[];
+  /** versions 0+ */
+  copartitionGroups: CopartitionGroup[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest TopicInfo. */
+export interface TopicInfo {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: number;
+  /** versions 0+ */
+  replicationFactor: number;
+  /** versions 0+ */
+  topicConfigs: KeyValue[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest KeyValue. */
+export interface KeyValue {
+  /** versions 0+ */
+  key: string;
+  /** versions 0+ */
+  value: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest CopartitionGroup. */
+export interface CopartitionGroup {
+  /** versions 0+ */
+  sourceTopics: number[];
+  /** versions 0+ */
+  sourceTopicRegex: number[];
+  /** versions 0+ */
+  repartitionSourceTopics: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest TaskIds. */
+export interface TaskIds {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest Endpoint. */
+export interface Endpoint {
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatRequest TaskOffset. */
+export interface TaskOffset {
+  /** versions 0+ */
+  subtopologyId: string;
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  offset: bigint;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a StreamsGroupHeartbeat response, every version (fields are set at every version; see codec.ts). */
+export interface StreamsGroupHeartbeatResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  memberEpoch: number;
+  /** versions 0+ */
+  heartbeatIntervalMs: number;
+  /** versions 0+ */
+  acceptableRecoveryLag: number;
+  /** versions 0+ */
+  taskOffsetIntervalMs: number;
+  /** versions 0+; nullable 0+ */
+  status: Status[] | null;
+  /** versions 0+; nullable 0+ */
+  activeTasks: TaskIds[] | null;
+  /** versions 0+; nullable 0+ */
+  standbyTasks: TaskIds[] | null;
+  /** versions 0+; nullable 0+ */
+  warmupTasks: TaskIds[] | null;
+  /** versions 0+ */
+  endpointInformationEpoch: number;
+  /** versions 0+; nullable 0+ */
+  partitionsByUserEndpoint: EndpointToPartitions[] | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatResponse Status. */
+export interface Status {
+  /** versions 0+ */
+  statusCode: number;
+  /** versions 0+ */
+  statusDetail: string;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatResponse EndpointToPartitions. */
+export interface EndpointToPartitions {
+  /** versions 0+ */
+  userEndpoint: Endpoint;
+  /** versions 0+ */
+  activePartitions: TopicPartition[];
+  /** versions 0+ */
+  standbyPartitions: TopicPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** StreamsGroupHeartbeatResponse TopicPartition. */
+export interface TopicPartition {
+  /** versions 0+; entity topicName */
+  topic: string;
+  /** versions 0+ */
+  partitions: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -35,3 +35,49 @@ export const SyncGroup: ApiSchema = {
     ],
   },
 };
+
+/** Body of a SyncGroup request, every version (fields are set at every version; see codec.ts). */
+export interface SyncGroupRequest {
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+ */
+  generationId: number;
+  /** versions 0+ */
+  memberId: string;
+  /** versions 3+; nullable 3+ */
+  groupInstanceId: string | null;
+  /** versions 5+; nullable 5+ */
+  protocolType: string | null;
+  /** versions 5+; nullable 5+ */
+  protocolName: string | null;
+  /** versions 0+ */
+  assignments: SyncGroupRequestAssignment[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** SyncGroupRequest SyncGroupRequestAssignment. */
+export interface SyncGroupRequestAssignment {
+  /** versions 0+ */
+  memberId: string;
+  /** versions 0+ */
+  assignment: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a SyncGroup response, every version (fields are set at every version; see codec.ts). */
+export interface SyncGroupResponse {
+  /** versions 1+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 5+; nullable 5+ */
+  protocolType: string | null;
+  /** versions 5+; nullable 5+ */
+  protocolName: string | null;
+  /** versions 0+ */
+  assignment: Buffer;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -44,3 +44,79 @@ export const TxnOffsetCommit: ApiSchema = {
     ],
   },
 };
+
+/** Body of a TxnOffsetCommit request, every version (fields are set at every version; see codec.ts). */
+export interface TxnOffsetCommitRequest {
+  /** versions 0+; entity transactionalId */
+  transactionalId: string;
+  /** versions 0+; entity groupId */
+  groupId: string;
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 3+ */
+  generationId: number;
+  /** versions 3+ */
+  memberId: string;
+  /** versions 3+; nullable 3+ */
+  groupInstanceId: string | null;
+  /** versions 0+ */
+  topics: TxnOffsetCommitRequestTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** TxnOffsetCommitRequest TxnOffsetCommitRequestTopic. */
+export interface TxnOffsetCommitRequestTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: TxnOffsetCommitRequestPartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** TxnOffsetCommitRequest TxnOffsetCommitRequestPartition. */
+export interface TxnOffsetCommitRequestPartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  committedOffset: bigint;
+  /** versions 2+ */
+  committedLeaderEpoch: number;
+  /** versions 0+; nullable 0+ */
+  committedMetadata: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a TxnOffsetCommit response, every version (fields are set at every version; see codec.ts). */
+export interface TxnOffsetCommitResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  topics: TxnOffsetCommitResponseTopic[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** TxnOffsetCommitResponse TxnOffsetCommitResponseTopic. */
+export interface TxnOffsetCommitResponseTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: TxnOffsetCommitResponsePartition[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** TxnOffsetCommitResponse TxnOffsetCommitResponsePartition. */
+export interface TxnOffsetCommitResponsePartition {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

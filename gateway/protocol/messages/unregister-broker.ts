@@ -24,3 +24,23 @@ export const UnregisterBroker: ApiSchema = {
     ],
   },
 };
+
+/** Body of a UnregisterBroker request, every version (fields are set at every version; see codec.ts). */
+export interface UnregisterBrokerRequest {
+  /** versions 0+; entity brokerId */
+  brokerId: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a UnregisterBroker response, every version (fields are set at every version; see codec.ts). */
+export interface UnregisterBrokerResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

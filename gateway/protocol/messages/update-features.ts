@@ -36,3 +36,55 @@ export const UpdateFeatures: ApiSchema = {
     ],
   },
 };
+
+/** Body of a UpdateFeatures request, every version (fields are set at every version; see codec.ts). */
+export interface UpdateFeaturesRequest {
+  /** versions 0+ */
+  timeoutMs: number;
+  /** versions 0+ */
+  featureUpdates: FeatureUpdateKey[];
+  /** versions 1+ */
+  validateOnly: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateFeaturesRequest FeatureUpdateKey. */
+export interface FeatureUpdateKey {
+  /** versions 0+ */
+  feature: string;
+  /** versions 0+ */
+  maxVersionLevel: number;
+  /** versions 0 */
+  allowDowngrade: boolean;
+  /** versions 1+ */
+  upgradeType: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a UpdateFeatures response, every version (fields are set at every version; see codec.ts). */
+export interface UpdateFeaturesResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** versions 0-1 */
+  results: UpdatableFeatureResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateFeaturesResponse UpdatableFeatureResult. */
+export interface UpdatableFeatureResult {
+  /** versions 0-1 */
+  feature: string;
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -63,3 +63,121 @@ export const UpdateMetadata: ApiSchema = {
     ],
   },
 };
+
+/** Body of a UpdateMetadata request, every version (fields are set at every version; see codec.ts). */
+export interface UpdateMetadataRequest {
+  /** versions 0+; entity brokerId */
+  controllerId: number;
+  /** versions 8+ */
+  isKRaftController: boolean;
+  /** versions 8+; tagged 8+ (tag 0) */
+  type: number;
+  /** versions 0+ */
+  controllerEpoch: number;
+  /** versions 0-4 */
+  ungroupedPartitionStates: UpdateMetadataPartitionState[];
+  /** versions 5+ */
+  brokerEpoch: bigint;
+  /** versions 5+ */
+  topicStates: UpdateMetadataTopicState[];
+  /** versions 0+ */
+  liveBrokers: UpdateMetadataBroker[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateMetadataRequest UpdateMetadataPartitionState. */
+export interface UpdateMetadataPartitionState {
+  /** versions 0-4; entity topicName */
+  topicName: string;
+  /** versions 0-4 */
+  partitionIndex: number;
+  /** versions 0-4 */
+  controllerEpoch: number;
+  /** versions 0-4; entity brokerId */
+  leader: number;
+  /** versions 0-4 */
+  leaderEpoch: number;
+  /** versions 0-4; entity brokerId */
+  isr: number[];
+  /** versions 0-4 */
+  zkVersion: number;
+  /** versions 0-4; entity brokerId */
+  replicas: number[];
+  /** versions 4; entity brokerId */
+  offlineReplicas: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateMetadataRequest UpdateMetadataTopicState. */
+export interface UpdateMetadataTopicState {
+  /** versions 5+; entity topicName */
+  topicName: string;
+  /** versions 7+ */
+  topicId: string;
+  /** versions 5+ */
+  partitionStates: UpdateMetadataPartitionStateV5[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateMetadataRequest UpdateMetadataPartitionState. */
+export interface UpdateMetadataPartitionStateV5 {
+  /** versions 5+ */
+  partitionIndex: number;
+  /** versions 5+ */
+  controllerEpoch: number;
+  /** versions 5+; entity brokerId */
+  leader: number;
+  /** versions 5+ */
+  leaderEpoch: number;
+  /** versions 5+; entity brokerId */
+  isr: number[];
+  /** versions 5+ */
+  zkVersion: number;
+  /** versions 5+; entity brokerId */
+  replicas: number[];
+  /** versions 5+; entity brokerId */
+  offlineReplicas: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateMetadataRequest UpdateMetadataBroker. */
+export interface UpdateMetadataBroker {
+  /** versions 0+; entity brokerId */
+  id: number;
+  /** versions 0 */
+  v0Host: string;
+  /** versions 0 */
+  v0Port: number;
+  /** versions 1+ */
+  endpoints: UpdateMetadataEndpoint[];
+  /** versions 2+; nullable 2+ */
+  rack: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateMetadataRequest UpdateMetadataEndpoint. */
+export interface UpdateMetadataEndpoint {
+  /** versions 1+ */
+  port: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 3+ */
+  listener: string;
+  /** versions 1+ */
+  securityProtocol: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a UpdateMetadata response, every version (fields are set at every version; see codec.ts). */
+export interface UpdateMetadataResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

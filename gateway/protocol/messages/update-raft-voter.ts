@@ -41,3 +41,69 @@ export const UpdateRaftVoter: ApiSchema = {
     ],
   },
 };
+
+/** Body of a UpdateRaftVoter request, every version (fields are set at every version; see codec.ts). */
+export interface UpdateRaftVoterRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 0+ */
+  currentLeaderEpoch: number;
+  /** versions 0+ */
+  voterId: number;
+  /** versions 0+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  listeners: Listener[];
+  /** versions 0+ */
+  kRaftVersionFeature: KRaftVersionFeature;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateRaftVoterRequest Listener. */
+export interface Listener {
+  /** versions 0+ */
+  name: string;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateRaftVoterRequest KRaftVersionFeature. */
+export interface KRaftVersionFeature {
+  /** versions 0+ */
+  minSupportedVersion: number;
+  /** versions 0+ */
+  maxSupportedVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a UpdateRaftVoter response, every version (fields are set at every version; see codec.ts). */
+export interface UpdateRaftVoterResponse {
+  /** versions 0+ */
+  throttleTimeMs: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; tagged 0+ (tag 0) */
+  currentLeader: CurrentLeader;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** UpdateRaftVoterResponse CurrentLeader. */
+export interface CurrentLeader {
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  host: string;
+  /** versions 0+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

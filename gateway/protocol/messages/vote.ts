@@ -51,3 +51,97 @@ export const Vote: ApiSchema = {
     ],
   },
 };
+
+/** Body of a Vote request, every version (fields are set at every version; see codec.ts). */
+export interface VoteRequest {
+  /** versions 0+; nullable 0+ */
+  clusterId: string | null;
+  /** versions 1+; entity brokerId */
+  voterId: number;
+  /** versions 0+ */
+  topics: TopicData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** VoteRequest TopicData. */
+export interface TopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** VoteRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  replicaEpoch: number;
+  /** versions 0+; entity brokerId */
+  replicaId: number;
+  /** versions 1+ */
+  replicaDirectoryId: string;
+  /** versions 1+ */
+  voterDirectoryId: string;
+  /** versions 0+ */
+  lastOffsetEpoch: number;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 2+ */
+  preVote: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a Vote response, every version (fields are set at every version; see codec.ts). */
+export interface VoteResponse {
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+ */
+  topics: VoteResponseTopicData[];
+  /** versions 1+; tagged 1+ (tag 0) */
+  nodeEndpoints: NodeEndpoint[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** VoteResponse TopicData. */
+export interface VoteResponseTopicData {
+  /** versions 0+; entity topicName */
+  topicName: string;
+  /** versions 0+ */
+  partitions: VoteResponsePartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** VoteResponse PartitionData. */
+export interface VoteResponsePartitionData {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; entity brokerId */
+  leaderId: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  voteGranted: boolean;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** VoteResponse NodeEndpoint. */
+export interface NodeEndpoint {
+  /** versions 1+; entity brokerId */
+  nodeId: number;
+  /** versions 1+ */
+  host: string;
+  /** versions 1+ */
+  port: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -45,3 +45,85 @@ export const WriteShareGroupState: ApiSchema = {
     ],
   },
 };
+
+/** Body of a WriteShareGroupState request, every version (fields are set at every version; see codec.ts). */
+export interface WriteShareGroupStateRequest {
+  /** versions 0+ */
+  groupId: string;
+  /** versions 0+ */
+  topics: WriteStateData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteShareGroupStateRequest WriteStateData. */
+export interface WriteStateData {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionData[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteShareGroupStateRequest PartitionData. */
+export interface PartitionData {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  stateEpoch: number;
+  /** versions 0+ */
+  leaderEpoch: number;
+  /** versions 0+ */
+  startOffset: bigint;
+  /** versions 1+ */
+  deliveryCompleteCount: number;
+  /** versions 0+ */
+  stateBatches: StateBatch[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteShareGroupStateRequest StateBatch. */
+export interface StateBatch {
+  /** versions 0+ */
+  firstOffset: bigint;
+  /** versions 0+ */
+  lastOffset: bigint;
+  /** versions 0+ */
+  deliveryState: number;
+  /** versions 0+ */
+  deliveryCount: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a WriteShareGroupState response, every version (fields are set at every version; see codec.ts). */
+export interface WriteShareGroupStateResponse {
+  /** versions 0+ */
+  results: WriteStateResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteShareGroupStateResponse WriteStateResult. */
+export interface WriteStateResult {
+  /** versions 0+ */
+  topicId: string;
+  /** versions 0+ */
+  partitions: PartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteShareGroupStateResponse PartitionResult. */
+export interface PartitionResult {
+  /** versions 0+ */
+  partition: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** versions 0+; nullable 0+ */
+  errorMessage: string | null;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}

@@ -41,3 +41,77 @@ export const WriteTxnMarkers: ApiSchema = {
     ],
   },
 };
+
+/** Body of a WriteTxnMarkers request, every version (fields are set at every version; see codec.ts). */
+export interface WriteTxnMarkersRequest {
+  /** versions 0+ */
+  markers: WritableTxnMarker[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteTxnMarkersRequest WritableTxnMarker. */
+export interface WritableTxnMarker {
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  producerEpoch: number;
+  /** versions 0+ */
+  transactionResult: boolean;
+  /** versions 0+ */
+  topics: WritableTxnMarkerTopic[];
+  /** versions 0+ */
+  coordinatorEpoch: number;
+  /** versions 2+ */
+  transactionVersion: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteTxnMarkersRequest WritableTxnMarkerTopic. */
+export interface WritableTxnMarkerTopic {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitionIndexes: number[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** Body of a WriteTxnMarkers response, every version (fields are set at every version; see codec.ts). */
+export interface WriteTxnMarkersResponse {
+  /** versions 0+ */
+  markers: WritableTxnMarkerResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteTxnMarkersResponse WritableTxnMarkerResult. */
+export interface WritableTxnMarkerResult {
+  /** versions 0+; entity producerId */
+  producerId: bigint;
+  /** versions 0+ */
+  topics: WritableTxnMarkerTopicResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteTxnMarkersResponse WritableTxnMarkerTopicResult. */
+export interface WritableTxnMarkerTopicResult {
+  /** versions 0+; entity topicName */
+  name: string;
+  /** versions 0+ */
+  partitions: WritableTxnMarkerPartitionResult[];
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
+
+/** WriteTxnMarkersResponse WritableTxnMarkerPartitionResult. */
+export interface WritableTxnMarkerPartitionResult {
+  /** versions 0+ */
+  partitionIndex: number;
+  /** versions 0+ */
+  errorCode: number;
+  /** Tagged fields this version of the tables does not know, kept byte for byte. */
+  _unknownTagged?: { tag: number; bytes: Buffer }[];
+}
