@@ -70,6 +70,10 @@ export function buildTrustStore(options: TrustStoreOptions): Buffer {
     octets(salt),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(ITERATIONS).getBytes()),
   ]);
-  const pfx = seq([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes()), dataContent(der(authenticatedSafe)), macData]);
+  const pfx = seq([
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes()),
+    dataContent(der(authenticatedSafe)),
+    macData,
+  ]);
   return Buffer.from(der(pfx), 'binary');
 }

@@ -79,7 +79,8 @@ export function randomSerial(): string {
 }
 
 export function validityWindow(options: ValidityOptions): { notBefore: Date; notAfter: Date } {
-  if (!Number.isFinite(options.days) || options.days <= 0) throw new Error(`validity must be a positive number of days, got ${options.days}`);
+  if (!Number.isFinite(options.days) || options.days <= 0)
+    throw new Error(`validity must be a positive number of days, got ${options.days}`);
   const notBefore = new Date(Math.floor((options.notBefore?.getTime() ?? Date.now() - CLOCK_SKEW_MS) / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + Math.round(options.days * DAY_MS));
   return { notBefore, notAfter };
@@ -113,9 +114,14 @@ export function checkSan(san: SanEntry): void {
   switch (san.type) {
     case 'dns': {
       const labels = san.value.split('.');
-      const ok = san.value.length <= 253 && labels.length >= 1 &&
+      const ok =
+        san.value.length <= 253 &&
+        labels.length >= 1 &&
         labels.every((l, i) => (i === 0 && l === '*' && labels.length >= 3) || /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/.test(l));
-      if (!ok) throw new Error(`invalid DNS name '${san.value}' (a wildcard is allowed only as the whole leftmost label of a name with at least three labels)`);
+      if (!ok)
+        throw new Error(
+          `invalid DNS name '${san.value}' (a wildcard is allowed only as the whole leftmost label of a name with at least three labels)`,
+        );
       return;
     }
     case 'ip':
@@ -132,10 +138,14 @@ export function checkSan(san: SanEntry): void {
 
 function altName(san: SanEntry): Record<string, unknown> {
   switch (san.type) {
-    case 'dns': return { type: 2, value: san.value };
-    case 'ip': return { type: 7, ip: san.value };
-    case 'uri': return { type: 6, value: san.value };
-    case 'email': return { type: 1, value: san.value };
+    case 'dns':
+      return { type: 2, value: san.value };
+    case 'ip':
+      return { type: 7, ip: san.value };
+    case 'uri':
+      return { type: 6, value: san.value };
+    case 'email':
+      return { type: 1, value: san.value };
   }
 }
 
@@ -226,7 +236,8 @@ export interface LeafOptions {
 
 /** A TLS server certificate: DNS/IP SANs (wildcards allowed), serverAuth. */
 export function issueServerCertificate(issuer: IssuerMaterial, options: LeafOptions): IssuedCertificate {
-  if (!options.sans.some((s) => s.type === 'dns' || s.type === 'ip')) throw new Error('a server certificate needs at least one DNS name or IP address');
+  if (!options.sans.some((s) => s.type === 'dns' || s.type === 'ip'))
+    throw new Error('a server certificate needs at least one DNS name or IP address');
   if (options.sans.some((s) => s.type !== 'dns' && s.type !== 'ip')) throw new Error('a server certificate takes only DNS and IP SANs');
   return build({ kind: 'server', ...options, keyBits: options.keyBits ?? 2048, issuer });
 }

@@ -126,10 +126,13 @@ export class CertificateAuthority {
     const index: IndexFile = { version: 1, crlNumber: 0, crlDays: options.crlDays ?? 30, certificates: [] };
     const ca = new CertificateAuthority(dir, issued.certPem, issued.keyPem, index);
     index.certificates.push(ca.entry('ca', issued, `${CA_DIR}/ca.crt`, `${CA_DIR}/ca.key`));
-    writeAll([
-      { path: targets[1], data: issued.keyPem, mode: 0o600 },
-      { path: targets[0], data: issued.certPem, mode: 0o644 },
-    ], true);
+    writeAll(
+      [
+        { path: targets[1], data: issued.keyPem, mode: 0o600 },
+        { path: targets[0], data: issued.certPem, mode: 0o644 },
+      ],
+      true,
+    );
     ca.writeCrl();
     return ca;
   }
@@ -150,7 +153,14 @@ export class CertificateAuthority {
     return join(this.dir, relative);
   }
 
-  private entry(kind: CertificateKind, issued: IssuedCertificate, certFile: string, keyFile: string, name = 'ca', sans: readonly SanEntry[] = []): IndexEntry {
+  private entry(
+    kind: CertificateKind,
+    issued: IssuedCertificate,
+    certFile: string,
+    keyFile: string,
+    name = 'ca',
+    sans: readonly SanEntry[] = [],
+  ): IndexEntry {
     return {
       serial: issued.serial,
       name,
@@ -170,19 +180,28 @@ export class CertificateAuthority {
 
   private issue(kind: 'server' | 'client', options: IssueOptions): IndexEntry {
     const name = options.name ?? options.subject.CN.replace(/^\*\./, 'wildcard.').replace(/[^A-Za-z0-9._-]+/g, '_');
-    if (!NAME_RE.test(name) || name === 'truststore') throw new Error(`invalid certificate name '${name}' (letters, digits, '.', '_', '-'; not 'truststore')`);
+    if (!NAME_RE.test(name) || name === 'truststore')
+      throw new Error(`invalid certificate name '${name}' (letters, digits, '.', '_', '-'; not 'truststore')`);
     const certFile = `${ISSUED_DIR}/${name}.crt`;
     const keyFile = `${ISSUED_DIR}/${name}.key`;
     const files = [certFile, keyFile].map((f) => join(this.dir, f));
     if (!options.force) for (const f of files) if (existsSync(f)) throw new FileExistsError(f);
     const material = { certPem: this.caCertPem, keyPem: this.caKeyPem };
-    const leaf = { subject: options.subject, sans: options.sans, validity: { days: options.days ?? 365, notBefore: options.notBefore } as ValidityOptions, keyBits: options.keyBits };
+    const leaf = {
+      subject: options.subject,
+      sans: options.sans,
+      validity: { days: options.days ?? 365, notBefore: options.notBefore } as ValidityOptions,
+      keyBits: options.keyBits,
+    };
     const issued = kind === 'server' ? issueServerCertificate(material, leaf) : issueClientCertificate(material, leaf);
     mkdirSync(join(this.dir, ISSUED_DIR), { recursive: true, mode: 0o755 });
-    writeAll([
-      { path: files[1], data: issued.keyPem, mode: 0o600 },
-      { path: files[0], data: issued.certPem, mode: 0o644 },
-    ], true);
+    writeAll(
+      [
+        { path: files[1], data: issued.keyPem, mode: 0o600 },
+        { path: files[0], data: issued.certPem, mode: 0o644 },
+      ],
+      true,
+    );
     const entry = this.entry(kind, issued, certFile, keyFile, name, options.sans);
     this.index.certificates.push(entry);
     this.saveIndex();
@@ -228,7 +247,10 @@ export class CertificateAuthority {
     const revoked = this.index.certificates
       .filter((c) => c.revoked)
       .map((c) => ({ serial: c.serial, revokedAt: new Date(c.revoked!.at), reason: c.revoked!.reason }));
-    const pem = buildCrl({ certPem: this.caCertPem, keyPem: this.caKeyPem }, revoked, { crlNumber: this.index.crlNumber, days: this.index.crlDays });
+    const pem = buildCrl({ certPem: this.caCertPem, keyPem: this.caKeyPem }, revoked, {
+      crlNumber: this.index.crlNumber,
+      days: this.index.crlDays,
+    });
     const path = join(this.dir, CA_DIR, 'crl.pem');
     writeAll([{ path, data: pem, mode: 0o644 }], true);
     this.saveIndex();
@@ -251,12 +273,21 @@ export class CertificateAuthority {
       keyStore = join(this.dir, ISSUED_DIR, `${entry.name}.keystore.p12`);
       files.push({
         path: keyStore,
-        data: buildKeyStore({ keyPem: readFileSync(this.path(entry.keyFile), 'utf8'), chainPem: [leafPem, this.caCertPem], password: options.password, alias: entry.name }),
+        data: buildKeyStore({
+          keyPem: readFileSync(this.path(entry.keyFile), 'utf8'),
+          chainPem: [leafPem, this.caCertPem],
+          password: options.password,
+          alias: entry.name,
+        }),
         mode: 0o600,
       });
     }
     const trustStore = join(this.dir, ISSUED_DIR, 'truststore.p12');
-    files.push({ path: trustStore, data: buildTrustStore({ certificates: [{ alias: 'gatehouse-ca', certPem: this.caCertPem }], password: options.password }), mode: 0o600 });
+    files.push({
+      path: trustStore,
+      data: buildTrustStore({ certificates: [{ alias: 'gatehouse-ca', certPem: this.caCertPem }], password: options.password }),
+      mode: 0o600,
+    });
     mkdirSync(join(this.dir, ISSUED_DIR), { recursive: true, mode: 0o755 });
     writeAll(files, options.force ?? false);
     return { keyStore, trustStore };

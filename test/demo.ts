@@ -24,7 +24,9 @@ const pkiDir = path.join(work, 'pki');
 const strangerDir = path.join(work, 'other-pki');
 function certs(dir: string, ...args: string[]): void {
   say(`$ gatehouse certs ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`);
-  const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'certs', ...args, '--dir', dir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'certs', ...args, '--dir', dir], {
+    encoding: 'utf8',
+  });
   say(`    ${out.split('\n')[0]}`);
 }
 certs(pkiDir, 'init-ca', '--cn', 'Acme Kafka CA', '--o', 'Acme', '--key-size', '2048');
@@ -98,7 +100,9 @@ const orders = kafkaAt(mtls, 'orders-app', { ca, ...client(pkiDir, 'orders-app')
 const admin = orders.admin();
 await admin.connect();
 const described = await admin.describeCluster();
-say(`the cluster as a client sees it through Gatehouse: ${described.brokers.map((b) => `broker ${b.nodeId} at ${b.host}:${b.port}`).join(', ')} (the backend's own address never reaches the client)`);
+say(
+  `the cluster as a client sees it through Gatehouse: ${described.brokers.map((b) => `broker ${b.nodeId} at ${b.host}:${b.port}`).join(', ')} (the backend's own address never reaches the client)`,
+);
 await admin.disconnect();
 const producer = orders.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 await producer.connect();
@@ -106,7 +110,9 @@ await producer.send({ topic: 'demo.orders', messages: [{ value: 'order #1' }, { 
 await producer.disconnect();
 const producerLine = await next(opened('User:orders-app'));
 say('a kafkajs producer with the orders-app certificate wrote 2 messages to demo.orders');
-say(`  gateway log: connection_open principal=${producerLine.principal} subject="${producerLine.subject}" identity=${producerLine.identity} ${producerLine.tls} ${producerLine.cipher}`);
+say(
+  `  gateway log: connection_open principal=${String(producerLine.principal)} subject="${String(producerLine.subject)}" identity=${String(producerLine.identity)} ${String(producerLine.tls)} ${String(producerLine.cipher)}`,
+);
 
 next = logMark();
 const consumer = kafkaAt(mtls, 'analytics', { ca, ...client(pkiDir, 'analytics') }).consumer({ groupId: 'demo-readers' });
@@ -124,7 +130,9 @@ await new Promise<void>((resolve) => {
 await consumer.disconnect();
 const consumerLine = await next(opened('User:analytics'));
 say(`a kafkajs consumer group with the analytics certificate read ${read.join(' and ')}`);
-say(`  gateway log: connection_open principal=${consumerLine.principal} subject="${consumerLine.subject}" (the rule's /L made the CN lower case)`);
+say(
+  `  gateway log: connection_open principal=${String(consumerLine.principal)} subject="${String(consumerLine.subject)}" (the rule's /L made the CN lower case)`,
+);
 
 // 4. Clients the mTLS listener refuses, with the reason the gateway logs.
 section('mTLS: clients that are refused');
@@ -150,7 +158,9 @@ async function showRefusal(what: string, reason: string, kafka: Kafka): Promise<
   say(`  client saw:  ${clientSaw}`);
   // OpenSSL's errors carry a code and a source location: keep the words.
   const detail = String(line.detail).trim();
-  say(`  gateway log: connection_refused reason=${line.reason} detail="${/SSL routines:[^:]*:([^:]+)/.exec(detail)?.[1] ?? detail}"`);
+  say(
+    `  gateway log: connection_refused reason=${String(line.reason)} detail="${/SSL routines:[^:]*:([^:]+)/.exec(detail)?.[1] ?? detail}"`,
+  );
 }
 await showRefusal('a kafkajs client with TLS but no certificate', 'client-certificate-missing', kafkaAt(mtls, 'no-cert', { ca }, once));
 await showRefusal(
@@ -158,7 +168,11 @@ await showRefusal(
   'client-certificate-invalid',
   kafkaAt(mtls, 'intruder', { ca, ...client(strangerDir, 'intruder') }, once),
 );
-await showRefusal('a kafkajs client speaking plaintext to the TLS port', 'tls-handshake-failed', kafkaAt(mtls, 'plaintext', undefined, once));
+await showRefusal(
+  'a kafkajs client speaking plaintext to the TLS port',
+  'tls-handshake-failed',
+  kafkaAt(mtls, 'plaintext', undefined, once),
+);
 
 // 5. The second listener: encryption without client certificates.
 section('TLS without client certificates (listener "tls")');
@@ -170,7 +184,9 @@ const topics = await anonAdmin.listTopics();
 await anonAdmin.disconnect();
 const anonLine = await next(opened('User:ANONYMOUS'));
 say(`a kafkajs client with only the CA certificate listed the topics: ${topics.join(', ')}`);
-say(`  gateway log: connection_open principal=${anonLine.principal} identity=${anonLine.identity} ${anonLine.tls} (encrypted, but nobody in particular)`);
+say(
+  `  gateway log: connection_open principal=${String(anonLine.principal)} identity=${String(anonLine.identity)} ${String(anonLine.tls)} (encrypted, but nobody in particular)`,
+);
 
 // 6. A client speaking an API the gateway does not know is refused, as a broker would refuse it.
 section('protocol checks still apply inside TLS');
@@ -188,7 +204,10 @@ const socketClosed = await new Promise<boolean>((resolve) => {
 });
 const closeLine = socketClosed ? await next((l) => l.event === 'connection_close' && l.reason === 'unsupported-api') : null;
 say(`a client with a valid certificate sending an unknown API (key 10042) was ${closeLine ? 'refused: connection closed' : 'NOT refused'}`);
-if (closeLine) say(`  gateway log: connection_close principal=${closeLine.principal} reason=${closeLine.reason} detail="${closeLine.detail}"`);
+if (closeLine)
+  say(
+    `  gateway log: connection_close principal=${String(closeLine.principal)} reason=${String(closeLine.reason)} detail="${String(closeLine.detail)}"`,
+  );
 
 section('what the gateway counted');
 const metrics = (await gw.metrics()).split('\n');
@@ -209,7 +228,9 @@ if (exitAtEnd) {
 } else {
   const issued = path.join(pkiDir, 'issued');
   say('everything stays up; try, with a client certificate:');
-  say(`  kcat -L -b ${mtls} -X security.protocol=ssl -X ssl.ca.location=${caFile} -X ssl.certificate.location=${issued}/orders-app.crt -X ssl.key.location=${issued}/orders-app.key`);
+  say(
+    `  kcat -L -b ${mtls} -X security.protocol=ssl -X ssl.ca.location=${caFile} -X ssl.certificate.location=${issued}/orders-app.crt -X ssl.key.location=${issued}/orders-app.key`,
+  );
   say(`or without one (the "tls" listener): kcat -L -b ${serverOnly} -X security.protocol=ssl -X ssl.ca.location=${caFile}`);
   say('press Ctrl-C to stop.');
   process.on('SIGINT', () => void shutdown());

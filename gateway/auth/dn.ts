@@ -64,7 +64,11 @@ export function renderName(der: Uint8Array, name: Tlv): string {
   const rdns = children(der, expect(name, 0x30, 'Name (SEQUENCE)'));
   return rdns
     .reverse()
-    .map((rdn) => children(der, expect(rdn, 0x31, 'RelativeDistinguishedName (SET)')).map((ava) => renderAva(der, ava)).join('+'))
+    .map((rdn) =>
+      children(der, expect(rdn, 0x31, 'RelativeDistinguishedName (SET)'))
+        .map((ava) => renderAva(der, ava))
+        .join('+'),
+    )
     .join(',');
 }
 

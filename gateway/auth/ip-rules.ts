@@ -63,8 +63,7 @@ export interface IpIdentityConfig {
 }
 
 export type IpIdentityResult =
-  | { readonly ok: true; readonly principal: KafkaPrincipal; readonly rule: string }
-  | { readonly ok: false; readonly rule: string };
+  { readonly ok: true; readonly principal: KafkaPrincipal; readonly rule: string } | { readonly ok: false; readonly rule: string };
 
 function toPrincipal(text: string): KafkaPrincipal {
   const problem = principalProblem(text);
@@ -94,7 +93,8 @@ export class IpIdentityMap {
   resolve(peerAddress: string): IpIdentityResult {
     const ip = normalizeAddress(peerAddress);
     for (const e of this.entries) {
-      if (ip !== undefined && e.list.containsIp(ip)) return { ok: true, principal: e.principal, rule: `${e.cidr.text} -> ${e.principal}` };
+      if (ip !== undefined && e.list.containsIp(ip))
+        return { ok: true, principal: e.principal, rule: `${e.cidr.text} -> ${e.principal.toString()}` };
     }
     return this.unmapped === 'anonymous'
       ? { ok: true, principal: KafkaPrincipal.ANONYMOUS, rule: 'unmapped -> User:ANONYMOUS' }

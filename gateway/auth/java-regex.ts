@@ -20,8 +20,18 @@ export interface JavaPattern {
 
 const LINE_TERMINATOR = '\\n\\r\\u0085\\u2028\\u2029';
 const POSIX: Record<string, string> = {
-  Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
-  Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F',
+  Lower: 'a-z',
+  Upper: 'A-Z',
+  ASCII: '\\x00-\\x7F',
+  Alpha: 'a-zA-Z',
+  Digit: '0-9',
+  Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~',
+  Graph: '!-~',
+  Print: ' -~',
+  Blank: ' \\t',
+  Cntrl: '\\x00-\\x1F\\x7F',
+  XDigit: '0-9a-fA-F',
   Space: ' \\t\\n\\x0B\\f\\r',
 };
 const HORIZONTAL_SPACE = ' \\t\\xA0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000';
@@ -73,15 +83,41 @@ export function compileJavaRegex(java: string): JavaPattern {
           i = end < 0 ? java.length : end + 2;
           continue;
         }
-        case 'A': if (inClass) unsupported('\\A in a class'); out += '(?<![\\s\\S])'; continue;
-        case 'z': if (inClass) unsupported('\\z in a class'); out += '(?![\\s\\S])'; continue;
-        case 'Z': if (inClass) unsupported('\\Z in a class'); out += `(?=(?:\\r\\n|[${LINE_TERMINATOR}])?(?![\\s\\S]))`; continue;
-        case 'h': out += inClass ? HORIZONTAL_SPACE : `[${HORIZONTAL_SPACE}]`; continue;
-        case 'v': out += inClass ? VERTICAL_SPACE : `[${VERTICAL_SPACE}]`; continue;
-        case 'H': case 'V': case 'R': case 'X': case 'G': case 'K': case 'N': unsupported(`\\${next}`); break;
-        case 'a': out += '\\x07'; continue;
-        case 'e': out += '\\x1B'; continue;
-        case 'p': case 'P': {
+        case 'A':
+          if (inClass) unsupported('\\A in a class');
+          out += '(?<![\\s\\S])';
+          continue;
+        case 'z':
+          if (inClass) unsupported('\\z in a class');
+          out += '(?![\\s\\S])';
+          continue;
+        case 'Z':
+          if (inClass) unsupported('\\Z in a class');
+          out += `(?=(?:\\r\\n|[${LINE_TERMINATOR}])?(?![\\s\\S]))`;
+          continue;
+        case 'h':
+          out += inClass ? HORIZONTAL_SPACE : `[${HORIZONTAL_SPACE}]`;
+          continue;
+        case 'v':
+          out += inClass ? VERTICAL_SPACE : `[${VERTICAL_SPACE}]`;
+          continue;
+        case 'H':
+        case 'V':
+        case 'R':
+        case 'X':
+        case 'G':
+        case 'K':
+        case 'N':
+          unsupported(`\\${next}`);
+          break;
+        case 'a':
+          out += '\\x07';
+          continue;
+        case 'e':
+          out += '\\x1B';
+          continue;
+        case 'p':
+        case 'P': {
           const m = /^\{(?:Is)?([A-Za-z]+)\}/.exec(java.slice(i)) ?? (/^[A-Za-z]/.test(java[i] ?? '') ? [java[i], java[i]] : null);
           const range = m ? POSIX[m[1]] : undefined;
           if (!m || range === undefined) unsupported(`\\${next}${m ? m[0] : ''}`);
@@ -111,7 +147,7 @@ export function compileJavaRegex(java: string): JavaPattern {
       }
     }
     if (inClass) {
-      if (ch === '[' ) unsupported('a nested character class');
+      if (ch === '[') unsupported('a nested character class');
       if (ch === '&' && java[i + 1] === '&') unsupported('a class intersection (&&)');
       if (ch === ']' && !classStart) inClass = false;
       if (ch === ']' && classStart) unsupported('an empty character class');
@@ -221,7 +257,8 @@ export function expandJavaReplacement(replacement: string, p: JavaPattern, match
       if (replacement[i] === '{') {
         const end = replacement.indexOf('}', i);
         const name = replacement.slice(i + 1, end);
-        if (end < 0 || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new JavaRegexError('named capturing group is missing trailing \'}\' or has an invalid name');
+        if (end < 0 || !/^[A-Za-z][A-Za-z0-9]*$/.test(name))
+          throw new JavaRegexError("named capturing group is missing trailing '}' or has an invalid name");
         const n = p.groupNames.get(name);
         if (n === undefined) throw new JavaRegexError(`No group with name {${name}}`);
         group = n;

@@ -166,7 +166,9 @@ export class KerberosShortNamer {
       const result = applyRule(rule, params, this.defaultRealm);
       if (result !== undefined) return result;
     }
-    throw new NoMatchingKerberosRuleError(`No rules apply to ${kerberosName.toString()}, rules [${this.rules.map((r) => r.text).join(', ')}]`);
+    throw new NoMatchingKerberosRuleError(
+      `No rules apply to ${kerberosName.toString()}, rules [${this.rules.map((r) => r.text).join(', ')}]`,
+    );
   }
 
   toString(): string {

@@ -84,7 +84,7 @@ function ipv6(bytes: Buffer): string {
   // Canonical compressed form (RFC 5952): the longest run of two or more zero groups becomes '::'.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -122,7 +122,13 @@ function parseV2(data: Buffer, maxPayload: number): ProxyParseResult {
     const v4 = (o: number) => `${block[o]}.${block[o + 1]}.${block[o + 2]}.${block[o + 3]}`;
     return {
       kind: 'header',
-      header: { version: 2, command: 'proxy', source: { address: v4(0), port: block.readUInt16BE(8) }, destination: { address: v4(4), port: block.readUInt16BE(10) }, consumed },
+      header: {
+        version: 2,
+        command: 'proxy',
+        source: { address: v4(0), port: block.readUInt16BE(8) },
+        destination: { address: v4(4), port: block.readUInt16BE(10) },
+        consumed,
+      },
     };
   }
   if (family === 2) {

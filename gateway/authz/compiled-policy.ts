@@ -80,12 +80,31 @@ export class CompiledPolicy {
 
   private decide(principal: string, verdict: (withDryRun: boolean) => Verdict): Decision {
     if (this.superUsers.has(principal)) {
-      return combineVerdicts('enforce', false, () => SUPER_USER, () => SUPER_USER, this.version);
+      return combineVerdicts(
+        'enforce',
+        false,
+        () => SUPER_USER,
+        () => SUPER_USER,
+        this.version,
+      );
     }
-    return combineVerdicts(this.policy.mode, this.hasDryRunRules, () => verdict(false), () => verdict(true), this.version);
+    return combineVerdicts(
+      this.policy.mode,
+      this.hasDryRunRules,
+      () => verdict(false),
+      () => verdict(true),
+      this.version,
+    );
   }
 
-  private evaluate(principal: string, host: ClientHost, operation: RequestOperation, type: ResourceType, name: string, withDryRun: boolean): Verdict {
+  private evaluate(
+    principal: string,
+    host: ClientHost,
+    operation: RequestOperation,
+    type: ResourceType,
+    name: string,
+    withDryRun: boolean,
+  ): Verdict {
     const bit = operationBit(operation);
     let applicable = false;
     let denies: CompiledRule[] | undefined;
@@ -109,7 +128,13 @@ export class CompiledPolicy {
 
   // §1.7 step 2: exact operation or ALL, no implication; DENY `*` first, then ALLOW `*`, then an
   // ALLOW pattern that no DENY covers.
-  private scanResourceType(principal: string, host: ClientHost, operation: RequestOperation, type: ResourceType, withDryRun: boolean): Verdict {
+  private scanResourceType(
+    principal: string,
+    host: ClientHost,
+    operation: RequestOperation,
+    type: ResourceType,
+    withDryRun: boolean,
+  ): Verdict {
     const bit = operationBit(operation);
     const denyLiterals = new Set<string>();
     const denyPrefixes: string[] = [];

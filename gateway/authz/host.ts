@@ -7,7 +7,16 @@
 // same rendering, so "::1" and "0:0:0:0:0:0:0:1" are the same host. Addresses and CIDRs are parsed by
 // common/address.ts, the same parser as the listener's network rules, so a CIDR means the same
 // thing in a policy as in the configuration.
-import { CidrList, InvalidCidrError, javaHostAddress, normalizeAddress, parseCidr, parseIp, type Cidr, type IpFamily } from '../common/address.ts';
+import {
+  CidrList,
+  InvalidCidrError,
+  javaHostAddress,
+  normalizeAddress,
+  parseCidr,
+  parseIp,
+  type Cidr,
+  type IpFamily,
+} from '../common/address.ts';
 
 export type { IpFamily };
 
@@ -23,10 +32,7 @@ export function clientHost(peer: string): ClientHost {
   return ip ? { rendered: javaHostAddress(ip), family: ip.family } : { rendered: peer, family: undefined };
 }
 
-export type HostSpec =
-  | { kind: 'any' }
-  | { kind: 'exact'; rendered: string }
-  | { kind: 'cidr'; cidr: Cidr };
+export type HostSpec = { kind: 'any' } | { kind: 'exact'; rendered: string } | { kind: 'cidr'; cidr: Cidr };
 
 /** Parses one policy host entry: `*`, an IP, a CIDR, or (as Kafka allows) any other literal string. */
 export function parseHost(text: string): HostSpec | { error: string } {
@@ -64,6 +70,8 @@ export class HostMatcher {
 
   matches(host: ClientHost): boolean {
     if (this.any || this.exact.has(host.rendered)) return true;
-    return this.ranges !== undefined && host.family !== undefined && this.ranges.containsIp({ address: host.rendered, family: host.family });
+    return (
+      this.ranges !== undefined && host.family !== undefined && this.ranges.containsIp({ address: host.rendered, family: host.family })
+    );
   }
 }

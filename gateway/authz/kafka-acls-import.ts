@@ -59,7 +59,9 @@ export function parseKafkaAclsList(text: string): ImportResult {
       return void warnings.push(`${where}: unknown operation or permission '${operationText}'/'${permissionText}'; skipped`);
     }
     if (!isOperationValidFor(operation, resource.type)) {
-      return void warnings.push(`${where}: ${permission} ${operation} on ${resource.type} is not valid in a policy; skipped (review it by hand)`);
+      return void warnings.push(
+        `${where}: ${permission} ${operation} on ${resource.type} is not valid in a policy; skipped (review it by hand)`,
+      );
     }
     // The old format lists several hosts comma-separated for one permission/operation.
     for (const each of host.split(',').map((h) => h.trim())) acls.push({ resource, principal, host: each, operation, permission });
@@ -111,7 +113,13 @@ export function aclsToRules(acls: readonly KafkaAcl[]): ImportedRule[] {
 
 function slug(principal: string): string {
   const name = principal === 'User:*' ? 'everyone' : principal.slice(principal.indexOf(':') + 1);
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'principal';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'principal'
+  );
 }
 
 const KEY_BY_TYPE = Object.fromEntries(Object.entries(RESOURCE_KEYS).map(([key, type]) => [type, key])) as Record<ResourceType, string>;
@@ -126,7 +134,8 @@ export function importedPolicyYaml(result: ImportResult, source: string): string
   // Short lists and `{ prefix: ... }` on one line, as a person would write them.
   visit(doc, {
     Pair(_, pair) {
-      if (isSeq(pair.value) && ['allow', 'deny', 'principals', 'hosts'].includes(String((pair.key as Scalar).value))) pair.value.flow = true;
+      if (isSeq(pair.value) && ['allow', 'deny', 'principals', 'hosts'].includes(String((pair.key as Scalar).value)))
+        pair.value.flow = true;
       if (isMap(pair.value) && pair.value.has('prefix')) pair.value.flow = true;
     },
   });

@@ -15,14 +15,7 @@ export const ResourceTypeCode = {
 /** Resource types an ACL (and an authorization request) can name. */
 export type ResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
 
-export const RESOURCE_TYPES: readonly ResourceType[] = [
-  'TOPIC',
-  'GROUP',
-  'CLUSTER',
-  'TRANSACTIONAL_ID',
-  'DELEGATION_TOKEN',
-  'USER',
-];
+export const RESOURCE_TYPES: readonly ResourceType[] = ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'];
 
 export const OperationCode = {
   UNKNOWN: 0,

@@ -99,7 +99,8 @@ function parseRoles(file: YamlFile, node: YamlNode): PolicyFragment['roles'] {
   for (const { key, keyNode, value } of names.values()) {
     if (!ID_PATTERN.test(key)) file.error(keyNode, `role name '${key}' must be letters, digits, '.', '_', '-', ':', '@'`);
     const members = (file.strings(value, `role '${key}'`) ?? []).filter((m) => {
-      if (m.value.startsWith(ROLE_PREFIX)) return file.error(m.node, `role '${key}' names another role; roles list principals only`) ?? false;
+      if (m.value.startsWith(ROLE_PREFIX))
+        return file.error(m.node, `role '${key}' names another role; roles list principals only`) ?? false;
       return checkPrincipal(file, m.value, m.node);
     });
     roles.push({ name: key, members: members.map((m) => m.value), at: file.at(keyNode) });
@@ -164,23 +165,28 @@ function parseRule(file: YamlFile, node: YamlNode): DraftRule | undefined {
   };
 }
 
-function parseOperations(
-  file: YamlFile,
-  node: YamlNode,
-  resources: readonly { pattern: ResourcePattern }[],
-): { operation: Operation }[] {
+function parseOperations(file: YamlFile, node: YamlNode, resources: readonly { pattern: ResourcePattern }[]): { operation: Operation }[] {
   const list = file.strings(node, 'operations') ?? [];
   if (list.length === 0) file.error(node, 'operations must not be empty');
   const out: { operation: Operation }[] = [];
   for (const item of list) {
     const operation = item.value.toUpperCase();
     if (!isOperation(operation)) {
-      file.error(item.node, `unknown operation '${item.value}' (expected one of: ALL, ${Object.values(OPERATIONS_BY_RESOURCE_TYPE).flat().filter((o, i, a) => a.indexOf(o) === i).join(', ')})`);
+      file.error(
+        item.node,
+        `unknown operation '${item.value}' (expected one of: ALL, ${Object.values(OPERATIONS_BY_RESOURCE_TYPE)
+          .flat()
+          .filter((o, i, a) => a.indexOf(o) === i)
+          .join(', ')})`,
+      );
       continue;
     }
     for (const type of new Set(resources.map((r) => r.pattern.type))) {
       if (!isOperationValidFor(operation, type)) {
-        file.error(item.node, `operation ${operation} is not valid for resource type ${type} (valid: ALL, ${OPERATIONS_BY_RESOURCE_TYPE[type].join(', ')})`);
+        file.error(
+          item.node,
+          `operation ${operation} is not valid for resource type ${type} (valid: ALL, ${OPERATIONS_BY_RESOURCE_TYPE[type].join(', ')})`,
+        );
       }
     }
     out.push({ operation });

@@ -62,7 +62,13 @@ function shadowWarnings(policy: Policy): PolicyWarning[] {
     if (allow.permission !== 'ALLOW' || allow.principals.length === 0) return [];
     const shadow = denies.find((deny) => covers(deny, allow));
     return shadow
-      ? [{ at: allow.source, ruleId: allow.id, message: `allow rule '${allow.id}' is shadowed: deny rule '${shadow.id}' denies everything it allows` }]
+      ? [
+          {
+            at: allow.source,
+            ruleId: allow.id,
+            message: `allow rule '${allow.id}' is shadowed: deny rule '${shadow.id}' denies everything it allows`,
+          },
+        ]
       : [];
   });
 }

@@ -24,7 +24,10 @@ export async function readPolicySources(path: string): Promise<PolicySource[] | 
   const where = { file: path, line: 1, column: 1 };
   try {
     const files = (await stat(path)).isDirectory()
-      ? (await readdir(path)).filter(isPolicyFileName).sort().map((name) => join(path, name))
+      ? (await readdir(path))
+          .filter(isPolicyFileName)
+          .sort()
+          .map((name) => join(path, name))
       : [path];
     if (files.length === 0) return { ...where, message: 'no policy files (*.yaml, *.yml) in this directory' };
     return await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
@@ -47,8 +50,16 @@ export function buildPolicy(sources: readonly PolicySource[]): LoadResult {
     errors.push(...parsed.errors);
     fragments.push(parsed.fragment);
   }
-  const allowEveryone = agreedSetting(fragments.map((f) => f.allowEveryoneIfNoAclFound), 'allowEveryoneIfNoAclFound', errors);
-  const mode = agreedSetting(fragments.map((f) => f.mode), 'mode', errors);
+  const allowEveryone = agreedSetting(
+    fragments.map((f) => f.allowEveryoneIfNoAclFound),
+    'allowEveryoneIfNoAclFound',
+    errors,
+  );
+  const mode = agreedSetting(
+    fragments.map((f) => f.mode),
+    'mode',
+    errors,
+  );
   const roles = mergeRoles(fragments, errors);
   const rules = mergeRules(fragments, roles, errors);
   if (errors.length > 0) return { ok: false, errors: sortedByPosition(errors, sources) };
@@ -70,7 +81,10 @@ function agreedSetting<T>(values: readonly (Located<T> | undefined)[], key: stri
   const set = values.filter((v): v is Located<T> => v !== undefined);
   for (const other of set.slice(1)) {
     if (other.value !== set[0].value) {
-      errors.push({ ...other.at, message: `${key} is ${String(other.value)} here but ${String(set[0].value)} in ${where(set[0].at)}; set it in one file only` });
+      errors.push({
+        ...other.at,
+        message: `${key} is ${String(other.value)} here but ${String(set[0].value)} in ${where(set[0].at)}; set it in one file only`,
+      });
     }
   }
   return set[0]?.value;
@@ -91,7 +105,11 @@ function mergeRoles(fragments: readonly PolicyFragment[], errors: PolicyError[])
   return roles;
 }
 
-function mergeRules(fragments: readonly PolicyFragment[], roles: ReadonlyMap<string, readonly string[]>, errors: PolicyError[]): PolicyRule[] {
+function mergeRules(
+  fragments: readonly PolicyFragment[],
+  roles: ReadonlyMap<string, readonly string[]>,
+  errors: PolicyError[],
+): PolicyRule[] {
   const seen = new Map<string, SourceLocation>();
   const rules: PolicyRule[] = [];
   for (const draft of fragments.flatMap((f) => f.rules)) {

@@ -121,7 +121,10 @@ export class PolicyStore {
       const version = this.state.version + 1;
       this.policy = new CompiledPolicy(result.policy, version);
       this.state = { version, digest: result.policy.digest, loadedAt: new Date().toISOString(), files: result.policy.files, errors: [] };
-      log?.info({ trigger, version, digest: result.policy.digest, rules: result.policy.rules.length }, `policy version ${version} in force`);
+      log?.info(
+        { trigger, version, digest: result.policy.digest, rules: result.policy.rules.length },
+        `policy version ${version} in force`,
+      );
     }
     const event: ReloadEvent = { ok: result.ok, changed, trigger, status: this.state };
     this.options.onReload?.(event);

@@ -62,9 +62,21 @@ const SUBJECT = { cn: { type: 'string' }, o: { type: 'string' }, ou: { type: 'st
 const ISSUE = { ...SUBJECT, days: { type: 'string' }, 'not-before': { type: 'string' }, 'key-size': { type: 'string' } } as const;
 
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
-  'init-ca': { ...SUBJECT, c: { type: 'string' }, days: { type: 'string' }, 'not-before': { type: 'string' }, 'key-size': { type: 'string' }, 'crl-days': { type: 'string' } },
+  'init-ca': {
+    ...SUBJECT,
+    c: { type: 'string' },
+    days: { type: 'string' },
+    'not-before': { type: 'string' },
+    'key-size': { type: 'string' },
+    'crl-days': { type: 'string' },
+  },
   'issue-server': { ...ISSUE, dns: { type: 'string', multiple: true }, ip: { type: 'string', multiple: true } },
-  'issue-client': { ...ISSUE, uri: { type: 'string', multiple: true }, dns: { type: 'string', multiple: true }, email: { type: 'string', multiple: true } },
+  'issue-client': {
+    ...ISSUE,
+    uri: { type: 'string', multiple: true },
+    dns: { type: 'string', multiple: true },
+    email: { type: 'string', multiple: true },
+  },
   revoke: { reason: { type: 'string' } },
   crl: { days: { type: 'string' } },
   list: { json: { type: 'boolean' } },
@@ -163,7 +175,15 @@ function run(sub: string, v: Values, positionals: string[]): void {
       const server = sub === 'issue-server';
       const entrySans = sans(v, server ? ['dns', 'ip'] : ['uri', 'dns', 'email']);
       const cn = str(v, 'cn') ?? (server ? (strs(v, 'dns')[0] ?? name) : name);
-      const options = { name, subject: subject(v, cn), sans: entrySans, days: positiveNumber(v, 'days'), notBefore: date(v, 'not-before'), keyBits: keyBits(v), force };
+      const options = {
+        name,
+        subject: subject(v, cn),
+        sans: entrySans,
+        days: positiveNumber(v, 'days'),
+        notBefore: date(v, 'not-before'),
+        keyBits: keyBits(v),
+        force,
+      };
       const ca = CertificateAuthority.open(dir);
       const entry = server ? ca.issueServer(options) : ca.issueClient(options);
       out(`issued ${entry.kind} certificate ${entry.subject} (serial ${entry.serial}, expires ${entry.notAfter})\n`);
@@ -194,10 +214,19 @@ function run(sub: string, v: Values, positionals: string[]): void {
         return;
       }
       const now = Date.now();
-      out(table([
-        ['SERIAL', 'KIND', 'NAME', 'STATUS', 'NOT AFTER', 'SUBJECT'],
-        ...entries.map((e) => [e.serial, e.kind, e.name, status(e, now), e.notAfter, e.subject + (e.sans.length ? ` [${e.sans.join(', ')}]` : '')]),
-      ]));
+      out(
+        table([
+          ['SERIAL', 'KIND', 'NAME', 'STATUS', 'NOT AFTER', 'SUBJECT'],
+          ...entries.map((e) => [
+            e.serial,
+            e.kind,
+            e.name,
+            status(e, now),
+            e.notAfter,
+            e.subject + (e.sans.length ? ` [${e.sans.join(', ')}]` : ''),
+          ]),
+        ]),
+      );
       return;
     }
     case 'bundle': {

@@ -189,7 +189,13 @@ function explanationJson({ decision, superUser, considered }: Explanation) {
     reason: decision.reason,
     ruleIds: decision.ruleIds,
     superUser,
-    considered: considered.map(({ rule, pattern, mismatch }) => ({ id: rule.id, permission: rule.permission, pattern, matches: !mismatch, mismatch })),
+    considered: considered.map(({ rule, pattern, mismatch }) => ({
+      id: rule.id,
+      permission: rule.permission,
+      pattern,
+      matches: !mismatch,
+      mismatch,
+    })),
   };
 }
 
@@ -225,7 +231,10 @@ async function testCommand(args: string[], io: PolicyIo): Promise<number> {
 
 async function tableFiles(path: string): Promise<string[]> {
   if (!(await stat(path)).isDirectory()) return [path];
-  return (await readdir(path)).filter((n) => /\.test\.ya?ml$/.test(n)).sort().map((n) => join(path, n));
+  return (await readdir(path))
+    .filter((n) => /\.test\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => join(path, n));
 }
 
 function formatCase({ case: c, decision, pass }: CaseResult): string {

@@ -32,7 +32,10 @@ export function installLastResortHandlers(logger: Logger): void {
   process.on('unhandledRejection', (reason) => {
     uncaughtErrorsTotal.inc({ kind: 'rejection' });
     const err = reason instanceof Error ? reason : new Error(String(reason));
-    logger.fatal({ event: 'uncaught_error', kind: 'unhandledRejection', err }, 'a promise rejection escaped connection handling; the gateway keeps serving');
+    logger.fatal(
+      { event: 'uncaught_error', kind: 'unhandledRejection', err },
+      'a promise rejection escaped connection handling; the gateway keeps serving',
+    );
   });
 }
 

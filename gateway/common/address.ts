@@ -28,7 +28,10 @@ function ipv6Groups(literal: string): number[] {
   let text = literal.toLowerCase();
   const lastColon = text.lastIndexOf(':');
   if (text.indexOf('.', lastColon) !== -1) {
-    const [a, b, c, d] = text.slice(lastColon + 1).split('.').map(Number);
+    const [a, b, c, d] = text
+      .slice(lastColon + 1)
+      .split('.')
+      .map(Number);
     text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
@@ -43,7 +46,7 @@ function ipv6Groups(literal: string): number[] {
 function compressed(groups: readonly number[]): string {
   let best = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLength) [best, bestLength] = [i, j - i];
@@ -81,7 +84,11 @@ export function normalizeAddress(peer: string): IpAddress | undefined {
  * or eight uncompressed lower-case hex groups (`0:0:0:0:0:0:0:1`).
  */
 export function javaHostAddress(ip: IpAddress): string {
-  return ip.family === 'ipv4' ? ip.address : ipv6Groups(ip.address).map((g) => g.toString(16)).join(':');
+  return ip.family === 'ipv4'
+    ? ip.address
+    : ipv6Groups(ip.address)
+        .map((g) => g.toString(16))
+        .join(':');
 }
 
 export interface Cidr {

@@ -81,17 +81,31 @@ export type ListenerConfig = {
 };
 
 function readRouting(r: Reader, value: unknown, path: ConfigPath, bind: HostPort): Routing {
-  const obj = r.object(value ?? {}, path, ['mode', 'basePort', 'brokerPorts', 'domain', 'bootstrapName', 'brokerNamePattern', 'advertisedPort']);
+  const obj = r.object(value ?? {}, path, [
+    'mode',
+    'basePort',
+    'brokerPorts',
+    'domain',
+    'bootstrapName',
+    'brokerNamePattern',
+    'advertisedPort',
+  ]);
   const mode = r.oneOf(obj.mode ?? 'port-per-broker', [...path, 'mode'], ['port-per-broker', 'sni'] as const);
   if (mode === 'sni') {
-    for (const key of ['basePort', 'brokerPorts']) if (obj[key] !== undefined) r.fail([...path, key], `${key} belongs to port-per-broker routing, not sni`);
+    for (const key of ['basePort', 'brokerPorts'])
+      if (obj[key] !== undefined) r.fail([...path, key], `${key} belongs to port-per-broker routing, not sni`);
     const domain = obj.domain === undefined ? null : r.string(obj.domain, [...path, 'domain']);
     if (domain === null && (obj.bootstrapName === undefined || obj.brokerNamePattern === undefined)) {
-      r.fail(path, 'sni routing needs domain (names become bootstrap.<domain> and broker-{id}.<domain>) or both bootstrapName and brokerNamePattern');
+      r.fail(
+        path,
+        'sni routing needs domain (names become bootstrap.<domain> and broker-{id}.<domain>) or both bootstrapName and brokerNamePattern',
+      );
     }
     const bootstrapName = obj.bootstrapName === undefined ? `bootstrap.${domain}` : r.string(obj.bootstrapName, [...path, 'bootstrapName']);
-    const brokerNamePattern = obj.brokerNamePattern === undefined ? `broker-{id}.${domain}` : r.string(obj.brokerNamePattern, [...path, 'brokerNamePattern']);
-    if (brokerNamePattern.split('{id}').length !== 2) r.fail([...path, 'brokerNamePattern'], "brokerNamePattern must contain '{id}' exactly once");
+    const brokerNamePattern =
+      obj.brokerNamePattern === undefined ? `broker-{id}.${domain}` : r.string(obj.brokerNamePattern, [...path, 'brokerNamePattern']);
+    if (brokerNamePattern.split('{id}').length !== 2)
+      r.fail([...path, 'brokerNamePattern'], "brokerNamePattern must contain '{id}' exactly once");
     const advertisedPort = obj.advertisedPort === undefined ? bind.port : r.int(obj.advertisedPort, [...path, 'advertisedPort'], 1, 65535);
     return { mode, bootstrapName: bootstrapName.toLowerCase(), brokerNamePattern: brokerNamePattern.toLowerCase(), advertisedPort };
   }
@@ -115,9 +129,15 @@ function readRouting(r: Reader, value: unknown, path: ConfigPath, bind: HostPort
 
 function readServerCertificate(r: Reader, obj: Record<string, unknown>, path: ConfigPath): ServerCertificate {
   if (obj.keystore !== undefined) {
-    for (const key of ['certificate', 'key', 'keyPassword']) if (obj[key] !== undefined) r.fail([...path, key], `${key} and keystore are alternatives; give one`);
-    if (obj.keystorePassword === undefined) r.fail(path, 'a PKCS#12 keystore needs keystorePassword (a string, { env: NAME } or { file: path })');
-    return { kind: 'pkcs12', keystoreFile: r.file(obj.keystore, [...path, 'keystore']), password: r.secret(obj.keystorePassword, [...path, 'keystorePassword']) };
+    for (const key of ['certificate', 'key', 'keyPassword'])
+      if (obj[key] !== undefined) r.fail([...path, key], `${key} and keystore are alternatives; give one`);
+    if (obj.keystorePassword === undefined)
+      r.fail(path, 'a PKCS#12 keystore needs keystorePassword (a string, { env: NAME } or { file: path })');
+    return {
+      kind: 'pkcs12',
+      keystoreFile: r.file(obj.keystore, [...path, 'keystore']),
+      password: r.secret(obj.keystorePassword, [...path, 'keystorePassword']),
+    };
   }
   if (obj.certificate === undefined || obj.key === undefined) {
     r.fail(path, 'tls needs certificate and key (PEM files) or keystore (PKCS#12) with keystorePassword');
@@ -133,22 +153,45 @@ function readServerCertificate(r: Reader, obj: Record<string, unknown>, path: Co
 
 function readTls(r: Reader, value: unknown, path: ConfigPath): TlsConfig {
   const obj = r.object(value, path, [
-    'certificate', 'key', 'keyPassword', 'keystore', 'keystorePassword', 'minVersion', 'ciphers', 'clientAuth', 'clientCa', 'crl',
-    'crlExpiryWarningMs', 'handshakeTimeoutMs', 'principalMappingRules', 'principalFromSan', 'sanFallbackToDn',
+    'certificate',
+    'key',
+    'keyPassword',
+    'keystore',
+    'keystorePassword',
+    'minVersion',
+    'ciphers',
+    'clientAuth',
+    'clientCa',
+    'crl',
+    'crlExpiryWarningMs',
+    'handshakeTimeoutMs',
+    'principalMappingRules',
+    'principalFromSan',
+    'sanFallbackToDn',
   ]);
   const clientAuth = r.oneOf(obj.clientAuth ?? 'none', [...path, 'clientAuth'], ['none', 'requested', 'required'] as const);
   const clientCaFile = obj.clientCa === undefined ? null : r.file(obj.clientCa, [...path, 'clientCa']);
-  if (clientAuth !== 'none' && clientCaFile === null) r.fail(path, `clientAuth '${clientAuth}' needs clientCa (the PEM bundle of trusted client CAs)`);
+  if (clientAuth !== 'none' && clientCaFile === null)
+    r.fail(path, `clientAuth '${clientAuth}' needs clientCa (the PEM bundle of trusted client CAs)`);
   const crlValue = obj.crl === undefined ? [] : typeof obj.crl === 'string' ? [obj.crl] : obj.crl;
-  const crlFiles = r.stringList(crlValue, [...path, 'crl']).map((f, i) => r.file(f, typeof obj.crl === 'string' ? [...path, 'crl'] : [...path, 'crl', i]));
-  if (crlFiles.length > 0 && clientAuth === 'none') r.fail([...path, 'crl'], 'crl checks client certificates; it needs clientAuth requested or required');
-  if (obj.crlExpiryWarningMs !== undefined && crlFiles.length === 0) r.fail([...path, 'crlExpiryWarningMs'], 'crlExpiryWarningMs goes with crl');
-  const crlExpiryWarningMs = obj.crlExpiryWarningMs === undefined ? null : r.int(obj.crlExpiryWarningMs, [...path, 'crlExpiryWarningMs'], 1_000, 366 * 86_400_000);
-  const rules = obj.principalMappingRules === undefined ? 'DEFAULT'
-    : Array.isArray(obj.principalMappingRules) ? r.stringList(obj.principalMappingRules, [...path, 'principalMappingRules']).join(',')
-    : r.string(obj.principalMappingRules, [...path, 'principalMappingRules']);
+  const crlFiles = r
+    .stringList(crlValue, [...path, 'crl'])
+    .map((f, i) => r.file(f, typeof obj.crl === 'string' ? [...path, 'crl'] : [...path, 'crl', i]));
+  if (crlFiles.length > 0 && clientAuth === 'none')
+    r.fail([...path, 'crl'], 'crl checks client certificates; it needs clientAuth requested or required');
+  if (obj.crlExpiryWarningMs !== undefined && crlFiles.length === 0)
+    r.fail([...path, 'crlExpiryWarningMs'], 'crlExpiryWarningMs goes with crl');
+  const crlExpiryWarningMs =
+    obj.crlExpiryWarningMs === undefined ? null : r.int(obj.crlExpiryWarningMs, [...path, 'crlExpiryWarningMs'], 1_000, 366 * 86_400_000);
+  const rules =
+    obj.principalMappingRules === undefined
+      ? 'DEFAULT'
+      : Array.isArray(obj.principalMappingRules)
+        ? r.stringList(obj.principalMappingRules, [...path, 'principalMappingRules']).join(',')
+        : r.string(obj.principalMappingRules, [...path, 'principalMappingRules']);
   const sanList = obj.principalFromSan === undefined ? [] : obj.principalFromSan;
-  if (!Array.isArray(sanList)) r.fail([...path, 'principalFromSan'], 'principalFromSan must be a list of { type: uri|dns|email, pattern? }');
+  if (!Array.isArray(sanList))
+    r.fail([...path, 'principalFromSan'], 'principalFromSan must be a list of { type: uri|dns|email, pattern? }');
   const principalFromSan = sanList.map((entry, i) => {
     const e = r.object(entry, [...path, 'principalFromSan', i], ['type', 'pattern']);
     const pattern = e.pattern === undefined ? null : r.string(e.pattern, [...path, 'principalFromSan', i, 'pattern']);
@@ -169,7 +212,8 @@ function readTls(r: Reader, value: unknown, path: ConfigPath): TlsConfig {
     clientCaFile,
     crlFiles,
     crlExpiryWarningMs,
-    handshakeTimeoutMs: obj.handshakeTimeoutMs === undefined ? 10_000 : r.int(obj.handshakeTimeoutMs, [...path, 'handshakeTimeoutMs'], 100, 600_000),
+    handshakeTimeoutMs:
+      obj.handshakeTimeoutMs === undefined ? 10_000 : r.int(obj.handshakeTimeoutMs, [...path, 'handshakeTimeoutMs'], 100, 600_000),
     principalMappingRules: rules,
     principalFromSan,
     sanFallbackToDn: obj.sanFallbackToDn === undefined ? false : r.bool(obj.sanFallbackToDn, [...path, 'sanFallbackToDn']),
@@ -180,16 +224,19 @@ function readNetwork(r: Reader, value: unknown, path: ConfigPath, tls: TlsConfig
   const obj = r.object(value ?? {}, path, ['allow', 'deny', 'identities', 'unmappedIdentity']);
   let identities: NetworkConfig['identities'] = null;
   if (obj.identities !== undefined) {
-    if (tls && tls.clientAuth !== 'none') r.fail([...path, 'identities'], 'IP identities are for listeners without client certificates (tls.clientAuth is not none)');
-    const map = r.object(obj.identities, [...path, 'identities'], Object.keys((obj.identities ?? {}) as object));
+    if (tls && tls.clientAuth !== 'none')
+      r.fail([...path, 'identities'], 'IP identities are for listeners without client certificates (tls.clientAuth is not none)');
+    const map = r.object(obj.identities, [...path, 'identities'], Object.keys(obj.identities ?? {}));
     identities = Object.entries(map).map(([cidr, principal]) => {
       const at = [...path, 'identities', cidr];
       const name = r.string(principal, at);
-      if (principalProblem(name) !== undefined) r.fail(at, `principal must be Type:name, e.g. User:billing, without surrounding spaces (got '${name}')`);
+      if (principalProblem(name) !== undefined)
+        r.fail(at, `principal must be Type:name, e.g. User:billing, without surrounding spaces (got '${name}')`);
       return { cidr: r.cidr(cidr, at), principal: name };
     });
   }
-  if (obj.unmappedIdentity !== undefined && identities === null) r.fail([...path, 'unmappedIdentity'], 'unmappedIdentity goes with identities');
+  if (obj.unmappedIdentity !== undefined && identities === null)
+    r.fail([...path, 'unmappedIdentity'], 'unmappedIdentity goes with identities');
   return {
     allow: obj.allow === undefined ? [] : r.cidrList(obj.allow, [...path, 'allow']),
     deny: obj.deny === undefined ? [] : r.cidrList(obj.deny, [...path, 'deny']),
@@ -219,10 +266,18 @@ const UNLIMITED_CONNECTION_LIMITS: ConnectionLimitsConfig = {
 
 function readConnectionLimits(r: Reader, value: unknown, path: ConfigPath): ConnectionLimitsConfig {
   if (value === undefined) return UNLIMITED_CONNECTION_LIMITS;
-  const obj = r.object(value, path, ['maxConnections', 'maxConnectionsPerIp', 'maxConnectionsPerIpOverrides', 'maxConnectionCreationRatePerIp']);
+  const obj = r.object(value, path, [
+    'maxConnections',
+    'maxConnectionsPerIp',
+    'maxConnectionsPerIpOverrides',
+    'maxConnectionCreationRatePerIp',
+  ]);
   const count = (key: string, min: number) => (obj[key] === undefined ? null : r.int(obj[key], [...path, key], min, 2 ** 31 - 1));
   const overridesPath = [...path, 'maxConnectionsPerIpOverrides'];
-  const overrides = obj.maxConnectionsPerIpOverrides === undefined ? {} : r.object(obj.maxConnectionsPerIpOverrides, overridesPath, Object.keys(obj.maxConnectionsPerIpOverrides as object));
+  const overrides =
+    obj.maxConnectionsPerIpOverrides === undefined
+      ? {}
+      : r.object(obj.maxConnectionsPerIpOverrides, overridesPath, Object.keys(obj.maxConnectionsPerIpOverrides as object));
   return {
     maxConnections: count('maxConnections', 1),
     maxConnectionsPerIp: count('maxConnectionsPerIp', 1),
@@ -235,7 +290,17 @@ function readConnectionLimits(r: Reader, value: unknown, path: ConfigPath): Conn
 }
 
 export function readListener(r: Reader, value: unknown, path: ConfigPath): ListenerConfig {
-  const obj = r.object(value, path, ['name', 'bind', 'advertisedHost', 'plaintext', 'tls', 'network', 'proxyProtocol', 'connectionLimits', 'routing']);
+  const obj = r.object(value, path, [
+    'name',
+    'bind',
+    'advertisedHost',
+    'plaintext',
+    'tls',
+    'network',
+    'proxyProtocol',
+    'connectionLimits',
+    'routing',
+  ]);
   const name = r.string(obj.name, [...path, 'name']);
   const bind = r.hostPort(obj.bind, [...path, 'bind']);
   const plaintext = obj.plaintext === undefined ? false : r.bool(obj.plaintext, [...path, 'plaintext']);

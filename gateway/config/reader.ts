@@ -24,7 +24,8 @@ export class Reader {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, `${label(path)} must be a mapping`);
     const obj = value as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown key '${key}' in ${label(path)} (expected one of: ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        this.fail([...path, key], `unknown key '${key}' in ${label(path)} (expected one of: ${allowed.join(', ')})`);
     }
     return obj;
   }
@@ -110,5 +111,10 @@ export class Reader {
 }
 
 export function label(path: ConfigPath): string {
-  return path.length === 0 ? 'the configuration' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path.length === 0
+    ? 'the configuration'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }

@@ -61,7 +61,8 @@ export function readConfig(src: YamlSource): GatewayConfig {
     r.fail(['backend', 'bootstrapServers'], 'backend.bootstrapServers must list at least one host:port');
   }
   const bootstrapServers = (backend.bootstrapServers as unknown[]).map((v, i) => r.hostPort(v, ['backend', 'bootstrapServers', i]));
-  const connectTimeoutMs = backend.connectTimeoutMs === undefined ? 10_000 : r.int(backend.connectTimeoutMs, ['backend', 'connectTimeoutMs'], 100, 600_000);
+  const connectTimeoutMs =
+    backend.connectTimeoutMs === undefined ? 10_000 : r.int(backend.connectTimeoutMs, ['backend', 'connectTimeoutMs'], 100, 600_000);
 
   if (!Array.isArray(root.listeners) || root.listeners.length === 0) r.fail(['listeners'], 'listeners must list at least one listener');
   const listeners = (root.listeners as unknown[]).map((l, i) => readListener(r, l, ['listeners', i]));

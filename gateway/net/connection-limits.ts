@@ -6,7 +6,8 @@
 
 export type LimitRefusal = 'max-connections' | 'max-connections-per-ip' | 'connection-rate';
 
-export type Grant = { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly reason: LimitRefusal; readonly detail: string };
+export type Grant =
+  { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly reason: LimitRefusal; readonly detail: string };
 
 export interface ConnectionLimitsOptions {
   /** Connections open on the listener at once (null: unlimited, Kafka's default). */
@@ -61,7 +62,8 @@ export class ConnectionLimits {
   /** A slot on the listener, taken at accept (before the real client address is known). */
   acquireListenerSlot(): Grant {
     const max = this.options.maxConnections;
-    if (max !== null && this.open >= max) return { ok: false, reason: 'max-connections', detail: `the listener has its maximum of ${max} connections open` };
+    if (max !== null && this.open >= max)
+      return { ok: false, reason: 'max-connections', detail: `the listener has its maximum of ${max} connections open` };
     this.open++;
     return { ok: true, release: once(() => this.open--) };
   }

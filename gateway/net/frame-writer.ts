@@ -16,10 +16,9 @@ export function writeFrame(socket: Writable, frame: Outgoing, written?: () => vo
   if (Buffer.isBuffer(frame)) return socket.write(frame, written);
   if (frame.length === 1) return socket.write(frame[0], written);
   socket.cork();
-  let ok = true;
   const last = frame.length - 1;
-  for (let i = 0; i < last; i++) ok = socket.write(frame[i]);
-  ok = socket.write(frame[last], written);
+  for (let i = 0; i < last; i++) socket.write(frame[i]);
+  const ok = socket.write(frame[last], written);
   socket.uncork();
   return ok;
 }

@@ -13,7 +13,7 @@ export type AllowSampling = 'none' | 'all' | { readonly ratio: number };
 
 export interface AuditLogOptions {
   /** "stdout" (default), a file path, or a stream. */
-  readonly destination?: 'stdout' | string | DestinationStream;
+  readonly destination?: string | DestinationStream;
   readonly allowSampling?: AllowSampling;
   /** Source of randomness for ratio sampling (tests pass a fixed one). */
   readonly random?: () => number;

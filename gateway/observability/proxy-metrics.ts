@@ -26,7 +26,7 @@ export const connectionClosesTotal = new Counter({
 
 export const backendReady = new Gauge({
   name: 'gatehouse_backend_ready',
-  help: '1 once the backend answered the gateway\'s ApiVersions and Metadata probe.',
+  help: "1 once the backend answered the gateway's ApiVersions and Metadata probe.",
   registers: [registry],
 });
 
@@ -100,7 +100,7 @@ export const uncaughtErrorsTotal = new Counter({
 
 export const tlsCrlNextUpdate = new Gauge({
   name: 'gatehouse_tls_crl_next_update_timestamp_seconds',
-  help: 'nextUpdate (Unix seconds) of the CRL in force for each client CA (issuer: the CA subject from the config) on the listener; once it passes, OpenSSL refuses that CA\'s clients (CRL has expired), so alert well before it.',
+  help: "nextUpdate (Unix seconds) of the CRL in force for each client CA (issuer: the CA subject from the config) on the listener; once it passes, OpenSSL refuses that CA's clients (CRL has expired), so alert well before it.",
   labelNames: ['listener', 'issuer'] as const,
   registers: [registry],
 });

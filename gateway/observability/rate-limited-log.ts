@@ -58,7 +58,10 @@ export class RateLimitedLog {
   report(): void {
     for (const [key, w] of this.windows) {
       if (w.suppressed > 0) {
-        this.logger.warn({ event: `${this.options.event}_suppressed`, ...w.fields, suppressed: w.suppressed }, `${w.suppressed} similar lines suppressed`);
+        this.logger.warn(
+          { event: `${this.options.event}_suppressed`, ...w.fields, suppressed: w.suppressed },
+          `${w.suppressed} similar lines suppressed`,
+        );
         w.suppressed = 0;
       } else if (w.second < Math.floor(Date.now() / 1000)) {
         this.windows.delete(key); // quiet keys are forgotten

@@ -43,13 +43,34 @@ const EMPTY = Buffer.alloc(0);
 
 // Field kinds (element kind for arrays).
 export const enum Kind {
-  Int8, Int16, Int32, Int64, Uint16, Uint32, Float64, Bool, Uuid, String, Bytes, Records, Struct,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  Uint16,
+  Uint32,
+  Float64,
+  Bool,
+  Uuid,
+  String,
+  Bytes,
+  Records,
+  Struct,
 }
 
 const KIND_BY_TYPE: Record<string, Kind> = {
-  int8: Kind.Int8, int16: Kind.Int16, int32: Kind.Int32, int64: Kind.Int64, uint16: Kind.Uint16,
-  uint32: Kind.Uint32, float64: Kind.Float64, bool: Kind.Bool, uuid: Kind.Uuid, string: Kind.String,
-  bytes: Kind.Bytes, records: Kind.Records,
+  int8: Kind.Int8,
+  int16: Kind.Int16,
+  int32: Kind.Int32,
+  int64: Kind.Int64,
+  uint16: Kind.Uint16,
+  uint32: Kind.Uint32,
+  float64: Kind.Float64,
+  bool: Kind.Bool,
+  uuid: Kind.Uuid,
+  string: Kind.String,
+  bytes: Kind.Bytes,
+  records: Kind.Records,
 };
 /** Encoded sizes of the fixed-size kinds (Int8 … Uuid), indexed by Kind. */
 export const FIXED_SIZE = [1, 2, 4, 8, 2, 4, 8, 1, 16];
@@ -92,12 +113,7 @@ export interface Layout {
 // ---------------------------------------------------------------------------------------------------------
 // Compiling tables into layouts
 
-export function compileLayout(
-  fields: readonly FieldSchema[],
-  version: number,
-  flexible: boolean,
-  label: string,
-): Layout {
+export function compileLayout(fields: readonly FieldSchema[], version: number, flexible: boolean, label: string): Layout {
   const all: Op[] = fields.map((f) => compileOp(f, version, flexible, label));
   const body = all.filter((o) => o.present && o.tag < 0);
   const tagged = all.filter((o) => o.present && o.tag >= 0).sort((a, b) => a.tag - b.tag);
@@ -131,9 +147,20 @@ function compileOp(f: FieldSchema, v: number, flexible: boolean, label: string):
   };
   const elem: Op | null = array
     ? {
-      name: f.name, kind, array: false, nullable: false, compact, tag: -1, present, ignorable: false,
-      dflt: undefined, layout, elem: null, minSize: Math.max(scalarMin(false), 1), schema: f,
-    }
+        name: f.name,
+        kind,
+        array: false,
+        nullable: false,
+        compact,
+        tag: -1,
+        present,
+        ignorable: false,
+        dflt: undefined,
+        layout,
+        elem: null,
+        minSize: Math.max(scalarMin(false), 1),
+        schema: f,
+      }
     : null;
   return {
     name: f.name,
@@ -211,7 +238,7 @@ export function isDefault(op: Op, v: unknown): boolean {
   if (op.array) return d === null ? v === null : Array.isArray(v) && v.length === 0;
   switch (op.kind) {
     case Kind.Struct:
-      return d === null ? v === null : v !== null && typeof v === 'object' && isDefaultStruct(op.layout!, v as Struct);
+      return d === null ? v === null : v !== null && typeof v === 'object' && isDefaultStruct(op.layout!, v);
     case Kind.Bytes:
       return d === null ? v === null : v instanceof Uint8Array && v.length === 0;
     case Kind.Records:
@@ -233,8 +260,7 @@ function isDefaultStruct(layout: Layout, o: Struct): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Decoding
 
-export const invalidLength = (what: string, n: number): ProtocolError =>
-  new ProtocolError('invalid-length', `invalid ${what} ${n}`);
+export const invalidLength = (what: string, n: number): ProtocolError => new ProtocolError('invalid-length', `invalid ${what} ${n}`);
 
 export function readStruct(r: Reader, layout: Layout): Struct {
   const o: Struct = {};
@@ -284,15 +310,24 @@ function readArray(r: Reader, op: Op): unknown[] | null {
 
 function readScalar(r: Reader, op: Op): unknown {
   switch (op.kind) {
-    case Kind.Int8: return r.int8();
-    case Kind.Int16: return r.int16();
-    case Kind.Int32: return r.int32();
-    case Kind.Int64: return r.int64();
-    case Kind.Uint16: return r.uint16();
-    case Kind.Uint32: return r.uint32();
-    case Kind.Float64: return r.float64();
-    case Kind.Bool: return r.bool();
-    case Kind.Uuid: return r.uuid();
+    case Kind.Int8:
+      return r.int8();
+    case Kind.Int16:
+      return r.int16();
+    case Kind.Int32:
+      return r.int32();
+    case Kind.Int64:
+      return r.int64();
+    case Kind.Uint16:
+      return r.uint16();
+    case Kind.Uint32:
+      return r.uint32();
+    case Kind.Float64:
+      return r.float64();
+    case Kind.Bool:
+      return r.bool();
+    case Kind.Uuid:
+      return r.uuid();
     case Kind.String: {
       const n = op.compact ? r.unsignedVarint() - 1 : r.int16();
       if (n < 0) return nullOrThrow(op, n, 'string');
@@ -442,15 +477,24 @@ function writeValue(w: Writer, op: Op, v: unknown): void {
 
 function writeScalar(w: Writer, op: Op, v: unknown): void {
   switch (op.kind) {
-    case Kind.Int8: return w.int8(v);
-    case Kind.Int16: return w.int16(v);
-    case Kind.Int32: return w.int32(v);
-    case Kind.Int64: return w.int64(v);
-    case Kind.Uint16: return w.uint16(v);
-    case Kind.Uint32: return w.uint32(v);
-    case Kind.Float64: return w.float64(v);
-    case Kind.Bool: return w.bool(v);
-    case Kind.Uuid: return w.uuid(v);
+    case Kind.Int8:
+      return w.int8(v);
+    case Kind.Int16:
+      return w.int16(v);
+    case Kind.Int32:
+      return w.int32(v);
+    case Kind.Int64:
+      return w.int64(v);
+    case Kind.Uint16:
+      return w.uint16(v);
+    case Kind.Uint32:
+      return w.uint32(v);
+    case Kind.Float64:
+      return w.float64(v);
+    case Kind.Bool:
+      return w.bool(v);
+    case Kind.Uuid:
+      return w.uuid(v);
     case Kind.String:
       if (v === null) {
         if (!op.nullable) throw notNullable();
@@ -497,7 +541,14 @@ function writeTaggedFields(w: Writer, layout: Layout, s: Struct): void {
   }
   for (const u of (unknown ?? []) as unknown[]) {
     const t = u as Partial<UnknownTaggedField> | null;
-    if (!t || typeof t.tag !== 'number' || !Number.isInteger(t.tag) || t.tag < 0 || t.tag > 0xffffffff || !(t.bytes instanceof Uint8Array)) {
+    if (
+      !t ||
+      typeof t.tag !== 'number' ||
+      !Number.isInteger(t.tag) ||
+      t.tag < 0 ||
+      t.tag > 0xffffffff ||
+      !(t.bytes instanceof Uint8Array)
+    ) {
       throw new ProtocolError('invalid-value', `_unknownTagged entries must be { tag, bytes }, got ${describeValue(u)}`);
     }
     if (layout.byTag.has(t.tag)) throw new ProtocolError('invalid-value', `_unknownTagged repeats the known tag ${t.tag}`);
@@ -557,10 +608,8 @@ export const decodeRequestBody = (bytes: Buffer, apiKey: number, version: number
   decode(bytes, apiKey, version, 'request', offset);
 export const decodeResponseBody = (bytes: Buffer, apiKey: number, version: number, offset = 0): Struct =>
   decode(bytes, apiKey, version, 'response', offset);
-export const encodeRequestBody = (obj: Struct, apiKey: number, version: number): Buffer =>
-  encode(obj, apiKey, version, 'request');
-export const encodeResponseBody = (obj: Struct, apiKey: number, version: number): Buffer =>
-  encode(obj, apiKey, version, 'response');
+export const encodeRequestBody = (obj: Struct, apiKey: number, version: number): Buffer => encode(obj, apiKey, version, 'request');
+export const encodeResponseBody = (obj: Struct, apiKey: number, version: number): Buffer => encode(obj, apiKey, version, 'response');
 
 // ---------------------------------------------------------------------------------------------------------
 // One field at a time (for responses rewritten in place: see walk.ts for where a field's bytes lie)

@@ -138,9 +138,7 @@ export const ErrorCode = {
 
 export type ErrorCodeName = keyof typeof ErrorCode;
 
-const names = new Map<number, ErrorCodeName>(
-  (Object.entries(ErrorCode) as [ErrorCodeName, number][]).map(([name, code]) => [code, name]),
-);
+const names = new Map<number, ErrorCodeName>((Object.entries(ErrorCode) as [ErrorCodeName, number][]).map(([name, code]) => [code, name]));
 
 /** Name of an error code, or `UNKNOWN(<code>)`. */
 export function errorName(code: number): string {

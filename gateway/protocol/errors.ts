@@ -43,5 +43,4 @@ export class ProtocolError extends Error {
   }
 }
 
-export const truncated = (need: number, have: number): ProtocolError =>
-  new ProtocolError('truncated', `needs ${need} bytes, ${have} left`);
+export const truncated = (need: number, have: number): ProtocolError => new ProtocolError('truncated', `needs ${need} bytes, ${have} left`);

@@ -55,7 +55,10 @@ export function peekRequestHeader(frame: Buffer): RequestHeaderPeek {
   const apiVersion = frame.readInt16BE(2);
   const correlationId = frame.readInt32BE(4);
   if (apiKey === API_KEY.ControlledShutdown && apiVersion === 0) return { apiKey, apiVersion, correlationId, clientId: '' };
-  if (frame.length < 10) throw truncated(2, frame.length - 8).within('clientId').inMessage('RequestHeader');
+  if (frame.length < 10)
+    throw truncated(2, frame.length - 8)
+      .within('clientId')
+      .inMessage('RequestHeader');
   const n = frame.readInt16BE(8);
   if (n === -1) return { apiKey, apiVersion, correlationId, clientId: null };
   if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`).within('clientId').inMessage('RequestHeader');
@@ -144,7 +147,8 @@ function readNullableString(r: Reader, compact: boolean): string | null {
 function readCount(r: Reader, compact: boolean, minElem: number): number {
   const n = compact ? r.unsignedVarint() - 1 : r.int32();
   if (n < 0) throw new ProtocolError('invalid-length', `invalid array length ${n}`);
-  if (n * minElem > r.remaining) throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${r.remaining} bytes left`);
+  if (n * minElem > r.remaining)
+    throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${r.remaining} bytes left`);
   return n;
 }
 
@@ -189,13 +193,13 @@ export function peekProduce(frame: Buffer): ProducePeek {
     where = 'topicData';
     const byId = version >= 13;
     const nTopics = readCount(r, flexible, 1 + (flexible ? 1 : 4));
-    const topics: ProduceTopicPeek[] = new Array(nTopics);
+    const topics = new Array<ProduceTopicPeek>(nTopics);
     for (let t = 0; t < nTopics; t++) {
       where = `topicData[${t}]`;
       const name = byId ? null : readNonNullString(r, flexible);
       const topicId = byId ? r.uuid() : null;
       const nParts = readCount(r, flexible, 4 + (flexible ? 1 : 4));
-      const partitions: ProducePartitionPeek[] = new Array(nParts);
+      const partitions = new Array<ProducePartitionPeek>(nParts);
       for (let p = 0; p < nParts; p++) {
         where = `topicData[${t}].partitionData[${p}]`;
         const index = r.int32();
@@ -233,22 +237,26 @@ export function peekProduceByDecoding(frame: Buffer): ProducePeek {
   const { header, bodyOffset } = decodeRequestHeader(frame);
   const version = header.requestApiVersion;
   const correlationId = header.correlationId;
-  if (header.requestApiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${header.requestApiKey} is not Produce`).inMessage('ProduceRequest');
+  if (header.requestApiKey !== PRODUCE)
+    throw new ProtocolError('invalid-value', `api key ${header.requestApiKey} is not Produce`).inMessage('ProduceRequest');
   const body = decode(frame, PRODUCE, version, 'request', bodyOffset);
   return {
     apiVersion: version,
     correlationId,
-    transactionalId: body.transactionalId ?? null,
-    acks: body.acks,
-    timeoutMs: body.timeoutMs,
-    topics: (body.topicData as Struct[]).map((t) => ({
-      name: version <= 12 ? t.name : null,
-      topicId: version >= 13 ? t.topicId : null,
-      partitions: (t.partitionData as Struct[]).map((p) => ({
-        index: p.index,
-        recordsOffset: p.records ? p.records.byteOffset - frame.byteOffset : -1,
-        recordsLength: p.records ? p.records.length : -1,
-      })),
+    transactionalId: (body.transactionalId as string | null | undefined) ?? null,
+    acks: body.acks as number,
+    timeoutMs: body.timeoutMs as number,
+    topics: (body.topicData as Struct[]).map((t): ProduceTopicPeek => ({
+      name: version <= 12 ? (t.name as string) : null,
+      topicId: version >= 13 ? (t.topicId as string) : null,
+      partitions: (t.partitionData as Struct[]).map((p): ProducePartitionPeek => {
+        const records = p.records as Buffer | null;
+        return {
+          index: p.index as number,
+          recordsOffset: records ? records.byteOffset - frame.byteOffset : -1,
+          recordsLength: records ? records.length : -1,
+        };
+      }),
     })),
   };
 }

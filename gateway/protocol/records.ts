@@ -90,8 +90,15 @@ export interface RecordCounts {
 
 export function emptyCounts(): RecordCounts {
   return {
-    batches: 0, records: 0, bytes: 0, controlBatches: 0, controlRecords: 0, legacyMessages: 0,
-    truncatedBytes: 0, malformed: false, firstAttributes: -1,
+    batches: 0,
+    records: 0,
+    bytes: 0,
+    controlBatches: 0,
+    controlRecords: 0,
+    legacyMessages: 0,
+    truncatedBytes: 0,
+    malformed: false,
+    firstAttributes: -1,
   };
 }
 
@@ -170,10 +177,10 @@ export function countProduceRecords(frame: Buffer): PartitionRecordCounts[] {
 export function countFetchRecords(body: Struct): PartitionRecordCounts[] {
   const out: PartitionRecordCounts[] = [];
   for (const t of (body.responses ?? []) as Struct[]) {
-    const topic: string = t.topic || t.topicId || '';
+    const topic = (t.topic as string | null | undefined) || (t.topicId as string | undefined) || '';
     for (const p of (t.partitions ?? []) as Struct[]) {
       const records = p.records as Buffer | null;
-      out.push({ topic, partition: p.partitionIndex, ...countRecords(records) });
+      out.push({ topic, partition: p.partitionIndex as number, ...countRecords(records) });
     }
   }
   return out;

@@ -7,13 +7,14 @@ const cache = new Map<string, readonly VersionRange[]>();
 export function parseVersions(spec: string): readonly VersionRange[] {
   let r = cache.get(spec);
   if (r) return r;
-  r = spec === 'none' || spec === ''
-    ? []
-    : spec.split(',').map((p): VersionRange => {
-      if (p.endsWith('+')) return [Number(p.slice(0, -1)), Infinity];
-      const [a, b = a] = p.split('-');
-      return [Number(a), Number(b)];
-    });
+  r =
+    spec === 'none' || spec === ''
+      ? []
+      : spec.split(',').map((p): VersionRange => {
+          if (p.endsWith('+')) return [Number(p.slice(0, -1)), Infinity];
+          const [a, b = a] = p.split('-');
+          return [Number(a), Number(b)];
+        });
   cache.set(spec, r);
   return r;
 }

@@ -219,7 +219,7 @@ function responseLayouts(apiKey: number, apiVersion: number): readonly [header: 
  */
 export function responseHasTaggedField(frame: Chunks, apiKey: number, apiVersion: number, tag: number, offset = 0): boolean {
   const [header, layout] = responseLayouts(apiKey, apiVersion);
-  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : (frame as readonly Buffer[]), offset);
+  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : frame, offset);
   let label = header.label;
   try {
     skipStruct(c, header);
@@ -287,7 +287,7 @@ export type WalkOptions = {
  */
 export function walkResponse(frame: Chunks, apiKey: number, apiVersion: number, opts: WalkOptions = {}): ResponseWalk {
   const [header, layout] = responseLayouts(apiKey, apiVersion);
-  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : (frame as readonly Buffer[]), opts.offset ?? 0);
+  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : frame, opts.offset ?? 0);
   const at = (): number => c.total - c.left;
   const fields: FieldSpan[] = [];
   const elements: ElementSpan[] = [];
@@ -359,10 +359,14 @@ function walkElements(c: Cursor, op: Op, pick: readonly string[], out: ElementSp
 
 function readPicked(c: Cursor, op: Op): string | number | null {
   switch (op.kind) {
-    case Kind.Int8: return c.int8();
-    case Kind.Int16: return c.int16();
-    case Kind.Int32: return c.int32();
-    case Kind.Uuid: return c.take(16).toString('base64url');
+    case Kind.Int8:
+      return c.int8();
+    case Kind.Int16:
+      return c.int16();
+    case Kind.Int32:
+      return c.int32();
+    case Kind.Uuid:
+      return c.take(16).toString('base64url');
     case Kind.String: {
       const n = op.compact ? c.unsignedVarint() - 1 : c.int16();
       if (n < 0) return nullOrThrow(op, n, 'string');

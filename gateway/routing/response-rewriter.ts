@@ -74,9 +74,13 @@ export function spliceFields(
   const walk = walkResponse(payload, apiKey, version, walkOptions);
   const spans = walk.fields.filter((f) => names.includes(f.name));
   const fields: Struct = {};
-  for (const span of spans) fields[span.name] = decodeField(topLevelField(apiKey, version, 'response', span.name)!, payload, span.valueStart, span.end);
+  for (const span of spans)
+    fields[span.name] = decodeField(topLevelField(apiKey, version, 'response', span.name)!, payload, span.valueStart, span.end);
   if (!edit(fields, walk)) return frame.parts;
-  const replaced = spans.map((span): [FieldSpan, Buffer] => [span, encodeField(topLevelField(apiKey, version, 'response', span.name)!, fields[span.name])]);
+  const replaced = spans.map((span): [FieldSpan, Buffer] => [
+    span,
+    encodeField(topLevelField(apiKey, version, 'response', span.name)!, fields[span.name]),
+  ]);
   return splice(payload, replaced);
 }
 
@@ -167,12 +171,13 @@ const findCoordinator: ResponseHook = {
     const unroutable = { nodeId: -1, host: '', port: -1, errorCode: COORDINATOR_NOT_AVAILABLE };
     if (version >= 4) {
       return spliceFields(frame, API_KEY.FindCoordinator, version, ['coordinators'], (f) => {
-        for (const c of f.coordinators as Endpoint[]) if (!rewriteEndpoint(ctx.brokers, c.nodeId as number, c, true)) Object.assign(c, unroutable);
+        for (const c of f.coordinators as Endpoint[])
+          if (!rewriteEndpoint(ctx.brokers, c.nodeId as number, c, true)) Object.assign(c, unroutable);
         return true;
       });
     }
     return spliceFields(frame, API_KEY.FindCoordinator, version, ['errorCode', 'nodeId', 'host', 'port'], (f) => {
-      if (!rewriteEndpoint(ctx.brokers, f.nodeId, f as Endpoint, true)) Object.assign(f, unroutable);
+      if (!rewriteEndpoint(ctx.brokers, f.nodeId as number, f as Endpoint, true)) Object.assign(f, unroutable);
       return true;
     });
   },
@@ -198,13 +203,16 @@ const describeQuorum: ResponseHook = {
   addresses: ['nodes[].listeners[]'],
   rewrite: (frame, version) => {
     if (!topLevelField(API_KEY.DescribeQuorum, version, 'response', 'nodes')) return frame.parts;
-    return spliceFields(frame, API_KEY.DescribeQuorum, version, ['nodes'], (f) => maskQuorumListeners(f.nodes));
+    return spliceFields(frame, API_KEY.DescribeQuorum, version, ['nodes'], (f) =>
+      maskQuorumListeners(f.nodes as Array<{ listeners: unknown[] }>),
+    );
   },
 };
 
 const describeConfigs: ResponseHook = {
   addresses: [],
-  rewrite: (frame, version) => spliceFields(frame, API_KEY.DescribeConfigs, version, ['results'], (f) => maskAddressConfigs(f.results)),
+  rewrite: (frame, version) =>
+    spliceFields(frame, API_KEY.DescribeConfigs, version, ['results'], (f) => maskAddressConfigs(f.results as Struct[])),
 };
 
 const apiVersions: ResponseHook = {

@@ -20,7 +20,12 @@ export function rewriteEndpoint(map: BrokerMap, nodeId: number, endpoint: Endpoi
   return true;
 }
 
-export function rewriteList(map: BrokerMap, list: Array<Endpoint & Record<string, number | string>>, idField: string, learn: boolean): Array<Endpoint & Record<string, number | string>> {
+export function rewriteList(
+  map: BrokerMap,
+  list: Array<Endpoint & Record<string, number | string>>,
+  idField: string,
+  learn: boolean,
+): Array<Endpoint & Record<string, number | string>> {
   return list.filter((e) => rewriteEndpoint(map, e[idField] as number, e, learn));
 }
 
@@ -63,21 +68,27 @@ export function optionalEndpointsTag(apiKey: number, version: number): number {
 export function rewriteAddresses(apiKey: number, version: number, body: Struct, map: BrokerMap, topics: TopicIdCache): boolean {
   switch (apiKey) {
     case API_KEY.Metadata:
-      body.brokers = rewriteList(map, body.brokers, 'nodeId', true);
+      body.brokers = rewriteList(map, body.brokers as Array<Endpoint & Record<string, number | string>>, 'nodeId', true);
       for (const t of body.topics as Array<{ topicId?: string; name: string | null }>) {
         if (t.name && t.topicId && t.topicId !== 'AAAAAAAAAAAAAAAAAAAAAA') topics.remember(t.topicId, t.name);
       }
       return true;
     case API_KEY.DescribeCluster:
-      body.brokers = rewriteList(map, body.brokers, 'brokerId', body.endpointType !== 2);
+      body.brokers = rewriteList(
+        map,
+        body.brokers as Array<Endpoint & Record<string, number | string>>,
+        'brokerId',
+        body.endpointType !== 2,
+      );
       return true;
     case API_KEY.FindCoordinator: {
       // v0–3 answer one coordinator at the top level, v4+ a list; an unroutable one becomes
       // COORDINATOR_NOT_AVAILABLE so the client asks again instead of dialing the backend.
       const unroutable = { nodeId: -1, host: '', port: -1, errorCode: COORDINATOR_NOT_AVAILABLE };
       if (version >= 4) {
-        for (const c of body.coordinators) if (!rewriteEndpoint(map, c.nodeId, c, true)) Object.assign(c, unroutable);
-      } else if (!rewriteEndpoint(map, body.nodeId, body as Endpoint & Struct, true)) {
+        for (const c of body.coordinators as Array<Endpoint & Struct>)
+          if (!rewriteEndpoint(map, c.nodeId as number, c, true)) Object.assign(c, unroutable);
+      } else if (!rewriteEndpoint(map, body.nodeId as number, body as Endpoint & Struct, true)) {
         Object.assign(body, unroutable);
       }
       return true;

@@ -11,7 +11,8 @@ export class TopicIdCache {
   private readonly idByName = new Map<string, string>();
 
   constructor(private readonly maxEntries = DEFAULT_MAX_TOPIC_IDS) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`topic id cache size must be a positive integer, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`topic id cache size must be a positive integer, got ${maxEntries}`);
   }
 
   remember(topicId: string, name: string): void {

@@ -24,7 +24,14 @@ import { serverTlsOptions, TlsMaterialWatcher, type ReloadResult } from '../net/
 import type { Logger } from '../observability/logger.ts';
 import { RateLimitedLog, type RateLimitedLogOptions } from '../observability/rate-limited-log.ts';
 import { CrlExpiryReporter } from './crl-expiry.ts';
-import { clientsAuthenticatedTotal, connectionsRefusedTotal, listenerConnections, tlsCertificateExpiry, tlsLastReloadSuccess, tlsReloadsTotal } from '../observability/proxy-metrics.ts';
+import {
+  clientsAuthenticatedTotal,
+  connectionsRefusedTotal,
+  listenerConnections,
+  tlsCertificateExpiry,
+  tlsLastReloadSuccess,
+  tlsReloadsTotal,
+} from '../observability/proxy-metrics.ts';
 
 export type RefusalReason =
   | 'ip-denied'
@@ -117,9 +124,10 @@ export class ListenerAdmission {
     if (!tlsConfig) return;
     this.tlsIdentity = {
       dnMapper: SslPrincipalMapper.fromRules(tlsConfig.principalMappingRules),
-      san: tlsConfig.principalFromSan.length > 0
-        ? new SanPrincipalMapper(tlsConfig.principalFromSan.map((r) => ({ type: r.type, pattern: r.pattern ?? undefined })))
-        : undefined,
+      san:
+        tlsConfig.principalFromSan.length > 0
+          ? new SanPrincipalMapper(tlsConfig.principalFromSan.map((r) => ({ type: r.type, pattern: r.pattern ?? undefined })))
+          : undefined,
       sanFallbackToDn: tlsConfig.sanFallbackToDn,
     };
     this.material = new TlsMaterialWatcher({ ...tlsConfig, checkCrls }, (result, trigger) => this.onReload(result, trigger));
@@ -238,7 +246,12 @@ export class ListenerAdmission {
         // not stand in for one (it would pass allow lists and map to an IP identity).
         if (header.command !== 'proxy' || !header.source) {
           const what = header.version === 2 ? `v2 ${header.command.toUpperCase()}` : 'v1 UNKNOWN';
-          return this.refuse(raw, socketPeer, 'proxy-unknown-source', `PROXY ${what} header names no client; such connections are not admitted`);
+          return this.refuse(
+            raw,
+            socketPeer,
+            'proxy-unknown-source',
+            `PROXY ${what} header names no client; such connections are not admitted`,
+          );
         }
         const real = header.source;
         this.fromClient(raw, { address: normalizeAddress(real.address)?.address ?? real.address, port: real.port }, then);
@@ -254,7 +267,8 @@ export class ListenerAdmission {
       this.guarded(raw, peer, () => {
         clearTimeout(timer);
         raw.pause();
-        if (looksLikeProxyHeader(chunk)) return this.refuse(raw, peer, 'proxy-untrusted', 'PROXY header from a source that is not trusted to send one');
+        if (looksLikeProxyHeader(chunk))
+          return this.refuse(raw, peer, 'proxy-untrusted', 'PROXY header from a source that is not trusted to send one');
         raw.unshift(chunk);
         this.fromClient(raw, peer, then);
       }),
@@ -307,7 +321,7 @@ export class ListenerAdmission {
     const { peer, then } = pending;
     const clientAuth = this.config.tls!.clientAuth;
     const cert = socket.getPeerX509Certificate();
-    let subject: string | null = null;
+    let subject: string | null;
     let issuer: string | null = null;
     try {
       subject = cert ? subjectDn(cert) : null;
@@ -323,9 +337,15 @@ export class ListenerAdmission {
       serial: cert?.serialNumber ?? null,
       issuer,
     };
-    if (clientAuth === 'required' && !cert) return this.refuse(socket, peer, 'client-certificate-missing', 'clientAuth is required and the client sent no certificate');
+    if (clientAuth === 'required' && !cert)
+      return this.refuse(socket, peer, 'client-certificate-missing', 'clientAuth is required and the client sent no certificate');
     if (cert && !socket.authorized) {
-      return this.refuse(socket, peer, 'client-certificate-invalid', `${String(socket.authorizationError)} (subject ${subject ?? '?'}, serial ${cert.serialNumber})`);
+      return this.refuse(
+        socket,
+        peer,
+        'client-certificate-invalid',
+        `${String(socket.authorizationError)} (subject ${subject ?? '?'}, serial ${cert.serialNumber})`,
+      );
     }
     if (clientAuth === 'none') {
       const ip = this.ipIdentity(peer);
@@ -336,14 +356,27 @@ export class ListenerAdmission {
     try {
       identity = principalFromCertificate(cert ?? undefined, this.tlsIdentity!);
     } catch (err) {
-      return this.refuse(socket, peer, 'principal-mapping-failed', `the certificate could not be mapped: ${err instanceof Error ? err.message : String(err)}`);
+      return this.refuse(
+        socket,
+        peer,
+        'principal-mapping-failed',
+        `the certificate could not be mapped: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (!identity.ok) return this.refuse(socket, peer, 'principal-mapping-failed', identity.reason);
-    const method: IdentityMethod = identity.source === 'anonymous' ? 'anonymous' : identity.source === 'san' ? 'certificate-san' : 'certificate-dn';
+    const method: IdentityMethod =
+      identity.source === 'anonymous' ? 'anonymous' : identity.source === 'san' ? 'certificate-san' : 'certificate-dn';
     this.admitted(socket, peer, identity.principal, method, info, then);
   }
 
-  private admitted(socket: net.Socket, peer: Peer, principal: KafkaPrincipal, method: IdentityMethod, tlsInfo: TlsSessionInfo | null, then: OnAdmitted): void {
+  private admitted(
+    socket: net.Socket,
+    peer: Peer,
+    principal: KafkaPrincipal,
+    method: IdentityMethod,
+    tlsInfo: TlsSessionInfo | null,
+    then: OnAdmitted,
+  ): void {
     clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
     then(socket, { address: peer.address, port: peer.port, principal, method, tls: tlsInfo });
   }
@@ -366,7 +399,10 @@ export class ListenerAdmission {
       try {
         this.revocationListener(revokedCertificates(crls.map((c) => c.toString('latin1')).join('\n')));
       } catch (err) {
-        this.logger.warn({ event: 'crl_unreadable', listener, err: (err as Error).message }, 'cannot list revoked certificates; open connections are not re-checked');
+        this.logger.warn(
+          { event: 'crl_unreadable', listener, err: (err as Error).message },
+          'cannot list revoked certificates; open connections are not re-checked',
+        );
       }
     }
   }
@@ -376,8 +412,14 @@ export class ListenerAdmission {
     if (m.serverNotAfter) tlsCertificateExpiry.set({ listener: this.config.name }, Math.floor(m.serverNotAfter.getTime() / 1000));
     tlsLastReloadSuccess.set({ listener: this.config.name }, 1);
     this.logger.info(
-      { event: trigger ? 'tls_reloaded' : 'tls_loaded', listener: this.config.name, trigger, subject: m.serverSubject, notAfter: m.serverNotAfter?.toISOString(),
-        crls: m.crls.map((c) => ({ file: c.file, issuer: c.issuer, nextUpdate: c.nextUpdate?.toISOString() ?? null })) },
+      {
+        event: trigger ? 'tls_reloaded' : 'tls_loaded',
+        listener: this.config.name,
+        trigger,
+        subject: m.serverSubject,
+        notAfter: m.serverNotAfter?.toISOString(),
+        crls: m.crls.map((c) => ({ file: c.file, issuer: c.issuer, nextUpdate: c.nextUpdate?.toISOString() ?? null })),
+      },
       trigger ? 'TLS material reloaded; new connections use it' : 'TLS material loaded',
     );
     this.crlExpiry ??= new CrlExpiryReporter(this.config.name, this.logger, this.config.tls!.crlExpiryWarningMs);

@@ -10,17 +10,22 @@ export type ProbeResult = { apiVersions: ApiRange[]; brokers: Array<{ nodeId: nu
 /** Sends one request on a fresh connection and returns the decoded response body. */
 function exchange(target: Address, timeoutMs: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
   return new Promise((resolve, reject) => {
-    const upstream: Upstream = new Upstream(target, { connectTimeoutMs: timeoutMs, maxFrameBytes: 64 * 1024 * 1024 }, {
-      onFrame: (frame) => {
-        try {
-          resolve(decodeResponseFrame(frame.payload, apiKey, version).body);
-        } catch (err) {
-          reject(err);
-        }
-        upstream.close(null);
+    const upstream: Upstream = new Upstream(
+      target,
+      { connectTimeoutMs: timeoutMs, maxFrameBytes: 64 * 1024 * 1024 },
+      {
+        onFrame: (frame) => {
+          try {
+            resolve(decodeResponseFrame(frame.payload, apiKey, version).body);
+          } catch (err) {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the decoder threw (a ProtocolError), unchanged
+            reject(err);
+          }
+          upstream.close(null);
+        },
+        onClose: (reason) => reject(new Error(reason ?? 'backend closed the connection during the probe')),
       },
-      onClose: (reason) => reject(new Error(reason ?? 'backend closed the connection during the probe')),
-    });
+    );
     const timer = setTimeout(() => upstream.close(`probe timed out after ${timeoutMs} ms`), timeoutMs);
     upstream.socket.once('close', () => clearTimeout(timer));
     const header = { requestApiKey: apiKey, requestApiVersion: version, correlationId: 1, clientId: 'gatehouse-probe' };

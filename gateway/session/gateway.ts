@@ -7,7 +7,14 @@ import { revocationKey } from '../auth/crl.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import type { Logger } from '../observability/logger.ts';
-import { backendReady, brokersKnown, connectionClosesTotal, connectionsActive, connectionsTotal, routesRefusedTotal } from '../observability/proxy-metrics.ts';
+import {
+  backendReady,
+  brokersKnown,
+  connectionClosesTotal,
+  connectionsActive,
+  connectionsTotal,
+  routesRefusedTotal,
+} from '../observability/proxy-metrics.ts';
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
@@ -26,7 +33,12 @@ export type RunningGateway = {
   shutdown: (drainMs?: number) => Promise<void>;
 };
 
-type ListenerState = { config: ListenerConfig; brokers: BrokerMap; admission: ListenerAdmission; servers: Map<number | 'bootstrap', net.Server> };
+type ListenerState = {
+  config: ListenerConfig;
+  brokers: BrokerMap;
+  admission: ListenerAdmission;
+  servers: Map<number | 'bootstrap', net.Server>;
+};
 /** Where an admitted connection goes: a backend broker, or a refusal. */
 type Route = (identity: ClientIdentity) => Address | { refuse: RefusalReason; detail: string };
 
@@ -77,7 +89,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const listen = async (state: ListenerState, key: number | 'bootstrap', port: number, route: Route) => {
     const server = net.createServer({ noDelay: true }, (raw) => {
-      if (stopping) return state.admission.refuse(raw, { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 }, 'shutting-down', 'gateway shutting down');
+      if (stopping)
+        return state.admission.refuse(
+          raw,
+          { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 },
+          'shutting-down',
+          'gateway shutting down',
+        );
       state.admission.admit(raw, (socket, identity) => startSession(state, socket, identity, route));
     });
     await new Promise<void>((resolve, reject) => {
@@ -89,7 +107,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const bound = (server.address() as net.AddressInfo).port;
     const role = key === 'bootstrap' ? (state.config.routing.mode === 'sni' ? 'sni' : 'bootstrap') : `broker ${key}`;
     logger.info(
-      { event: 'listener_bound', listener: state.config.name, role, address: `${state.config.bind.host}:${bound}`, tls: state.config.tls !== null, clientAuth: state.config.tls?.clientAuth },
+      {
+        event: 'listener_bound',
+        listener: state.config.name,
+        role,
+        address: `${state.config.bind.host}:${bound}`,
+        tls: state.config.tls !== null,
+        clientAuth: state.config.tls?.clientAuth,
+      },
       'listener bound',
     );
   };
@@ -99,7 +124,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     if (state.config.routing.mode === 'sni') return; // one port serves every broker
     const port = state.brokers.gatewayPort(nodeId);
     if (port === null) {
-      logger.error({ event: 'broker_unroutable', listener: state.config.name, nodeId }, 'no gateway port for this broker; it is left out of responses');
+      logger.error(
+        { event: 'broker_unroutable', listener: state.config.name, nodeId },
+        'no gateway port for this broker; it is left out of responses',
+      );
       return;
     }
     listen(state, nodeId, port, () => brokerTarget(state, nodeId)).catch((err: Error) =>
@@ -108,13 +136,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
 
   /** SNI routing: the bootstrap name goes to the bootstrap servers, broker-{id} names to that broker. */
-  const sniRoute = (state: ListenerState, bootstrapName: string): Route => (identity) => {
-    const name = identity.tls?.serverName ?? null;
-    if (name === bootstrapName) return bootstrapTarget();
-    const nodeId = name === null ? null : state.brokers.nodeIdForServerName(name);
-    if (nodeId === null) return { refuse: 'unknown-server-name', detail: name === null ? 'the client sent no TLS server name (SNI)' : `server name '${name}' names no broker` };
-    return brokerTarget(state, nodeId);
-  };
+  const sniRoute =
+    (state: ListenerState, bootstrapName: string): Route =>
+    (identity) => {
+      const name = identity.tls?.serverName ?? null;
+      if (name === bootstrapName) return bootstrapTarget();
+      const nodeId = name === null ? null : state.brokers.nodeIdForServerName(name);
+      if (nodeId === null)
+        return {
+          refuse: 'unknown-server-name',
+          detail: name === null ? 'the client sent no TLS server name (SNI)' : `server name '${name}' names no broker`,
+        };
+      return brokerTarget(state, nodeId);
+    };
 
   // Every listener's TLS material is loaded before any port opens, so a bad file stops the start cleanly.
   for (const lc of config.listeners) {
@@ -140,7 +174,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     state.brokers.onNewBroker((nodeId) => openBrokerPort(state, nodeId));
     state.brokers.onRouteRefused(({ nodeId, address, reason }) => {
       routesRefusedTotal.inc({ listener: state.config.name });
-      logger.warn({ event: 'route_refused', listener: state.config.name, nodeId, host: address.host, port: address.port, reason }, 'backend advertised a broker route that cannot be used; the previous route stays');
+      logger.warn(
+        { event: 'route_refused', listener: state.config.name, nodeId, host: address.host, port: address.port, reason },
+        'backend advertised a broker route that cannot be used; the previous route stays',
+      );
     });
     const routing = state.config.routing;
     const route = routing.mode === 'sni' ? sniRoute(state, routing.bootstrapName) : () => bootstrapTarget();
@@ -158,10 +195,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
         ready = true;
         backendReady.set(1);
-        logger.info({ event: 'backend_ready', brokers: result.brokers.map((b) => b.nodeId), apis: result.apiVersions.length }, 'backend ready');
+        logger.info(
+          { event: 'backend_ready', brokers: result.brokers.map((b) => b.nodeId), apis: result.apiVersions.length },
+          'backend ready',
+        );
         return;
       } catch (err) {
-        logger.warn({ event: 'backend_probe_failed', attempt, target: `${target.host}:${target.port}`, err: (err as Error).message }, 'backend not reachable yet');
+        logger.warn(
+          { event: 'backend_probe_failed', attempt, target: `${target.host}:${target.port}`, err: (err as Error).message },
+          'backend not reachable yet',
+        );
         await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * attempt)));
       }
     }
@@ -195,7 +238,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       for (const s of listeners) s.admission.close();
       for (const s of sessions) s.drain();
       const drained = Promise.all([...sessions].map((s) => s.done));
-      const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref())]);
+      const timedOut = await Promise.race([
+        drained.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref()),
+      ]);
       if (timedOut) for (const s of sessions) s.close('shutdown', `drain timeout of ${drainMs} ms`);
       await Promise.all(closing);
       await probing;

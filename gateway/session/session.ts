@@ -11,14 +11,7 @@ import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
 import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
-import {
-  API_KEY,
-  ProtocolError,
-  peekProduceAcks,
-  peekRequestHeader,
-  peekResponseCorrelationId,
-  versionRange,
-} from '../protocol/index.ts';
+import { API_KEY, ProtocolError, peekProduceAcks, peekRequestHeader, peekResponseCorrelationId, versionRange } from '../protocol/index.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
 import { processResponse, unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
@@ -137,8 +130,14 @@ export class Session {
     this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
     this.reader = new FrameReader(() => services.limits.maxFrameBytes);
     client.setNoDelay(true);
-    client.on('data', this.guard((chunk: Buffer) => this.onClientData(chunk)));
-    client.on('drain', this.guard(() => this.onClientDrain()));
+    client.on(
+      'data',
+      this.guard((chunk: Buffer) => this.onClientData(chunk)),
+    );
+    client.on(
+      'drain',
+      this.guard(() => this.onClientDrain()),
+    );
     client.on('error', (err) => this.close('client-closed', err.message));
     client.on('close', () => this.close('client-closed', 'client closed the connection'));
     this.armTimer(services.limits.firstRequestTimeoutMs);
@@ -148,7 +147,13 @@ export class Session {
         event: 'connection_open',
         upstream: `${this.target.host}:${this.target.port}`,
         identity: identity.method,
-        ...(tls && { tls: tls.protocol, cipher: tls.cipher, serverName: tls.serverName ?? undefined, subject: tls.subject ?? undefined, serial: tls.serial ?? undefined }),
+        ...(tls && {
+          tls: tls.protocol,
+          cipher: tls.cipher,
+          serverName: tls.serverName ?? undefined,
+          subject: tls.subject ?? undefined,
+          serial: tls.serial ?? undefined,
+        }),
       },
       'connection open',
     );
@@ -265,7 +270,10 @@ export class Session {
 
   /** The first-request deadline, then connections.max.idle.ms: one timer, re-armed from the last activity. */
   private armTimer(ms: number): void {
-    this.timer = setTimeout(this.guard(() => this.onTimer()), Math.max(1, ms));
+    this.timer = setTimeout(
+      this.guard(() => this.onTimer()),
+      Math.max(1, ms),
+    );
     this.timer.unref();
   }
 
@@ -350,7 +358,10 @@ export class Session {
         onClose: this.guard((reason: string | null) => this.close('upstream-closed', reason ?? 'backend closed the connection')),
       },
     );
-    upstream.socket.on('drain', this.guard(() => this.onBackendDrain()));
+    upstream.socket.on(
+      'drain',
+      this.guard(() => this.onBackendDrain()),
+    );
     return upstream;
   }
 

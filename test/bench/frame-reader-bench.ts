@@ -17,12 +17,30 @@ function chunked(stream: Buffer, chunk: number): Buffer[] {
 }
 
 const patterns: Array<{ label: string; chunks: Buffer[] }> = [
-  { label: '1 MB frames in 64 KiB chunks (TCP Produce)', chunks: chunked(Buffer.concat(Array.from({ length: 32 }, () => frameOf(1 << 20))), 64 * 1024) },
-  { label: '1 MB frames in 16 KiB chunks (TLS records)', chunks: chunked(Buffer.concat(Array.from({ length: 32 }, () => frameOf(1 << 20))), 16 * 1024) },
-  { label: '1 MB frames in 1448 B chunks (one TCP segment per read)', chunks: chunked(Buffer.concat(Array.from({ length: 8 }, () => frameOf(1 << 20))), 1448) },
-  { label: '1 MB frames in 512 B chunks (copied into blocks)', chunks: chunked(Buffer.concat(Array.from({ length: 4 }, () => frameOf(1 << 20))), 512) },
+  {
+    label: '1 MB frames in 64 KiB chunks (TCP Produce)',
+    chunks: chunked(Buffer.concat(Array.from({ length: 32 }, () => frameOf(1 << 20))), 64 * 1024),
+  },
+  {
+    label: '1 MB frames in 16 KiB chunks (TLS records)',
+    chunks: chunked(Buffer.concat(Array.from({ length: 32 }, () => frameOf(1 << 20))), 16 * 1024),
+  },
+  {
+    label: '1 MB frames in 1448 B chunks (one TCP segment per read)',
+    chunks: chunked(Buffer.concat(Array.from({ length: 8 }, () => frameOf(1 << 20))), 1448),
+  },
+  {
+    label: '1 MB frames in 512 B chunks (copied into blocks)',
+    chunks: chunked(Buffer.concat(Array.from({ length: 4 }, () => frameOf(1 << 20))), 512),
+  },
   { label: '200 B frames, one per chunk (Fetch/Metadata requests)', chunks: Array.from({ length: 100_000 }, () => frameOf(196)) },
-  { label: '200 B frames split in two chunks', chunks: Array.from({ length: 100_000 }, () => frameOf(196)).flatMap((f) => [Buffer.from(f.subarray(0, 60)), Buffer.from(f.subarray(60))]) },
+  {
+    label: '200 B frames split in two chunks',
+    chunks: Array.from({ length: 100_000 }, () => frameOf(196)).flatMap((f) => [
+      Buffer.from(f.subarray(0, 60)),
+      Buffer.from(f.subarray(60)),
+    ]),
+  },
 ];
 
 for (const { label, chunks } of patterns) {
@@ -39,5 +57,7 @@ for (const { label, chunks } of patterns) {
   }
   runs.sort((a, b) => a - b);
   const median = runs[3];
-  console.log(`${label.padEnd(58)} ${(bytes / 1e6 / (median / 1000)).toFixed(0).padStart(7)} MB/s  ${((median * 1e6) / chunks.length).toFixed(0).padStart(5)} ns/chunk`);
+  console.log(
+    `${label.padEnd(58)} ${(bytes / 1e6 / (median / 1000)).toFixed(0).padStart(7)} MB/s  ${((median * 1e6) / chunks.length).toFixed(0).padStart(5)} ns/chunk`,
+  );
 }

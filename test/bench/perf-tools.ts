@@ -16,7 +16,12 @@ export function cpuSeconds(pid: number): number {
 
 /** Writes a Java client properties file (for --producer.config / --consumer.config). */
 export function writeClientProperties(file: string, props: Record<string, string>): string {
-  fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  fs.writeFileSync(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   return file;
 }
 
@@ -25,7 +30,11 @@ export type ConsumeResult = { mbPerSec: number; messages: number };
 
 /** The final summary line of kafka-producer-perf-test. */
 export function parseProducer(stdout: string): ProduceResult {
-  const last = stdout.trim().split('\n').filter((l) => l.includes('records sent')).at(-1)!;
+  const last = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('records sent'))
+    .at(-1)!;
   const m = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\).* (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(last);
   if (!m) throw new Error(`cannot parse producer output: ${last}`);
   return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
@@ -33,7 +42,12 @@ export function parseProducer(stdout: string): ProduceResult {
 
 /** The CSV line kafka-consumer-perf-test prints last (start, end, MB, MB/sec, messages, …). */
 export function parseConsumer(stdout: string): ConsumeResult {
-  const f = stdout.trim().split('\n').at(-1)!.split(',').map((s) => s.trim());
+  const f = stdout
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(',')
+    .map((s) => s.trim());
   const result = { mbPerSec: Number(f[3]), messages: Number(f[4]) };
   if (!Number.isFinite(result.mbPerSec)) throw new Error(`cannot parse consumer output: ${f.join(',')}`);
   return result;
@@ -50,19 +64,53 @@ export function perfTools(workload: { records: number; recordSize: number }) {
     /** Produces the workload to `topic` (acks=1, linger 5 ms, 64 KiB batches); throughput -1 is unthrottled. */
     produce: async (target: PerfTarget, topic: string, throughput = -1): Promise<ProduceResult> =>
       parseProducer(
-        expectSuccess('producer perf', await kafkaTool('4', 'producer-perf-test', [
-          '--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', String(throughput),
-          ...(target.configFile ? ['--producer.config', target.configFile] : []),
-          '--producer-props', `bootstrap.servers=${target.bootstrap}`, 'acks=1', 'linger.ms=5', 'batch.size=65536',
-        ], options)).stdout,
+        expectSuccess(
+          'producer perf',
+          await kafkaTool(
+            '4',
+            'producer-perf-test',
+            [
+              '--topic',
+              topic,
+              '--num-records',
+              String(records),
+              '--record-size',
+              String(recordSize),
+              '--throughput',
+              String(throughput),
+              ...(target.configFile ? ['--producer.config', target.configFile] : []),
+              '--producer-props',
+              `bootstrap.servers=${target.bootstrap}`,
+              'acks=1',
+              'linger.ms=5',
+              'batch.size=65536',
+            ],
+            options,
+          ),
+        ).stdout,
       ),
     /** Reads the workload back from `topic`. */
     consume: async (target: PerfTarget, topic: string): Promise<ConsumeResult> =>
       parseConsumer(
-        expectSuccess('consumer perf', await kafkaTool('4', 'consumer-perf-test', [
-          '--bootstrap-server', target.bootstrap, '--topic', topic, '--messages', String(records), '--timeout', '120000',
-          ...(target.configFile ? ['--consumer.config', target.configFile] : []),
-        ], options)).stdout,
+        expectSuccess(
+          'consumer perf',
+          await kafkaTool(
+            '4',
+            'consumer-perf-test',
+            [
+              '--bootstrap-server',
+              target.bootstrap,
+              '--topic',
+              topic,
+              '--messages',
+              String(records),
+              '--timeout',
+              '120000',
+              ...(target.configFile ? ['--consumer.config', target.configFile] : []),
+            ],
+            options,
+          ),
+        ).stdout,
       ),
   };
 }
@@ -91,9 +139,12 @@ export async function bestOfRounds<Name extends string>(opts: {
       const consume = await opts.tools.consume(target, topic);
       const cpu = cpuSeconds(opts.gatewayPid) - cpu0;
       const prev = results[name];
-      if (!prev || produce.mbPerSec + consume.mbPerSec > prev.produce.mbPerSec + prev.consume.mbPerSec) results[name] = { produce, consume, cpu };
+      if (!prev || produce.mbPerSec + consume.mbPerSec > prev.produce.mbPerSec + prev.consume.mbPerSec)
+        results[name] = { produce, consume, cpu };
       const cpuText = opts.throughGateway(name) ? `, gateway CPU ${cpu.toFixed(2)} s` : '';
-      console.log(`round ${round} ${name.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1)} MB/s, consume ${consume.mbPerSec.toFixed(1)} MB/s${cpuText}`);
+      console.log(
+        `round ${round} ${name.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1)} MB/s, consume ${consume.mbPerSec.toFixed(1)} MB/s${cpuText}`,
+      );
     }
   }
   return results;

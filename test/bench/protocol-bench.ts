@@ -64,7 +64,9 @@ function time(n: number, rounds: number, f: () => unknown): number {
 }
 
 let gcs = 0;
-new PerformanceObserver((list) => { gcs += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
+new PerformanceObserver((list) => {
+  gcs += list.getEntries().length;
+}).observe({ entryTypes: ['gc'] });
 
 /** Heap bytes allocated per call (a run is repeated if a GC happened in it). */
 async function allocation(n: number, f: () => unknown): Promise<number> {
@@ -88,11 +90,17 @@ async function allocation(n: number, f: () => unknown): Promise<number> {
 const fmt = (ns: number): string => (ns < 1000 ? `${ns.toFixed(0)} ns` : `${(ns / 1000).toFixed(2)} µs`);
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}, ${process.platform}/${process.arch}${gc ? '' : ' (run with --expose-gc for stabler allocation figures)'}`);
+  console.log(
+    `node ${process.version}, ${process.platform}/${process.arch}${gc ? '' : ' (run with --expose-gc for stabler allocation figures)'}`,
+  );
 
   // 1. Produce peek vs record size
   console.log('\n1. Produce request peek (v9, one partition) vs bytes of records');
-  const sizes: [string, number][] = [['1 KB', 1024], ['1 MB', 1024 * 1024], ['64 MB', 64 * 1024 * 1024]];
+  const sizes: [string, number][] = [
+    ['1 KB', 1024],
+    ['1 MB', 1024 * 1024],
+    ['64 MB', 64 * 1024 * 1024],
+  ];
   const frames = sizes.map(([label, n]) => ({ label, frame: produceFrame(n) }));
   for (let i = 0; i < 3; i++) for (const { frame } of frames) time(50000, 3, () => peekProduce(frame)); // warm-up
   // Sizes are measured interleaved, round after round, so machine noise hits them alike.
@@ -114,12 +122,16 @@ async function main(): Promise<void> {
   }));
   console.log('   (median of 15 interleaved rounds of 50,000 calls; best round in brackets)');
   for (const r of results) {
-    console.log(`   ${r.label.padEnd(6)} frame: peekProduce ${fmt(r.peek).padStart(8)} [${fmt(r.peekMin)}]   peekProduceAcks ${fmt(r.acks).padStart(7)}   peekRequestHeader ${fmt(r.header).padStart(7)}`);
+    console.log(
+      `   ${r.label.padEnd(6)} frame: peekProduce ${fmt(r.peek).padStart(8)} [${fmt(r.peekMin)}]   peekProduceAcks ${fmt(r.acks).padStart(7)}   peekRequestHeader ${fmt(r.header).padStart(7)}`,
+    );
   }
   const spreadOf = (xs: number[]): number => (Math.max(...xs) - Math.min(...xs)) / Math.min(...xs);
   const spread = spreadOf(results.map((r) => r.peek));
   const spreadMin = spreadOf(results.map((r) => r.peekMin));
-  console.log(`   peekProduce spread across 1 KB / 1 MB / 64 MB: ${(spread * 100).toFixed(1)} % of medians, ${(spreadMin * 100).toFixed(1)} % of best rounds (target ±10 %: ${spread <= 0.1 || spreadMin <= 0.1 ? 'met' : 'NOT met'})`);
+  console.log(
+    `   peekProduce spread across 1 KB / 1 MB / 64 MB: ${(spread * 100).toFixed(1)} % of medians, ${(spreadMin * 100).toFixed(1)} % of best rounds (target ±10 %: ${spread <= 0.1 || spreadMin <= 0.1 ? 'met' : 'NOT met'})`,
+  );
 
   // 2. Metadata response 1000 topics × 10 partitions
   console.log('\n2. Metadata response v12, 1,000 topics × 10 partitions (3 brokers)');
@@ -168,10 +180,18 @@ async function main(): Promise<void> {
   const fetchFrame = encodeResponseFrame(
     { correlationId: 1 },
     {
-      responses: [{
-        topicId: Buffer.alloc(16, 7).toString('base64url'),
-        partitions: Array.from({ length: 50 }, (_, p) => ({ partitionIndex: p, highWatermark: 1000n, abortedTransactions: null, preferredReadReplica: -1, records: batchOf(20 * 1024) })),
-      }],
+      responses: [
+        {
+          topicId: Buffer.alloc(16, 7).toString('base64url'),
+          partitions: Array.from({ length: 50 }, (_, p) => ({
+            partitionIndex: p,
+            highWatermark: 1000n,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: batchOf(20 * 1024),
+          })),
+        },
+      ],
     },
     API_KEY.Fetch,
     17,
@@ -183,9 +203,15 @@ async function main(): Promise<void> {
   const walkNs = time(20000, 5, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0));
   const walkChunksNs = time(20000, 5, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0));
   const joinNs = time(2000, 5, () => Buffer.concat(chunks).length > 0);
-  console.log(`   decodeResponseFrame:                      ${fmt(decodeNs).padStart(9)}   ${(await allocation(200, () => decodeResponseFrame(fetchFrame, API_KEY.Fetch, 17))).toFixed(0)} B heap`);
-  console.log(`   responseHasTaggedField (one Buffer):      ${fmt(walkNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
-  console.log(`   responseHasTaggedField (${chunks.length} chunks):        ${fmt(walkChunksNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`);
+  console.log(
+    `   decodeResponseFrame:                      ${fmt(decodeNs).padStart(9)}   ${(await allocation(200, () => decodeResponseFrame(fetchFrame, API_KEY.Fetch, 17))).toFixed(0)} B heap`,
+  );
+  console.log(
+    `   responseHasTaggedField (one Buffer):      ${fmt(walkNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(fetchFrame, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`,
+  );
+  console.log(
+    `   responseHasTaggedField (${chunks.length} chunks):        ${fmt(walkChunksNs).padStart(9)}   ${(await allocation(1000, () => responseHasTaggedField(chunks, API_KEY.Fetch, 17, 0))).toFixed(0)} B heap`,
+  );
   console.log(`   joining the ${chunks.length} chunks (what forwarding used to cost): ${fmt(joinNs)}`);
 
   // 5. Metadata rewrite vs partition count: the whole-response decode/re-encode it replaced vs the splice
@@ -195,7 +221,11 @@ async function main(): Promise<void> {
   console.log('   the topic-id walk (names and ids read, partitions skipped) runs right after the answer has left');
   const metadataOf = (partitions: number) => ({
     ...body,
-    topics: Array.from({ length: partitions / 10 }, (_, t) => ({ ...body.topics[t % body.topics.length], name: `topic-${t}`, topicId: Buffer.alloc(16, t % 251).toString('base64url') })),
+    topics: Array.from({ length: partitions / 10 }, (_, t) => ({
+      ...body.topics[t % body.topics.length],
+      name: `topic-${t}`,
+      topicId: Buffer.alloc(16, t % 251).toString('base64url'),
+    })),
   });
   const map = new BrokerMap({ mode: 'port-per-broker', host: 'gateway.example.com', basePort: 9100, brokerPorts: new Map() });
   const ctx = { brokers: map, topics: new TopicIdCache(), versions: new AdvertisedVersions(), backend: { host: 'b', port: 1 } };
@@ -211,12 +241,23 @@ async function main(): Promise<void> {
     const splice = () => processResponse(API_KEY.Metadata, 12, frame, ctx);
     const n = Math.max(1, Math.round(100_000 / partitions));
     const learn = () => learnTopicIds(frame.payload, 12, ctx.topics);
-    for (let i = 0; i < Math.max(3, n / 10); i++) { full(); learn(); } // warm-up
+    for (let i = 0; i < Math.max(3, n / 10); i++) {
+      full();
+      learn();
+    } // warm-up
     for (let i = 0; i < n; i++) splice();
-    rows.push({ partitions, bytes: raw.length, full: time(Math.max(1, n / 10), 5, full), splice: time(n, 7, splice), learn: time(Math.max(1, n / 10), 5, learn) });
+    rows.push({
+      partitions,
+      bytes: raw.length,
+      full: time(Math.max(1, n / 10), 5, full),
+      splice: time(n, 7, splice),
+      learn: time(Math.max(1, n / 10), 5, learn),
+    });
   }
   for (const r of rows) {
-    console.log(`   ${String(r.partitions).padStart(7)} partitions (${(r.bytes / 1024).toFixed(0).padStart(5)} KB): full ${(r.full / 1e6).toFixed(2).padStart(8)} ms   splice ${(r.splice / 1e6).toFixed(3).padStart(8)} ms   (${(r.full / r.splice).toFixed(0)}× less)   then the topic-id walk ${(r.learn / 1e6).toFixed(2).padStart(7)} ms`);
+    console.log(
+      `   ${String(r.partitions).padStart(7)} partitions (${(r.bytes / 1024).toFixed(0).padStart(5)} KB): full ${(r.full / 1e6).toFixed(2).padStart(8)} ms   splice ${(r.splice / 1e6).toFixed(3).padStart(8)} ms   (${(r.full / r.splice).toFixed(0)}× less)   then the topic-id walk ${(r.learn / 1e6).toFixed(2).padStart(7)} ms`,
+    );
   }
   const ratio = rows[2].splice / rows[0].splice;
   console.log(`   splice 100k / 1k partitions: ${ratio.toFixed(1)}× (target ≤ 3×: ${ratio <= 3 ? 'met' : 'NOT met'})`);

@@ -66,7 +66,10 @@ async function measured<T>(hopPid: number | null, fn: () => Promise<T>): Promise
 type ProduceResult = { recordsPerSec: number; mbPerSec: number; p50: number; p99: number };
 function parseProducer(stdout: string, steadyState: boolean): ProduceResult {
   // With --warmup-records the tool adds a summary of the steady state (after the warm-up): use that one.
-  const totals = stdout.trim().split('\n').filter((l) => l.includes('records sent'));
+  const totals = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('records sent'));
   const last = steadyState ? totals.find((l) => /steady.state/i.test(l)) : totals.at(-1);
   if (!last) throw new Error(`no ${steadyState ? 'steady-state ' : ''}summary in the producer's output:\n${stdout}`);
   const m = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\).* (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(last);
@@ -110,22 +113,54 @@ const PATHS = Object.keys(paths) as Path[];
 
 const produce = async (bootstrap: string, topic: string, throughput = -1, count = records, warmup = 0) =>
   parseProducer(
-    expectSuccess('producer perf', await kafkaTool('4', 'producer-perf-test', [
-      '--topic', topic, '--num-records', String(count), '--record-size', String(recordSize), '--throughput', String(throughput),
-      ...(warmup > 0 ? ['--warmup-records', String(warmup)] : []),
-      '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1', 'linger.ms=5', 'batch.size=65536',
-    ], { jvmOptions: FULL_JIT, timeoutMs: 600_000 })).stdout,
+    expectSuccess(
+      'producer perf',
+      await kafkaTool(
+        '4',
+        'producer-perf-test',
+        [
+          '--topic',
+          topic,
+          '--num-records',
+          String(count),
+          '--record-size',
+          String(recordSize),
+          '--throughput',
+          String(throughput),
+          ...(warmup > 0 ? ['--warmup-records', String(warmup)] : []),
+          '--producer-props',
+          `bootstrap.servers=${bootstrap}`,
+          'acks=1',
+          'linger.ms=5',
+          'batch.size=65536',
+        ],
+        { jvmOptions: FULL_JIT, timeoutMs: 600_000 },
+      ),
+    ).stdout,
     warmup > 0,
   );
 const consume = async (bootstrap: string, topic: string) => {
-  const out = expectSuccess('consumer perf', await kafkaTool('4', 'consumer-perf-test', [
-    '--bootstrap-server', bootstrap, '--topic', topic, '--messages', String(records), '--timeout', '120000',
-  ], { jvmOptions: FULL_JIT, timeoutMs: 600_000 })).stdout;
-  const f = out.trim().split('\n').at(-1)!.split(',').map((s) => s.trim());
+  const out = expectSuccess(
+    'consumer perf',
+    await kafkaTool(
+      '4',
+      'consumer-perf-test',
+      ['--bootstrap-server', bootstrap, '--topic', topic, '--messages', String(records), '--timeout', '120000'],
+      { jvmOptions: FULL_JIT, timeoutMs: 600_000 },
+    ),
+  ).stdout;
+  const f = out
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(',')
+    .map((s) => s.trim());
   return { mbPerSec: Number(f[3]), messages: Number(f[4]) };
 };
 
-console.log(`Kafka ${cluster.version}, 1 broker; ${records} records of ${recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per run; ${os.cpus().length} cores; ${rounds} rounds`);
+console.log(
+  `Kafka ${cluster.version}, 1 broker; ${records} records of ${recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per run; ${os.cpus().length} cores; ${rounds} rounds`,
+);
 console.log('paths: direct; pipe (a Node byte pipe that parses nothing: the floor for one more hop); gateway');
 // Warm-up every path (JIT in the tools, the broker, the pipe and the gateway).
 for (const name of PATHS) await produce(paths[name].bootstrap, `warmup-${name}`);
@@ -142,10 +177,13 @@ for (let round = 1; round <= rounds; round++) {
     const p = await measured(paths[name].pid, () => produce(paths[name].bootstrap, topic));
     const c = await measured(paths[name].pid, () => consume(paths[name].bootstrap, topic));
     all[name].push({ round, produce: p, consume: c });
-    console.log(`round ${round} ${name.padEnd(7)}: produce ${p.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(p, name)}]; consume ${c.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(c, name)}]`);
+    console.log(
+      `round ${round} ${name.padEnd(7)}: produce ${p.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(p, name)}]; consume ${c.mbPerSec.toFixed(1).padStart(5)} MB/s [${fmt(c, name)}]`,
+    );
   }
 }
-const best = (name: Path) => all[name].reduce((a, b) => (b.produce.mbPerSec + b.consume.mbPerSec > a.produce.mbPerSec + a.consume.mbPerSec ? b : a));
+const best = (name: Path) =>
+  all[name].reduce((a, b) => (b.produce.mbPerSec + b.consume.mbPerSec > a.produce.mbPerSec + a.consume.mbPerSec ? b : a));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const meanOf = (name: Path, f: (r: Round) => number) => mean(all[name].map(f));
@@ -176,10 +214,18 @@ for (const name of ['pipe', 'gateway'] as const) {
   const l = lat(name);
   const ld = lat('direct');
   console.log(`${name} (best round ${b.round}):`);
-  console.log(`  produce throughput ratio (${name}/direct): best rounds ${(b.produce.mbPerSec / d.produce.mbPerSec).toFixed(3)} (${b.produce.mbPerSec.toFixed(1)} vs ${d.produce.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.produce.mbPerSec).toFixed(3)}`);
-  console.log(`  consume throughput ratio (${name}/direct): best rounds ${(b.consume.mbPerSec / d.consume.mbPerSec).toFixed(3)} (${b.consume.mbPerSec.toFixed(1)} vs ${d.consume.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.consume.mbPerSec).toFixed(3)}`);
-  console.log(`  producer latency at ${half} rec/s (half of direct saturation; median of ${LATENCY_RUNS} runs of ${LATENCY_SECONDS} s, first ${WARMUP_SECONDS} s left out): p50 ${ld.p50} → ${l.p50} ms, p99 ${ld.p99} → ${l.p99} ms (added p99 ${l.p99 - ld.p99} ms)`);
-  console.log(`  ${name} CPU, mean of all rounds: produce ${(meanOf(name, (r) => r.produce.hopCpu) / gbPerPhase).toFixed(2)}, consume ${(meanOf(name, (r) => r.consume.hopCpu) / gbPerPhase).toFixed(2)} CPU-s per GB moved`);
+  console.log(
+    `  produce throughput ratio (${name}/direct): best rounds ${(b.produce.mbPerSec / d.produce.mbPerSec).toFixed(3)} (${b.produce.mbPerSec.toFixed(1)} vs ${d.produce.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.produce.mbPerSec).toFixed(3)}`,
+  );
+  console.log(
+    `  consume throughput ratio (${name}/direct): best rounds ${(b.consume.mbPerSec / d.consume.mbPerSec).toFixed(3)} (${b.consume.mbPerSec.toFixed(1)} vs ${d.consume.mbPerSec.toFixed(1)} MB/s), median per round ${pairedRatio(name, (r) => r.consume.mbPerSec).toFixed(3)}`,
+  );
+  console.log(
+    `  producer latency at ${half} rec/s (half of direct saturation; median of ${LATENCY_RUNS} runs of ${LATENCY_SECONDS} s, first ${WARMUP_SECONDS} s left out): p50 ${ld.p50} → ${l.p50} ms, p99 ${ld.p99} → ${l.p99} ms (added p99 ${l.p99 - ld.p99} ms)`,
+  );
+  console.log(
+    `  ${name} CPU, mean of all rounds: produce ${(meanOf(name, (r) => r.produce.hopCpu) / gbPerPhase).toFixed(2)}, consume ${(meanOf(name, (r) => r.consume.hopCpu) / gbPerPhase).toFixed(2)} CPU-s per GB moved`,
+  );
   console.log(
     `  machine cores busy, mean of all rounds (direct → ${name}): produce ${meanOf('direct', (r) => r.produce.busyCores).toFixed(2)} → ${meanOf(name, (r) => r.produce.busyCores).toFixed(2)}, ` +
       `consume ${meanOf('direct', (r) => r.consume.busyCores).toFixed(2)} → ${meanOf(name, (r) => r.consume.busyCores).toFixed(2)} of ${os.cpus().length}`,

@@ -279,7 +279,12 @@ export const halfTlsHandshakeProbe: Probe = {
     const deadline = Math.min(until, Date.now() + HOLD_MS);
     const hello = await captureClientHello();
     const partial = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]), crypto.randomBytes(10)]);
-    return Promise.all(t.tlsPorts.flatMap((port) => [sendAndWatch(connectPlain(port), hello, deadline), sendAndWatch(connectPlain(port), partial, deadline)]));
+    return Promise.all(
+      t.tlsPorts.flatMap((port) => [
+        sendAndWatch(connectPlain(port), hello, deadline),
+        sendAndWatch(connectPlain(port), partial, deadline),
+      ]),
+    );
   },
 };
 
@@ -311,11 +316,20 @@ export const randomBytesProbe: Probe = {
   run: (t, until) => {
     const deadline = Math.min(until, Date.now() + 5_000);
     const ports = [...t.plaintextPorts, ...t.tlsPorts, ...(t.proxyPorts ?? [])];
-    return Promise.all(Array.from({ length: 12 }, () => sendAndWatch(connectPlain(pick(ports)), crypto.randomBytes(1 + crypto.randomInt(4096)), deadline)));
+    return Promise.all(
+      Array.from({ length: 12 }, () => sendAndWatch(connectPlain(pick(ports)), crypto.randomBytes(1 + crypto.randomInt(4096)), deadline)),
+    );
   },
 };
 
 /** Probes that hit hard and briefly, run one after another. */
-export const ACTIVE_PROBES: Probe[] = [malformedFrameProbe, oversizeFrameProbe, proxyGarbageProbe, randomBytesProbe, apiVersionsFloodProbe, tlsDribbleProbe];
+export const ACTIVE_PROBES: Probe[] = [
+  malformedFrameProbe,
+  oversizeFrameProbe,
+  proxyGarbageProbe,
+  randomBytesProbe,
+  apiVersionsFloodProbe,
+  tlsDribbleProbe,
+];
 /** Probes that hold connections open, run beside the active ones. */
 export const HOLDING_PROBES: Probe[] = [idleConnectionProbe, halfTlsHandshakeProbe];

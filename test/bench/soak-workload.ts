@@ -136,8 +136,15 @@ export async function startConsumer(opts: {
   errors: Tally;
   events: Tally;
 }): Promise<Consumer> {
-  const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 } });
-  consumer.on(consumer.events.CRASH, (e) => opts.errors.add(`${opts.name}: crash ${errorKind(e.payload.error)}${e.payload.restart ? ' (restarted)' : ' (not restarted)'}`));
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+  consumer.on(consumer.events.CRASH, (e) =>
+    opts.errors.add(`${opts.name}: crash ${errorKind(e.payload.error)}${e.payload.restart ? ' (restarted)' : ' (not restarted)'}`),
+  );
   consumer.on(consumer.events.REQUEST_TIMEOUT, () => opts.errors.add(`${opts.name}: request timeout`));
   consumer.on(consumer.events.GROUP_JOIN, () => opts.events.add('consumer group joins'));
   consumer.on(consumer.events.REBALANCING, () => opts.events.add('consumer group rebalances'));
@@ -199,17 +206,37 @@ export async function runJavaPerfProducer(opts: {
   seconds: number;
 }): Promise<{ acked: number | null; errors: Tally; exitCode: number | null }> {
   const records = Math.max(1, Math.round(opts.perSecond * opts.seconds));
-  const result = await kafkaTool('4', 'producer-perf-test', [
-    '--topic', opts.topic, '--num-records', String(records), '--payload-monotonic', '--throughput', String(opts.perSecond),
-    '--producer.config', opts.configFile,
-    '--producer-props', `bootstrap.servers=${opts.bootstrap}`, 'acks=all', 'enable.idempotence=true', 'linger.ms=5',
-  ], { timeoutMs: (opts.seconds + 240) * 1000 });
+  const result = await kafkaTool(
+    '4',
+    'producer-perf-test',
+    [
+      '--topic',
+      opts.topic,
+      '--num-records',
+      String(records),
+      '--payload-monotonic',
+      '--throughput',
+      String(opts.perSecond),
+      '--producer.config',
+      opts.configFile,
+      '--producer-props',
+      `bootstrap.servers=${opts.bootstrap}`,
+      'acks=all',
+      'enable.idempotence=true',
+      'linger.ms=5',
+    ],
+    { timeoutMs: (opts.seconds + 240) * 1000 },
+  );
   const errors = new Tally();
   for (const line of result.stderr.split('\n')) {
     const m = /^([\w.$]+(?:Exception|Error))\b/.exec(line);
     if (m) errors.add(`java producer: ${m[1].split('.').at(-1)}`);
   }
-  const summary = result.stdout.trim().split('\n').filter((l) => l.includes('records sent')).at(-1);
+  const summary = result.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('records sent'))
+    .at(-1);
   // Before the final summary the tool prints per-window counts: only a clean exit's last line is the total.
   const acked = result.code === 0 && summary ? Number(/^(\d+) records sent/.exec(summary)?.[1] ?? NaN) : NaN;
   if (result.code !== 0) errors.add(`java producer: exited ${result.code}`);

@@ -24,7 +24,16 @@ import { createTestPki, installServerCertificate, javaSslProperties, presentedSe
 import { freePorts } from '../harness/ports.ts';
 import { cpuSeconds, writeClientProperties } from './perf-tools.ts';
 import { ACTIVE_PROBES, HOLDING_PROBES, tlsDribbleProbe, type Probe, type ProbeTargets } from './soak-probes.ts';
-import { DeliveryLedger, errorKind, kafkaClient, readWholeTopic, runJavaPerfProducer, runProducer, startConsumer, Tally } from './soak-workload.ts';
+import {
+  DeliveryLedger,
+  errorKind,
+  kafkaClient,
+  readWholeTopic,
+  runJavaPerfProducer,
+  runProducer,
+  startConsumer,
+  Tally,
+} from './soak-workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,14 +89,26 @@ installServerCertificate(pki, 'gateway', live);
 const clientCert = pki.client('soak-client');
 const stores = pki.ca.bundle('soak-client', { password: STORE_PASSWORD });
 const javaSslConfig = writeClientProperties(path.join(pki.dir, 'soak-ssl.properties'), javaSslProperties(stores));
-const clientTls = { ca: fs.readFileSync(pki.file('ca/ca.crt')), cert: fs.readFileSync(clientCert.cert), key: fs.readFileSync(clientCert.key) };
+const clientTls = {
+  ca: fs.readFileSync(pki.file('ca/ca.crt')),
+  cert: fs.readFileSync(clientCert.cert),
+  key: fs.readFileSync(clientCert.key),
+};
 
 // --- Kafka and the gateway.
-console.log(`soak: ${minutes} min; kafkajs ${rate} msg/s, Java perf producer ${javaRate} msg/s; ${brokerRestarts} broker restart(s); certificate reload every ${certReloadMs / 1000} s`);
+console.log(
+  `soak: ${minutes} min; kafkajs ${rate} msg/s, Java perf producer ${javaRate} msg/s; ${brokerRestarts} broker restart(s); certificate reload every ${certReloadMs / 1000} s`,
+);
 const cluster = await startKafka({ version: '4', brokers: 3 });
 const ports = await freePorts(12);
 const listenerPorts = (i: number) => ports.slice(i * 4, i * 4 + 4); // bootstrap, then node ids 1..3
-const routing = (i: number) => ({ brokerPorts: Object.fromEntries(listenerPorts(i).slice(1).map((p, n) => [n + 1, p])) });
+const routing = (i: number) => ({
+  brokerPorts: Object.fromEntries(
+    listenerPorts(i)
+      .slice(1)
+      .map((p, n) => [n + 1, p]),
+  ),
+});
 const [tlsPorts, plainPorts, proxyPorts] = [0, 1, 2].map(listenerPorts);
 const gw = await startGatewayProcess({
   backendBootstrap: cluster.bootstrap,
@@ -96,11 +117,22 @@ const gw = await startGatewayProcess({
     {
       name: 'mtls',
       bind: `127.0.0.1:${tlsPorts[0]}`,
-      tls: { certificate: path.join(live, 'server.crt'), key: path.join(live, 'server.key'), clientAuth: 'required', clientCa: pki.file('ca/ca.crt') },
+      tls: {
+        certificate: path.join(live, 'server.crt'),
+        key: path.join(live, 'server.key'),
+        clientAuth: 'required',
+        clientCa: pki.file('ca/ca.crt'),
+      },
       routing: routing(0),
     },
     { name: 'plain', bind: `127.0.0.1:${plainPorts[0]}`, plaintext: true, routing: routing(1) },
-    { name: 'proxied', bind: `127.0.0.1:${proxyPorts[0]}`, plaintext: true, proxyProtocol: { trustedSources: ['127.0.0.1/32'] }, routing: routing(2) },
+    {
+      name: 'proxied',
+      bind: `127.0.0.1:${proxyPorts[0]}`,
+      plaintext: true,
+      proxyProtocol: { trustedSources: ['127.0.0.1/32'] },
+      routing: routing(2),
+    },
   ],
 });
 const gwPid = gw.process.pid;
@@ -111,7 +143,9 @@ void gw.process.exited.then((code) => {
   Object.assign(gatewayExit, { exited: true, code, at: at() });
   say(`GATEWAY EXITED with code ${code}`);
 });
-console.log(`Kafka ${cluster.version} ×3 at ${cluster.bootstrap}; gateway pid ${gwPid}: mtls :${tlsPorts[0]}, plain :${plainPorts[0]}, proxied :${proxyPorts[0]} (PROXY header required; probes only)`);
+console.log(
+  `Kafka ${cluster.version} ×3 at ${cluster.bootstrap}; gateway pid ${gwPid}: mtls :${tlsPorts[0]}, plain :${plainPorts[0]}, proxied :${proxyPorts[0]} (PROXY header required; probes only)`,
+);
 
 // --- RSS of the gateway, every second.
 const readRssKb = (): number | null => {
@@ -139,7 +173,8 @@ const plainKafka = kafkaClient({ clientId: 'soak-plain', bootstrap: direct ? clu
 const tlsKafka = direct
   ? kafkaClient({ clientId: 'soak-direct-2', bootstrap: cluster.bootstrap })
   : kafkaClient({ clientId: 'soak-tls', bootstrap: `127.0.0.1:${tlsPorts[0]}`, ssl: { ...clientTls, servername: 'localhost' } });
-if (direct) console.log('--direct: producers and consumers connect straight to the brokers (the baseline); the gateway only sees the probes');
+if (direct)
+  console.log('--direct: producers and consumers connect straight to the brokers (the baseline); the gateway only sees the probes');
 const admin: Admin = plainKafka.admin();
 await admin.connect();
 const durable = [{ name: 'min.insync.replicas', value: '2' }];
@@ -170,7 +205,10 @@ const producerErrors = new Tally();
 const consumerErrors = new Tally();
 const consumerEvents = new Tally();
 const consumers: Consumer[] = [];
-for (const [name, kafka] of [[direct ? 'consumer-direct-2' : 'consumer-tls', tlsKafka], [direct ? 'consumer-direct-1' : 'consumer-plain', plainKafka]] as const) {
+for (const [name, kafka] of [
+  [direct ? 'consumer-direct-2' : 'consumer-tls', tlsKafka],
+  [direct ? 'consumer-direct-1' : 'consumer-plain', plainKafka],
+] as const) {
   consumers.push(
     await startConsumer({
       kafka,
@@ -184,14 +222,34 @@ for (const [name, kafka] of [[direct ? 'consumer-direct-2' : 'consumer-tls', tls
   );
 }
 const producers = [
-  runProducer({ kafka: tlsKafka, name: direct ? 'producer-direct-2' : 'producer-tls', topic: TOPIC, partitions: TOPIC_PARTITIONS, perSecond: rate / 2, ledger, errors: producerErrors, stopped }),
-  runProducer({ kafka: plainKafka, name: direct ? 'producer-direct-1' : 'producer-plain', topic: TOPIC, partitions: TOPIC_PARTITIONS, perSecond: rate / 2, ledger, errors: producerErrors, stopped }),
+  runProducer({
+    kafka: tlsKafka,
+    name: direct ? 'producer-direct-2' : 'producer-tls',
+    topic: TOPIC,
+    partitions: TOPIC_PARTITIONS,
+    perSecond: rate / 2,
+    ledger,
+    errors: producerErrors,
+    stopped,
+  }),
+  runProducer({
+    kafka: plainKafka,
+    name: direct ? 'producer-direct-1' : 'producer-plain',
+    topic: TOPIC,
+    partitions: TOPIC_PARTITIONS,
+    perSecond: rate / 2,
+    ledger,
+    errors: producerErrors,
+    stopped,
+  }),
 ];
 const javaRun =
   javaRate > 0
     ? runJavaPerfProducer({
         bootstrap: direct ? cluster.bootstrap : `127.0.0.1:${tlsPorts[0]}`,
-        configFile: direct ? writeClientProperties(path.join(pki.dir, 'soak-plain.properties'), { 'security.protocol': 'PLAINTEXT' }) : javaSslConfig,
+        configFile: direct
+          ? writeClientProperties(path.join(pki.dir, 'soak-plain.properties'), { 'security.protocol': 'PLAINTEXT' })
+          : javaSslConfig,
         topic: JAVA_TOPIC,
         perSecond: javaRate,
         seconds: durationMs / 1000,
@@ -223,7 +281,8 @@ async function probeLane(probes: Probe[], tracksRss: boolean): Promise<void> {
       try {
         for (const o of await probe.run(probeTargets, end)) {
           endings.add(o.ending);
-          if (o.ending === 'closed by gateway' || o.ending === 'reset by gateway') (gatewayCloseMs.get(probe.name) ?? gatewayCloseMs.set(probe.name, []).get(probe.name)!).push(o.ms);
+          if (o.ending === 'closed by gateway' || o.ending === 'reset by gateway')
+            (gatewayCloseMs.get(probe.name) ?? gatewayCloseMs.set(probe.name, []).get(probe.name)!).push(o.ms);
         }
       } catch (err) {
         endings.add(`probe failed: ${(err as Error).message.slice(0, 80)}`);
@@ -244,7 +303,15 @@ const certTask = (async () => {
     await sleepUntil(next);
     if (stopped()) break;
     const name = `server-r${n}`;
-    pki.ca.issueServer({ name, subject: { CN: 'localhost' }, sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }], keyBits: 2048 });
+    pki.ca.issueServer({
+      name,
+      subject: { CN: 'localhost' },
+      sans: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+      ],
+      keyBits: 2048,
+    });
     const serial = installServerCertificate(pki, name, live);
     const sent = Date.now();
     process.kill(gwPid, 'SIGHUP');
@@ -253,7 +320,9 @@ const certTask = (async () => {
       served = (await presentedSerial(tlsPorts[0], pki).catch(() => '')) === serial;
       if (!served) await sleep(100);
     }
-    const line = served ? `${name}: served to new connections ${Date.now() - sent} ms after SIGHUP` : `${name}: NOT served within 15 s of SIGHUP`;
+    const line = served
+      ? `${name}: served to new connections ${Date.now() - sent} ms after SIGHUP`
+      : `${name}: NOT served within 15 s of SIGHUP`;
     certReloads.push(line);
     say(`certificate reload ${line}`);
   }
@@ -291,8 +360,11 @@ const restartTask = (async () => {
         inSync = await isrFull().catch(() => false);
         if (!inSync) await sleep(2_000);
       }
-      const line = `broker ${broker.nodeId}: killed at ${((killedAt - t0) / 1000).toFixed(0)} s, port open after ${upAfter.toFixed(0)} s, ` +
-        (inSync ? `every replica in sync after ${((Date.now() - killedAt) / 1000).toFixed(0)} s` : 'replicas NOT back in sync within 300 s');
+      const line =
+        `broker ${broker.nodeId}: killed at ${((killedAt - t0) / 1000).toFixed(0)} s, port open after ${upAfter.toFixed(0)} s, ` +
+        (inSync
+          ? `every replica in sync after ${((Date.now() - killedAt) / 1000).toFixed(0)} s`
+          : 'replicas NOT back in sync within 300 s');
       restarts.push(line);
       say(line);
     } catch (err) {
@@ -305,7 +377,9 @@ const restartTask = (async () => {
 // Progress every 30 s.
 const progress = setInterval(() => {
   const kb = readRssKb();
-  say(`acknowledged ${ledger.acked.size}, received ${ledger.received.size}, java received ${javaReceived.size}; gateway RSS ${kb === null ? '-' : mb(kb)}; producer errors ${producerErrors.total}, consumer errors ${consumerErrors.total}`);
+  say(
+    `acknowledged ${ledger.acked.size}, received ${ledger.received.size}, java received ${javaReceived.size}; gateway RSS ${kb === null ? '-' : mb(kb)}; producer errors ${producerErrors.total}, consumer errors ${consumerErrors.total}`,
+  );
 }, 30_000);
 
 // --- Wind down: probes and reloads end at the deadline, producers stop, consumers catch up.
@@ -334,12 +408,18 @@ const cpuUsed = !gatewayExit.exited ? cpuSeconds(gwPid) - cpuAtStart : NaN;
 const lostBeforeReadback = ledger.lost();
 const readback: string[] = [];
 if (lostBeforeReadback.length > 0) {
-  for (const [via, kafka] of [['straight from the brokers', kafkaClient({ clientId: 'soak-readback', bootstrap: cluster.bootstrap })], ['through the gateway (plain)', plainKafka]] as const) {
+  for (const [via, kafka] of [
+    ['straight from the brokers', kafkaClient({ clientId: 'soak-readback', bootstrap: cluster.bootstrap })],
+    ['through the gateway (plain)', plainKafka],
+  ] as const) {
     if (via.startsWith('through') && gatewayExit.exited) continue;
     const all = await readWholeTopic(kafka, TOPIC).catch((e: Error) => (readback.push(`${via}: read failed: ${e.message}`), undefined));
     if (all === undefined) continue;
     if (all === null) readback.push(`${via}: did not reach the end offsets in time`);
-    else readback.push(`${via}: ${lostBeforeReadback.filter((v) => all.has(v)).length} of the ${lostBeforeReadback.length} are in the topic (${all.size} distinct values read)`);
+    else
+      readback.push(
+        `${via}: ${lostBeforeReadback.filter((v) => all.has(v)).length} of the ${lostBeforeReadback.length} are in the topic (${all.size} distinct values read)`,
+      );
   }
 }
 const metrics = !gatewayExit.exited ? await gw.metrics().catch((e: Error) => `# metrics unavailable: ${e.message}`) : '# gateway exited';
@@ -351,20 +431,30 @@ const print = (title: string, tally: Tally, indent = '  ') => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const lost = ledger.lost();
-console.log(`\n===== soak report${direct ? ' (--direct: traffic straight to the brokers)' : ''}: ${minutes} min (${((Date.now() - t0) / 1000).toFixed(0)} s with wind-down), Kafka ${cluster.version} ×3, RF 3, min.insync.replicas 2`);
+console.log(
+  `\n===== soak report${direct ? ' (--direct: traffic straight to the brokers)' : ''}: ${minutes} min (${((Date.now() - t0) / 1000).toFixed(0)} s with wind-down), Kafka ${cluster.version} ×3, RF 3, min.insync.replicas 2`,
+);
 console.log(`gateway process: ${gatewayExit.exited ? `EXITED with code ${gatewayExit.code} at ${gatewayExit.at}` : 'running throughout'}`);
-console.log(`kafkajs (topic ${TOPIC}): sent ${producerTotals.reduce((a, p) => a + p.sent, 0)}, acknowledged ${ledger.acked.size}, acknowledged and consumed ${ledger.acked.size - lost.length}`);
-console.log(`  LOST (acknowledged, never consumed): ${lost.length}${lost.length ? ` e.g. ${lost.slice(0, 5).join(', ')}` : ''}; duplicates (redelivered): ${ledger.duplicates()}; consumed but never acknowledged: ${ledger.unacknowledgedReceived()}`);
+console.log(
+  `kafkajs (topic ${TOPIC}): sent ${producerTotals.reduce((a, p) => a + p.sent, 0)}, acknowledged ${ledger.acked.size}, acknowledged and consumed ${ledger.acked.size - lost.length}`,
+);
+console.log(
+  `  LOST (acknowledged, never consumed): ${lost.length}${lost.length ? ` e.g. ${lost.slice(0, 5).join(', ')}` : ''}; duplicates (redelivered): ${ledger.duplicates()}; consumed but never acknowledged: ${ledger.unacknowledgedReceived()}`,
+);
 if (java) {
   const missing = java.acked === null ? null : javaDistinctBelow(java.acked);
   const dups = [...javaReceived.values()].reduce((a, n) => a + n - 1, 0);
   console.log(
     `Java perf producer (topic ${JAVA_TOPIC}${direct ? '' : ', over TLS'}): acknowledged ${java.acked ?? 'unknown (tool did not finish cleanly)'}, distinct consumed ${javaReceived.size}, duplicates ${dups}; ` +
-      (missing === null ? 'loss unknown' : `values 0..${java.acked! - 1} never consumed: ${missing}${java.errors.total > 0 ? ' (some records failed, so some of these may not have been acknowledged)' : ' (no record failed: this is the loss)'}`),
+      (missing === null
+        ? 'loss unknown'
+        : `values 0..${java.acked! - 1} never consumed: ${missing}${java.errors.total > 0 ? ' (some records failed, so some of these may not have been acknowledged)' : ' (no record failed: this is the loss)'}`),
   );
 }
 for (const line of readback) console.log(`  the lost ones, read again from the beginning by a fresh group ${line}`);
-console.log(`consumers ${caughtUp() ? `caught up ${caughtUpAfter} s after the producers stopped` : `did NOT catch up within ${END_WAIT_MS / 1000} s`}`);
+console.log(
+  `consumers ${caughtUp() ? `caught up ${caughtUpAfter} s after the producers stopped` : `did NOT catch up within ${END_WAIT_MS / 1000} s`}`,
+);
 print('producer errors by kind:', producerErrors);
 if (java) print('Java producer errors by kind:', java.errors);
 print('consumer errors by kind:', consumerErrors);
@@ -373,7 +463,9 @@ print('soak script errors:', scriptErrors);
 console.log('hostile probes: how the gateway ended each connection (ms: median/max time to the gateway closing it)');
 for (const [probe, endings] of probeEndings) {
   const ms = gatewayCloseMs.get(probe) ?? [];
-  console.log(`  ${probe}: ${endings.total} connections${ms.length ? `; closed by the gateway after ${median(ms)}/${Math.max(...ms)} ms` : ''}${probe === tlsDribbleProbe.name ? `; ${dribbleRecords} one-byte TLS records sent in all` : ''}`);
+  console.log(
+    `  ${probe}: ${endings.total} connections${ms.length ? `; closed by the gateway after ${median(ms)}/${Math.max(...ms)} ms` : ''}${probe === tlsDribbleProbe.name ? `; ${dribbleRecords} one-byte TLS records sent in all` : ''}`,
+  );
   for (const [ending, n] of endings.entries()) console.log(`    ${n.toString().padStart(6)}  ${ending}`);
 }
 console.log(`certificate reloads: ${certReloads.length === 0 ? 'none (run too short)' : ''}`);
@@ -381,13 +473,23 @@ for (const line of certReloads) console.log(`  ${line}`);
 console.log(`policy reloads: ${POLICY_NOTE}`);
 console.log(`broker restarts: ${restarts.length === 0 ? 'none' : ''}`);
 for (const line of restarts) console.log(`  ${line}`);
-console.log(`gateway RSS: start ${mb(rss.start)}, peak ${mb(rss.peak)} (${rss.peakAt}, during probe: ${rss.peakDuring}), end ${mb(rss.end)}; CPU ${cpuUsed.toFixed(1)} s`);
+console.log(
+  `gateway RSS: start ${mb(rss.start)}, peak ${mb(rss.peak)} (${rss.peakAt}, during probe: ${rss.peakDuring}), end ${mb(rss.end)}; CPU ${cpuUsed.toFixed(1)} s`,
+);
 console.log('  peak RSS while each active probe ran:');
 for (const [probe, kb] of rssPeakByProbe) console.log(`    ${mb(kb).padStart(7)}  ${probe}`);
-const logLines = fs.readFileSync(gw.logFile, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+const logLines = fs
+  .readFileSync(gw.logFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('{'));
 const levels = new Tally();
 for (const l of logLines) levels.add(String((JSON.parse(l) as { level?: unknown }).level));
-console.log(`gateway log: ${logLines.length} lines, ${(fs.statSync(gw.logFile).size / 1e6).toFixed(1)} MB; by pino level: ${levels.entries().map(([l, n]) => `${l}=${n}`).join(' ')} (kept: ${gw.logFile})`);
+console.log(
+  `gateway log: ${logLines.length} lines, ${(fs.statSync(gw.logFile).size / 1e6).toFixed(1)} MB; by pino level: ${levels
+    .entries()
+    .map(([l, n]) => `${l}=${n}`)
+    .join(' ')} (kept: ${gw.logFile})`,
+);
 console.log('gateway counters (/metrics, every nonzero gatehouse_*_total, and open connections):');
 for (const line of metrics.split('\n')) {
   if (line.startsWith('#')) continue;

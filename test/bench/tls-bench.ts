@@ -12,7 +12,15 @@ import { startGatewayProcess } from '../harness/gateway.ts';
 import { startKafka } from '../harness/kafka.ts';
 import { createTestPki, javaSslProperties, STORE_PASSWORD } from '../harness/pki.ts';
 import { freePorts } from '../harness/ports.ts';
-import { bestOfRounds, cpuSecondsPerGb, FULL_JIT, perfTools, printThroughputRatios, writeClientProperties, type PerfTarget } from './perf-tools.ts';
+import {
+  bestOfRounds,
+  cpuSecondsPerGb,
+  FULL_JIT,
+  perfTools,
+  printThroughputRatios,
+  writeClientProperties,
+  type PerfTarget,
+} from './perf-tools.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,7 +73,13 @@ console.log(
 // Warm-up every path (JIT in the tools, the broker and the gateway; TLS session set-up).
 for (const target of Object.values(targets)) await tools.produce(target, 'warmup');
 
-const results = await bestOfRounds({ tools, targets, rounds: Number(values.rounds), gatewayPid: gw.process.pid, throughGateway: (name) => name !== 'direct' });
+const results = await bestOfRounds({
+  tools,
+  targets,
+  rounds: Number(values.rounds),
+  gatewayPid: gw.process.pid,
+  throughGateway: (name) => name !== 'direct',
+});
 const cpuPerGb = (name: keyof typeof targets) => cpuSecondsPerGb(results[name], workload).toFixed(2);
 console.log('\nresult');
 printThroughputRatios('gateway TLS/direct PLAINTEXT', results['gateway-tls'], results.direct);

@@ -20,7 +20,8 @@ export function findAddressLeaks(sent: Buffer[], ports: number[], hosts: string[
         for (let at = bytes.indexOf(hostBytes); at >= 0; at = bytes.indexOf(hostBytes, at + 1)) {
           const after = at + hostBytes.length;
           if (bytes.subarray(after, after + 4).equals(int32)) leaks.push(`connection ${i}: ${host} + int32 port ${port} at byte ${after}`);
-          else if (bytes.subarray(after, after + 2).equals(uint16)) leaks.push(`connection ${i}: ${host} + uint16 port ${port} at byte ${after}`);
+          else if (bytes.subarray(after, after + 2).equals(uint16))
+            leaks.push(`connection ${i}: ${host} + uint16 port ${port} at byte ${after}`);
         }
       }
     }
@@ -37,10 +38,20 @@ export async function backendListenerPorts(line: KafkaLine, bootstrap: string, n
   for (const id of nodeIds) {
     const r = expectSuccess(
       'kafka-configs --describe brokers (direct)',
-      await kafkaTool(line, 'configs', ['--bootstrap-server', bootstrap, '--describe', '--entity-type', 'brokers', '--entity-name', String(id), '--all'], { timeoutMs: 120_000 }),
+      await kafkaTool(
+        line,
+        'configs',
+        ['--bootstrap-server', bootstrap, '--describe', '--entity-type', 'brokers', '--entity-name', String(id), '--all'],
+        { timeoutMs: 120_000 },
+      ),
     );
     for (const l of r.stdout.split('\n')) {
-      if (!/^\s*(listeners|advertised\.listeners|controller\.quorum\.voters|controller\.quorum\.bootstrap\.servers|zookeeper\.connect)=/.test(l)) continue;
+      if (
+        !/^\s*(listeners|advertised\.listeners|controller\.quorum\.voters|controller\.quorum\.bootstrap\.servers|zookeeper\.connect)=/.test(
+          l,
+        )
+      )
+        continue;
       for (const m of l.matchAll(/:(\d{2,5})\b/g)) ports.add(Number(m[1]));
     }
   }

@@ -43,7 +43,10 @@ export async function startTappedGateway(opts: {
   const [bootstrapPort, ...brokerList] = await freePorts(1 + maxBrokers);
   const gatewayPorts = new Set([bootstrapPort, ...brokerList]);
   const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
-  const yaml = stringify({ ...gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }), ...(opts.limits && { limits: opts.limits }) });
+  const yaml = stringify({
+    ...gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }),
+    ...(opts.limits && { limits: opts.limits }),
+  });
   const logFile = path.join(dir, 'gatehouse.log');
   const logger = createLogger({ level: 'debug', destination: logFile });
   const recorded: Buffer[][] = [];
@@ -52,10 +55,10 @@ export async function startTappedGateway(opts: {
     const chunks: Buffer[] = [];
     recorded.push(chunks);
     const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    socket.write = (chunk: unknown, ...rest: unknown[]) => {
       if (Buffer.isBuffer(chunk)) chunks.push(Buffer.from(chunk));
       return write(chunk, ...rest);
-    }) as net.Socket['write'];
+    };
   };
   taps.add(tap);
   const gateway = await startGateway(parseConfig(yaml, 'in-process.yaml'), logger);
@@ -84,7 +87,8 @@ export async function startTappedGateway(opts: {
       for (;;) {
         const hit = logs().find(predicate);
         if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching log line within ${timeoutMs} ms\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -112,7 +116,8 @@ export function findBackendLeaks(sent: Buffer[], backendPorts: number[], host = 
       portBytes.writeInt32BE(port);
       for (let at = bytes.indexOf(hostBytes); at >= 0; at = bytes.indexOf(hostBytes, at + 1)) {
         const after = at + hostBytes.length;
-        if (bytes.subarray(after, after + 4).equals(portBytes)) leaks.push(`connection ${i}: ${host} + int32 port ${port} at byte ${after}`);
+        if (bytes.subarray(after, after + 4).equals(portBytes))
+          leaks.push(`connection ${i}: ${host} + int32 port ${port} at byte ${after}`);
       }
     }
   }

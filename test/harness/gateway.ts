@@ -44,7 +44,12 @@ export function launcherNodeFlags(): string[] {
 }
 
 /** A plaintext loopback listener in front of `backendBootstrap`, with explicit ports per node id. */
-export function gatewayTestConfig(opts: { listener: string; backendBootstrap: string; bootstrapPort: number; brokerPorts: Map<number, number> }) {
+export function gatewayTestConfig(opts: {
+  listener: string;
+  backendBootstrap: string;
+  bootstrapPort: number;
+  brokerPorts: Map<number, number>;
+}) {
   return {
     backend: { bootstrapServers: opts.backendBootstrap.split(',') },
     listeners: [
@@ -90,12 +95,22 @@ export async function startGatewayProcess(opts: {
   const proc = startServerProcess({
     name: 'gatehouse',
     command: process.execPath,
-    args: [...(opts.withoutLauncherFlags ? [] : launcherNodeFlags()), ...(opts.nodeArgs ?? []), path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', configFile],
+    args: [
+      ...(opts.withoutLauncherFlags ? [] : launcherNodeFlags()),
+      ...(opts.nodeArgs ?? []),
+      path.join(REPO_ROOT, 'gateway/gatehouse.mjs'),
+      'start',
+      '-c',
+      configFile,
+    ],
     logFile,
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await httpGet(adminPort, '/readyz').then((r) => r.status === 200, () => false);
+    const ok = await httpGet(adminPort, '/readyz').then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       await proc.kill();

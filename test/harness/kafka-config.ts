@@ -14,7 +14,7 @@ function properties(entries: Record<string, string | number | boolean>): string 
 /** Settings shared by every mode: small, fast, single-host, nothing durable. */
 function common(node: NodeAddress, clusterSize: number, logDir: string, host: string, advertisedPort: number) {
   return {
-    'listeners': `PLAINTEXT://${host}:${node.port}`,
+    listeners: `PLAINTEXT://${host}:${node.port}`,
     'advertised.listeners': `PLAINTEXT://${host}:${advertisedPort}`,
     'log.dirs': logDir,
     'num.partitions': 1,
@@ -48,7 +48,7 @@ export function kraftNodeProperties(opts: {
     // Combined broker+controller nodes: one JVM per node keeps the bed within its memory cap.
     'process.roles': 'broker,controller',
     'node.id': node.nodeId,
-    'listeners': `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}${extra ? `,${extra.name}://${host}:${extra.port}` : ''}`,
+    listeners: `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}${extra ? `,${extra.name}://${host}:${extra.port}` : ''}`,
     ...(extra && { 'advertised.listeners': `${base['advertised.listeners']},${extra.name}://${host}:${extra.advertisedPort}` }),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',

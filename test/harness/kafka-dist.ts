@@ -125,21 +125,25 @@ export function resolveKafka(line: KafkaLine): KafkaDist {
   try {
     execFileSync(
       'mvn',
-      [
-        '-q',
-        '-B',
-        `-Dmaven.repo.local=${path.join(CACHE_DIR, 'm2')}`,
-        'dependency:build-classpath',
-        `-Dmdep.outputFile=${cpFile}`,
-      ],
+      ['-q', '-B', `-Dmaven.repo.local=${path.join(CACHE_DIR, 'm2')}`, 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`Maven could not resolve Kafka ${version}:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
+    throw new Error(`Maven could not resolve Kafka ${version}:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, {
+      cause: err,
+    });
   }
   const classpath = fs.readFileSync(cpFile, 'utf8').trim();
-  const dist: KafkaDist = { line, version, mode, logging, classpath, mainClasses: findMainClasses(classpath), toolsSearched: Object.keys(TOOL_CLASSES).join(',') };
+  const dist: KafkaDist = {
+    line,
+    version,
+    mode,
+    logging,
+    classpath,
+    mainClasses: findMainClasses(classpath),
+    toolsSearched: Object.keys(TOOL_CLASSES).join(','),
+  };
   fs.writeFileSync(marker, JSON.stringify(dist, null, 2));
   return dist;
 }

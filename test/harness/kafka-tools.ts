@@ -12,8 +12,14 @@ function toolLoggingFlags(): string[] {
   if (!quietLogging) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-tools-'));
     quietLogging = path.join(dir, 'tools-log4j.properties');
-    fs.writeFileSync(quietLogging, 'log4j.rootLogger=ERROR, E\nlog4j.appender.E=org.apache.log4j.ConsoleAppender\nlog4j.appender.E.Target=System.err\nlog4j.appender.E.layout=org.apache.log4j.PatternLayout\nlog4j.appender.E.layout.ConversionPattern=%p %m%n\n');
-    fs.writeFileSync(`${quietLogging}.xml`, '<Configuration status="error"><Appenders><Console name="E" target="SYSTEM_ERR"><PatternLayout pattern="%p %m%n"/></Console></Appenders><Loggers><Root level="error"><AppenderRef ref="E"/></Root></Loggers></Configuration>\n');
+    fs.writeFileSync(
+      quietLogging,
+      'log4j.rootLogger=ERROR, E\nlog4j.appender.E=org.apache.log4j.ConsoleAppender\nlog4j.appender.E.Target=System.err\nlog4j.appender.E.layout=org.apache.log4j.PatternLayout\nlog4j.appender.E.layout.ConversionPattern=%p %m%n\n',
+    );
+    fs.writeFileSync(
+      `${quietLogging}.xml`,
+      '<Configuration status="error"><Appenders><Console name="E" target="SYSTEM_ERR"><PatternLayout pattern="%p %m%n"/></Console></Appenders><Loggers><Root level="error"><AppenderRef ref="E"/></Root></Loggers></Configuration>\n',
+    );
   }
   return [`-Dlog4j.configuration=file:${quietLogging}`, `-Dlog4j2.configurationFile=${quietLogging}.xml`];
 }

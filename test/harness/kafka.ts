@@ -87,7 +87,12 @@ function mainClass(dist: KafkaDist, tool: 'broker' | 'storage' | 'zookeeper'): s
 
 /** Waits until a Metadata round-trip lists every broker: real readiness, not a sleep. */
 async function waitForMetadata(bootstrap: string, expectedBrokers: number, timeoutMs: number, logs: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'gatehouse-harness', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'gatehouse-harness',
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {

@@ -24,7 +24,10 @@ export type TestPki = {
 
 export function createTestPki(): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pki-'));
-  const ca = CertificateAuthority.init(path.join(dir, 'main'), { keyBits: 2048, subject: { CN: 'Gatehouse Test CA', O: 'Gatehouse Tests' } });
+  const ca = CertificateAuthority.init(path.join(dir, 'main'), {
+    keyBits: 2048,
+    subject: { CN: 'Gatehouse Test CA', O: 'Gatehouse Tests' },
+  });
   const stranger = CertificateAuthority.init(path.join(dir, 'stranger'), { keyBits: 2048, subject: { CN: 'Stranger CA' } });
   const server = ca.issueServer({
     name: 'gateway',
@@ -55,7 +58,10 @@ export function createTestPki(): TestPki {
 export function installServerCertificate(pki: TestPki, name: string, dir: string): string {
   const entry = pki.ca.find(name);
   if (!entry) throw new Error(`no certificate '${name}'`);
-  for (const [from, to] of [[entry.certFile, 'server.crt'], [entry.keyFile, 'server.key']]) {
+  for (const [from, to] of [
+    [entry.certFile, 'server.crt'],
+    [entry.keyFile, 'server.key'],
+  ]) {
     fs.copyFileSync(pki.file(from), path.join(dir, `${to}.new`));
     fs.renameSync(path.join(dir, `${to}.new`), path.join(dir, to));
   }

@@ -5,5 +5,7 @@ for (const line of ALL_KAFKA_LINES) {
   const started = Date.now();
   const dist = resolveKafka(line);
   const tools = Object.keys(dist.mainClasses).length;
-  console.log(`kafka ${line}: ${dist.version} (${dist.mode}), ${dist.classpath.split(':').length} jars, ${tools} tools, ${Date.now() - started} ms`);
+  console.log(
+    `kafka ${line}: ${dist.version} (${dist.mode}), ${dist.classpath.split(':').length} jars, ${tools} tools, ${Date.now() - started} ms`,
+  );
 }

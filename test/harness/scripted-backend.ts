@@ -31,7 +31,12 @@ function answer(backend: ScriptedBackend, apiKey: number): Struct {
     case API_KEY.ApiVersions:
       return { errorCode: 0, apiKeys: ADVERTISED.map((k) => ({ apiKey: k, minVersion: 0, maxVersion: versionRange(k)!.max })) };
     case API_KEY.Metadata:
-      return { brokers: backend.brokers.map((b) => ({ ...b, rack: null })), clusterId: 'scripted', controllerId: backend.brokers[0]?.nodeId ?? -1, topics: [] };
+      return {
+        brokers: backend.brokers.map((b) => ({ ...b, rack: null })),
+        clusterId: 'scripted',
+        controllerId: backend.brokers[0]?.nodeId ?? -1,
+        topics: [],
+      };
     case API_KEY.Fetch:
       return { responses: [] };
     default:

@@ -76,7 +76,11 @@ const ALLOWED: Record<Unit, readonly Unit[]> = {
 
 /** Imports that must be `import type` (or `import { type X }` only): they may carry no code. */
 const TYPE_ONLY: ReadonlyArray<{ from: Unit; to: Unit; why: string }> = [
-  { from: 'authz', to: 'auth', why: 'the table: authz knows auth types (the principal and identity it is given), not how they were obtained' },
+  {
+    from: 'authz',
+    to: 'auth',
+    why: 'the table: authz knows auth types (the principal and identity it is given), not how they were obtained',
+  },
 ];
 
 /**
@@ -99,7 +103,20 @@ const EXCEPTIONS: ReadonlyArray<{ from: Unit; to: Unit; typeOnly: boolean; why: 
 
 /** Socket-free units: "protocol knows nothing of sockets … authz knows nothing of sockets". */
 const NO_SOCKETS: readonly Unit[] = ['protocol', 'protocol/schema', 'protocol/messages', 'authz'];
-const SOCKET_MODULES = ['node:net', 'node:tls', 'node:dgram', 'node:http', 'node:https', 'node:http2', 'net', 'tls', 'dgram', 'http', 'https', 'http2'];
+const SOCKET_MODULES = [
+  'node:net',
+  'node:tls',
+  'node:dgram',
+  'node:http',
+  'node:https',
+  'node:http2',
+  'net',
+  'tls',
+  'dgram',
+  'http',
+  'https',
+  'http2',
+];
 
 type Import = { from: string; specifier: string; typeOnly: boolean; line: number };
 
@@ -120,11 +137,18 @@ function importsOf(file: string, source: string): Import[] {
       const allNamedTypes = !!named && named.length > 0 && !clause!.name && named.every((e) => e.isTypeOnly);
       add(node, node.moduleSpecifier, !!clause && (clause.isTypeOnly || allNamedTypes));
     } else if (ts.isExportDeclaration(node)) {
-      const allNamedTypes = !!node.exportClause && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly);
+      const allNamedTypes =
+        !!node.exportClause &&
+        ts.isNamedExports(node.exportClause) &&
+        node.exportClause.elements.length > 0 &&
+        node.exportClause.elements.every((e) => e.isTypeOnly);
       add(node, node.moduleSpecifier, node.isTypeOnly || allNamedTypes);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node, node.moduleReference.expression, node.isTypeOnly);
-    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+    } else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    ) {
       add(node, node.arguments[0], false);
     } else if (ts.isImportTypeNode(node)) {
       add(node, node.argument, true);
@@ -150,7 +174,8 @@ function checkDependencies(sources: Sources): { violations: string[]; cycles: st
     for (const imp of importsOf(file, source)) {
       const where = `${file}:${imp.line} imports '${imp.specifier}'`;
       if (!imp.specifier.startsWith('.')) {
-        if (NO_SOCKETS.includes(from) && SOCKET_MODULES.includes(imp.specifier)) violations.push(`${where}: ${from} knows nothing of sockets`);
+        if (NO_SOCKETS.includes(from) && SOCKET_MODULES.includes(imp.specifier))
+          violations.push(`${where}: ${from} knows nothing of sockets`);
         continue;
       }
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), imp.specifier));
@@ -237,22 +262,59 @@ describe('dependency table of the design', () => {
         "} from '../config/k.ts';",
       ].join('\n'),
     ).map((i) => `${i.specifier.replace('../config/', '')}${i.typeOnly ? ' (type)' : ''}`);
-    assert.deepEqual(kinds, ['a.ts', 'b.ts (type)', 'c.ts (type)', 'd.ts', 'f.ts', 'g.ts (type)', 'side-effect.ts', 'h.ts', 'i.ts (type)', 'j.ts', 'k.ts']);
+    assert.deepEqual(kinds, [
+      'a.ts',
+      'b.ts (type)',
+      'c.ts (type)',
+      'd.ts',
+      'f.ts',
+      'g.ts (type)',
+      'side-effect.ts',
+      'h.ts',
+      'i.ts (type)',
+      'j.ts',
+      'k.ts',
+    ]);
   });
 
   test('a planted import against the table fails, type-only included', () => {
-    const plant = (file: string, line: string) => checkDependencies(new Map([...tree, [file, `${line}\n${tree.get(file) ?? ''}`]])).violations;
-    assert.match(plant('gateway/net/frame-reader.ts', "import type { ListenerConfig } from '../config/schema.ts';").join('\n'), /gateway\/net\/frame-reader\.ts:1 imports '\.\.\/config\/schema\.ts': net may not import config/);
-    assert.match(plant('gateway/common/address.ts', "import { KafkaPrincipal } from './principal.ts';\nimport { x } from '../auth/ip-rules.ts';").join('\n'), /common may not import auth/);
-    assert.match(plant('gateway/authz/host.ts', "import { IpAccessList } from '../auth/ip-rules.ts';").join('\n'), /authz may import only types from auth/);
-    assert.deepEqual(plant('gateway/authz/host.ts', "import type { ClientIdentity } from '../auth/client-identity.ts';"), [], 'authz → auth types is allowed');
-    assert.match(plant('gateway/session/session.ts', "import { parseConfig } from '../config/schema.ts';").join('\n'), /exception for session → config covers `import type` only/);
-    assert.match(plant('gateway/observability/metrics.ts', "import { x } from '../common/address.ts';").join('\n'), /observability may not import common \(allowed: nothing of the gateway\)/);
+    const plant = (file: string, line: string) =>
+      checkDependencies(new Map([...tree, [file, `${line}\n${tree.get(file) ?? ''}`]])).violations;
+    assert.match(
+      plant('gateway/net/frame-reader.ts', "import type { ListenerConfig } from '../config/schema.ts';").join('\n'),
+      /gateway\/net\/frame-reader\.ts:1 imports '\.\.\/config\/schema\.ts': net may not import config/,
+    );
+    assert.match(
+      plant('gateway/common/address.ts', "import { KafkaPrincipal } from './principal.ts';\nimport { x } from '../auth/ip-rules.ts';").join(
+        '\n',
+      ),
+      /common may not import auth/,
+    );
+    assert.match(
+      plant('gateway/authz/host.ts', "import { IpAccessList } from '../auth/ip-rules.ts';").join('\n'),
+      /authz may import only types from auth/,
+    );
+    assert.deepEqual(
+      plant('gateway/authz/host.ts', "import type { ClientIdentity } from '../auth/client-identity.ts';"),
+      [],
+      'authz → auth types is allowed',
+    );
+    assert.match(
+      plant('gateway/session/session.ts', "import { parseConfig } from '../config/schema.ts';").join('\n'),
+      /exception for session → config covers `import type` only/,
+    );
+    assert.match(
+      plant('gateway/observability/metrics.ts', "import { x } from '../common/address.ts';").join('\n'),
+      /observability may not import common \(allowed: nothing of the gateway\)/,
+    );
     assert.match(plant('gateway/protocol/codec.ts', "import net from 'node:net';").join('\n'), /protocol knows nothing of sockets/);
     assert.match(plant('gateway/authz/host.ts', "import { BlockList } from 'node:net';").join('\n'), /authz knows nothing of sockets/);
     assert.match(plant('certs/pki.ts', "import { x } from '../gateway/common/address.ts';").join('\n'), /certs may not import common/);
     assert.match(plant('gateway/metrics2/x.ts', '').join('\n'), /gateway\/metrics2\/x\.ts: its folder is not in the dependency table/);
-    assert.match(plant('gateway/net/x.ts', "import { y } from '../../test/harness/kafka.ts';").join('\n'), /outside the units of the dependency table/);
+    assert.match(
+      plant('gateway/net/x.ts', "import { y } from '../../test/harness/kafka.ts';").join('\n'),
+      /outside the units of the dependency table/,
+    );
   });
 
   test('a planted cycle between folders fails', () => {
@@ -262,7 +324,13 @@ describe('dependency table of the design', () => {
     assert.deepEqual(cycles, [['routing', 'session', 'routing']]);
     // A cycle through allowed edges only is caught as a cycle too (the table itself has none, so test the search).
     assert.deepEqual(
-      cyclesOf(new Map<Unit, Set<Unit>>([['net', new Set<Unit>(['auth'])], ['auth', new Set<Unit>(['common'])], ['common', new Set<Unit>(['net'])]])),
+      cyclesOf(
+        new Map<Unit, Set<Unit>>([
+          ['net', new Set<Unit>(['auth'])],
+          ['auth', new Set<Unit>(['common'])],
+          ['common', new Set<Unit>(['net'])],
+        ]),
+      ),
       [['auth', 'common', 'net', 'auth']],
     );
   });

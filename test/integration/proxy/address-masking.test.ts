@@ -32,8 +32,12 @@ const mentionsAPort = (text: string) => backendPorts.filter((p) => text.includes
 
 test('kafka-metadata-quorum describe --status: directly it prints controller endpoints, through the gateway the voters without them', async () => {
   const direct = await tool('metadata-quorum', ['--bootstrap-server', cluster.bootstrap, 'describe', '--status']);
-  assert.match(direct.stdout, /CurrentVoters:.*"endpoints": \["CONTROLLER:\/\/127\.0\.0\.1:\d+"\]/, 'the broker itself hands out controller endpoints');
-  assert.ok(backendPorts.length >= 2, `broker and controller ports found: ${backendPorts}`);
+  assert.match(
+    direct.stdout,
+    /CurrentVoters:.*"endpoints": \["CONTROLLER:\/\/127\.0\.0\.1:\d+"\]/,
+    'the broker itself hands out controller endpoints',
+  );
+  assert.ok(backendPorts.length >= 2, `broker and controller ports found: ${backendPorts.join(',')}`);
   const through = await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--status']);
   assert.match(through.stdout, /CurrentVoters:\s+\[\{"id": 1\}\]/);
   assert.match(through.stdout, /LeaderId:\s+1/);
@@ -43,7 +47,16 @@ test('kafka-metadata-quorum describe --status: directly it prints controller end
 });
 
 test('kafka-configs --describe on a broker: listener and quorum configs come back as Kafka shows a sensitive config', async () => {
-  const through = await tool('configs', ['--bootstrap-server', gw.bootstrap, '--describe', '--entity-type', 'brokers', '--entity-name', '1', '--all']);
+  const through = await tool('configs', [
+    '--bootstrap-server',
+    gw.bootstrap,
+    '--describe',
+    '--entity-type',
+    'brokers',
+    '--entity-name',
+    '1',
+    '--all',
+  ]);
   for (const name of ['listeners', 'advertised.listeners', 'controller.quorum.voters']) {
     assert.match(through.stdout, new RegExp(`^\\s*${name.replaceAll('.', '\\.')}=null sensitive=true`, 'm'), name);
   }

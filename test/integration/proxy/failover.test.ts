@@ -18,11 +18,21 @@ after(async () => {
 });
 
 test('the leader dies mid-stream: every acknowledged message survives, read back through the gateway', async () => {
-  const kafka = new Kafka({ clientId: 'failover', brokers: [gw.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 200, maxRetryTime: 2000 } });
+  const kafka = new Kafka({
+    clientId: 'failover',
+    brokers: [gw.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 20, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'failover', numPartitions: 2, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-  const leaderOf0 = (await admin.fetchTopicMetadata({ topics: ['failover'] })).topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+  await admin.createTopics({
+    topics: [{ topic: 'failover', numPartitions: 2, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+    waitForLeaders: true,
+  });
+  const leaderOf0 = (await admin.fetchTopicMetadata({ topics: ['failover'] })).topics[0].partitions.find(
+    (p) => p.partitionId === 0,
+  )!.leader;
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -40,7 +50,9 @@ test('the leader dies mid-stream: every acknowledged message survives, read back
   }
   await producer.disconnect();
   assert.ok(acked.length >= 250, `most sends should succeed across the failover (acked ${acked.length}, failed ${failedSends})`);
-  const newLeader = (await admin.fetchTopicMetadata({ topics: ['failover'] })).topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+  const newLeader = (await admin.fetchTopicMetadata({ topics: ['failover'] })).topics[0].partitions.find(
+    (p) => p.partitionId === 0,
+  )!.leader;
   assert.notEqual(newLeader, leaderOf0, 'partition 0 must have a new leader');
   await admin.disconnect();
 
@@ -61,5 +73,8 @@ test('the leader dies mid-stream: every acknowledged message survives, read back
     });
   });
   await consumer.disconnect();
-  assert.deepEqual(acked.filter((v) => !seen.has(v)), []);
+  assert.deepEqual(
+    acked.filter((v) => !seen.has(v)),
+    [],
+  );
 });

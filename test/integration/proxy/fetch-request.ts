@@ -2,7 +2,15 @@
 import { API_KEY, encodeRequestFrame } from '../../../gateway/protocol/index.ts';
 
 /** With `sizePrefix` the frame is ready for a socket; without, it is the payload `connectRaw().send` takes. */
-export function fetchV11(opts: { correlationId: number; topic: string; offset: bigint; maxBytes: number; maxWaitMs?: number; minBytes?: number; sizePrefix?: boolean }): Buffer {
+export function fetchV11(opts: {
+  correlationId: number;
+  topic: string;
+  offset: bigint;
+  maxBytes: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+  sizePrefix?: boolean;
+}): Buffer {
   return encodeRequestFrame(
     { requestApiKey: API_KEY.Fetch, requestApiVersion: 11, correlationId: opts.correlationId, clientId: 'raw-fetch' },
     {

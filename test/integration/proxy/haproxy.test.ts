@@ -98,7 +98,10 @@ for (const version of ['v1', 'v2'] as const) {
       await producer.disconnect();
       const received = await consumeWithKafkajs(alice, topic, `${topic}-group`, 4);
       assert.deepEqual(received.map((m) => m.value).sort(), ['from-kafkajs-1', 'from-kafkajs-2', 'from-kcat-1', 'from-kcat-2']);
-      const consumed = expectSuccess('kcat -C', await kcat(['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-c', '4', '-e', '-f', '%s\n']));
+      const consumed = expectSuccess(
+        'kcat -C',
+        await kcat(['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-c', '4', '-e', '-f', '%s\n']),
+      );
       assert.deepEqual(consumed.stdout.trim().split('\n').sort(), ['from-kafkajs-1', 'from-kafkajs-2', 'from-kcat-1', 'from-kcat-2']);
 
       // kafkajs from 127.0.0.20: not in the allow list, refused although haproxy itself connects.
@@ -114,7 +117,9 @@ for (const version of ['v1', 'v2'] as const) {
       assert.equal(kcatOpened.principal, 'User:kcat-app');
       const denied = await gw.waitForLog((l) => since(l) && l.event === 'connection_refused' && String(l.peer).startsWith('127.0.0.20:'));
       assert.equal(denied.reason, 'ip-denied');
-      const fromBalancer = gw.logs().filter((l) => since(l) && l.event === 'connection_open' && String(l.peer).startsWith(`${BALANCER_SOURCE}:`));
+      const fromBalancer = gw
+        .logs()
+        .filter((l) => since(l) && l.event === 'connection_open' && String(l.peer).startsWith(`${BALANCER_SOURCE}:`));
       assert.deepEqual(fromBalancer, [], 'no connection is admitted as the balancer');
       if (version === 'v2') {
         const check = await gw.waitForLog((l) => since(l) && l.event === 'connection_refused' && l.reason === 'proxy-unknown-source');

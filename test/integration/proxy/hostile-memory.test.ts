@@ -120,7 +120,10 @@ test('one pending Fetch, then 300k ApiVersions v999 from a client that never rea
   socket.write(fetchV4(1));
   socket.write(tooNewFlood(300_000, 2));
   try {
-    await gw.waitForLog((l) => l.event === 'connection_close' && l.reason === 'in-flight-overflow' && closes('in-flight-overflow') > overflowsBefore, 30_000);
+    await gw.waitForLog(
+      (l) => l.event === 'connection_close' && l.reason === 'in-flight-overflow' && closes('in-flight-overflow') > overflowsBefore,
+      30_000,
+    );
   } finally {
     socket.destroy();
     backend.fetchDelayMs = 0;
@@ -144,14 +147,17 @@ test('a flood from a client that never reads stops being read at the answer budg
   for (let at = 0; at < flood.length; at += 14 * 1024) socket.write(flood.subarray(at, at + 14 * 1024));
   // Let the gateway take what it will: the client's unsent bytes stop shrinking once it is no longer read.
   let unsent = socket.writableLength;
-  for (let stable = 0; stable < 10; ) {
+  for (let stable = 0; stable < 10;) {
     await new Promise((r) => setTimeout(r, 200));
     stable = socket.writableLength === unsent ? stable + 1 : 0;
     unsent = socket.writableLength;
   }
   const grew = peak.stop() - before;
   t.diagnostic(`gateway RSS peak growth ${(grew / MiB).toFixed(1)} MiB; ${unsent} request bytes the gateway did not read`);
-  assert.ok(unsent > flood.length / 2, `the gateway stopped reading the client: ${unsent} of ${flood.length} request bytes could not be sent`);
+  assert.ok(
+    unsent > flood.length / 2,
+    `the gateway stopped reading the client: ${unsent} of ${flood.length} request bytes could not be sent`,
+  );
   // Reading stops at the budget; what RSS still gains is the garbage of the ~200k answers the kernel's socket buffers took.
   assert.ok(grew < 100 * MiB, `gateway RSS grew ${(grew / MiB).toFixed(1)} MiB while the client read nothing`);
   assert.equal(socket.destroyed, false, 'backpressure, not a close');
@@ -196,7 +202,8 @@ test('a 100 MB frame arriving one byte per TLS record costs the gateway about on
       socket.on('error', () => undefined);
       await new Promise((r) => socket.once('secureConnect', r));
       // Each write waits for the previous one: otherwise Node would merge them into bigger records.
-      const write = (bytes: Buffer) => new Promise<void>((resolve, reject) => socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+      const write = (bytes: Buffer) =>
+        new Promise<void>((resolve, reject) => socket.write(bytes, (err) => (err ? reject(err) : resolve())));
       // A first request, as a real client sends (a connection that never completes one is closed at the deadline).
       const first = requestV1(API_KEY.ApiVersions, 0, 1);
       const prefix = Buffer.alloc(4);
@@ -224,14 +231,21 @@ test('a 100 MB frame arriving one byte per TLS record costs the gateway about on
   await phase(ONE_BYTE_RECORDS, 1);
   const afterOnes = rss();
   const oneBytes = CONNECTIONS * ONE_BYTE_RECORDS;
-  t.diagnostic(`1-byte records: RSS ${((afterOnes - base) / MiB).toFixed(2)} MiB for ${oneBytes} bytes in ${oneBytes} records (${Date.now() - started} ms)`);
+  t.diagnostic(
+    `1-byte records: RSS ${((afterOnes - base) / MiB).toFixed(2)} MiB for ${oneBytes} bytes in ${oneBytes} records (${Date.now() - started} ms)`,
+  );
   started = Date.now();
   await phase(SIXTEEN_BYTE_RECORDS, 16);
   const afterSixteens = rss();
   const sixteenBytes = CONNECTIONS * SIXTEEN_BYTE_RECORDS * 16;
   const perByte = (afterSixteens - base) / (oneBytes + sixteenBytes);
-  t.diagnostic(`16-byte records: RSS ${((afterSixteens - afterOnes) / MiB).toFixed(2)} MiB for ${sixteenBytes} bytes; overall ${perByte.toFixed(2)} B per buffered byte (${Date.now() - started} ms)`);
-  assert.ok(senders.every((s) => !s.socket.destroyed && !s.socket.readableEnded), 'the frames are still being held, not refused');
+  t.diagnostic(
+    `16-byte records: RSS ${((afterSixteens - afterOnes) / MiB).toFixed(2)} MiB for ${sixteenBytes} bytes; overall ${perByte.toFixed(2)} B per buffered byte (${Date.now() - started} ms)`,
+  );
+  assert.ok(
+    senders.every((s) => !s.socket.destroyed && !s.socket.readableEnded),
+    'the frames are still being held, not refused',
+  );
   for (const s of senders) s.socket.destroy();
   // RSS moves by a few MiB on its own (garbage collection), which is why the bound allows 8 MiB of slack.
   assert.ok(afterOnes - base < 2 * oneBytes + 8 * MiB, `${((afterOnes - base) / MiB).toFixed(2)} MiB for ${oneBytes} one-byte records`);

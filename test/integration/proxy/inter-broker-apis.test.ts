@@ -48,7 +48,10 @@ after(async () => {
   await cluster?.stop();
 });
 
-const apiVersionsRequest = encodeRequestFrame({ requestApiKey: API_KEY.ApiVersions, requestApiVersion: 3, correlationId: 1, clientId: 'raw' }, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+const apiVersionsRequest = encodeRequestFrame(
+  { requestApiKey: API_KEY.ApiVersions, requestApiVersion: 3, correlationId: 1, clientId: 'raw' },
+  { clientSoftwareName: 'raw', clientSoftwareVersion: '1' },
+);
 const advertisedKeys = async (hostPort: string): Promise<number[]> => {
   const conn = await connectRaw(hostPort);
   conn.send(apiVersionsRequest);
@@ -63,7 +66,10 @@ test('the 2.8 broker offers its inter-broker APIs; the gateway advertises none o
   for (const key of INTER_BROKER) assert.ok(direct.includes(key), `the broker itself offers key ${key}`);
   const through = await advertisedKeys(gw.bootstrap);
   assert.ok(through.includes(API_KEY.Produce) && through.includes(API_KEY.Metadata));
-  assert.deepEqual(through.filter((k) => INTER_BROKER.includes(k)), []);
+  assert.deepEqual(
+    through.filter((k) => INTER_BROKER.includes(k)),
+    [],
+  );
 });
 
 test('a raw UpdateMetadata through the gateway closes the connection and never reaches the broker', async () => {

@@ -46,12 +46,50 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
   });
 
   test(`${line} x${brokers}: the Java admin tools create, describe, configure and delete topics`, async () => {
-    await tool('topics', ['--bootstrap-server', gw.bootstrap, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', rf]);
-    await tool('topics', ['--bootstrap-server', gw.bootstrap, '--create', '--topic', `${topic}-doomed`, '--partitions', '1', '--replication-factor', rf]);
+    await tool('topics', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '3',
+      '--replication-factor',
+      rf,
+    ]);
+    await tool('topics', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--create',
+      '--topic',
+      `${topic}-doomed`,
+      '--partitions',
+      '1',
+      '--replication-factor',
+      rf,
+    ]);
     const described = await tool('topics', ['--bootstrap-server', gw.bootstrap, '--describe', '--topic', topic]);
     assert.match(described.stdout, /PartitionCount:\s*3/);
-    await tool('configs', ['--bootstrap-server', gw.bootstrap, '--alter', '--entity-type', 'topics', '--entity-name', topic, '--add-config', 'retention.ms=86400000']);
-    const configs = await tool('configs', ['--bootstrap-server', gw.bootstrap, '--describe', '--entity-type', 'topics', '--entity-name', topic]);
+    await tool('configs', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--alter',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      topic,
+      '--add-config',
+      'retention.ms=86400000',
+    ]);
+    const configs = await tool('configs', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--describe',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      topic,
+    ]);
     assert.match(configs.stdout, /retention\.ms=86400000/);
     await tool('topics', ['--bootstrap-server', gw.bootstrap, '--delete', '--topic', `${topic}-doomed`]);
     const listed = await tool('topics', ['--bootstrap-server', gw.bootstrap, '--list']);
@@ -68,36 +106,90 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
 
   const javaSent = values('java-idempotent');
   test(`${line} x${brokers}: the Java idempotent producer writes, a kcat balanced consumer reads`, async () => {
-    await tool('console-producer', [
-      '--bootstrap-server', gw.bootstrap, '--topic', topic,
-      '--producer-property', 'enable.idempotence=true', '--producer-property', 'acks=all',
-      '--property', 'parse.key=true', '--property', 'key.separator=:',
-    ], javaSent.map((v, i) => `j${i % 5}:${v}`).join('\n') + '\n');
+    await tool(
+      'console-producer',
+      [
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--topic',
+        topic,
+        '--producer-property',
+        'enable.idempotence=true',
+        '--producer-property',
+        'acks=all',
+        '--property',
+        'parse.key=true',
+        '--property',
+        'key.separator=:',
+      ],
+      javaSent.map((v, i) => `j${i % 5}:${v}`).join('\n') + '\n',
+    );
     const out = expectSuccess(
       'kcat -G',
       await kcat(['-b', gw.bootstrap, '-G', `${topic}-kcat`, '-o', 'beginning', '-e', '-f', '%p\t%s\n', topic], { timeoutMs: 90_000 }),
     );
-    const received = out.stdout.trim().split('\n').map((l) => {
-      const [p, v] = l.split('\t');
-      return { partition: Number(p), value: v };
-    });
+    const received = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [p, v] = l.split('\t');
+        return { partition: Number(p), value: v };
+      });
     assertExactlyOnceInOrder([...kcatSent, ...javaSent], received, 'java → gateway → kcat -G');
   });
 
   test(`${line} x${brokers}: the Java transactional producer commits, read_committed reads every record once`, async () => {
     const txTopic = `${topic}-tx`;
-    await tool('topics', ['--bootstrap-server', gw.bootstrap, '--create', '--topic', txTopic, '--partitions', '2', '--replication-factor', rf]);
+    await tool('topics', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--create',
+      '--topic',
+      txTopic,
+      '--partitions',
+      '2',
+      '--replication-factor',
+      rf,
+    ]);
     const perf = await tool('producer-perf-test', [
-      '--topic', txTopic, '--num-records', '500', '--record-size', '50', '--throughput', '-1',
-      '--transactional-id', `${topic}-txid`, '--transaction-duration-ms', '200',
-      '--producer-props', `bootstrap.servers=${gw.bootstrap}`, 'acks=all',
+      '--topic',
+      txTopic,
+      '--num-records',
+      '500',
+      '--record-size',
+      '50',
+      '--throughput',
+      '-1',
+      '--transactional-id',
+      `${topic}-txid`,
+      '--transaction-duration-ms',
+      '200',
+      '--producer-props',
+      `bootstrap.servers=${gw.bootstrap}`,
+      'acks=all',
     ]);
     assert.match(perf.stdout, /500 records sent/);
     const consumed = await tool('console-consumer', [
-      '--bootstrap-server', gw.bootstrap, '--topic', txTopic, '--from-beginning', '--isolation-level', 'read_committed',
-      '--max-messages', '500', '--timeout-ms', '30000', '--property', 'print.offset=true', '--property', 'print.partition=true',
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--topic',
+      txTopic,
+      '--from-beginning',
+      '--isolation-level',
+      'read_committed',
+      '--max-messages',
+      '500',
+      '--timeout-ms',
+      '30000',
+      '--property',
+      'print.offset=true',
+      '--property',
+      'print.partition=true',
     ]);
-    const offsets = consumed.stdout.split('\n').filter((l) => l.includes('Offset:')).map((l) => `${/Partition:(\d+)/.exec(l)![1]}/${/Offset:(\d+)/.exec(l)![1]}`);
+    const offsets = consumed.stdout
+      .split('\n')
+      .filter((l) => l.includes('Offset:'))
+      .map((l) => `${/Partition:(\d+)/.exec(l)![1]}/${/Offset:(\d+)/.exec(l)![1]}`);
     assert.equal(offsets.length, 500);
     assert.equal(new Set(offsets).size, 500, 'no record delivered twice');
   });
@@ -107,20 +199,47 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (let i = 0; i < kafkajsSent.length; i += 10) {
-      await producer.send({ topic, acks: -1, messages: kafkajsSent.slice(i, i + 10).map((value, j) => ({ key: `q${(i + j) % 4}`, value })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: kafkajsSent.slice(i, i + 10).map((value, j) => ({ key: `q${(i + j) % 4}`, value })),
+      });
     }
     await producer.disconnect();
     const all = [...kcatSent, ...javaSent, ...kafkajsSent];
     const classic = await tool('console-consumer', [
-      '--bootstrap-server', gw.bootstrap, '--topic', topic, '--from-beginning', '--group', `${topic}-java-classic`,
-      '--max-messages', String(all.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--group',
+      `${topic}-java-classic`,
+      '--max-messages',
+      String(all.length),
+      '--timeout-ms',
+      '60000',
+      '--property',
+      'print.partition=true',
     ]);
     assertExactlyOnceInOrder(all, parseConsoleConsumer(classic.stdout), 'all producers → gateway → Java classic group');
     if (opts.consumerProtocol) {
       const kip848 = await tool('console-consumer', [
-        '--bootstrap-server', gw.bootstrap, '--topic', topic, '--from-beginning', '--group', `${topic}-java-kip848`,
-        '--consumer-property', 'group.protocol=consumer',
-        '--max-messages', String(all.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--group',
+        `${topic}-java-kip848`,
+        '--consumer-property',
+        'group.protocol=consumer',
+        '--max-messages',
+        String(all.length),
+        '--timeout-ms',
+        '60000',
+        '--property',
+        'print.partition=true',
       ]);
       assertExactlyOnceInOrder(all, parseConsoleConsumer(kip848.stdout), 'all producers → gateway → Java KIP-848 consumer group');
     }
@@ -132,7 +251,10 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: `${topic}-admin`, numPartitions: 2, replicationFactor: Number(rf) }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic: `${topic}-admin`, numPartitions: 2, replicationFactor: Number(rf) }],
+        waitForLeaders: true,
+      });
       assert.ok((await admin.listTopics()).includes(`${topic}-admin`));
       const meta = await admin.fetchTopicMetadata({ topics: [`${topic}-admin`] });
       assert.equal(meta.topics[0].partitions.length, 2);
@@ -147,20 +269,40 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
   /** Every port the backend nodes listen on, read from their own configs. */
   let backendPortsAll: number[] = [];
   test(`${line} x${brokers}: the quorum and broker configs tools show no backend address through the gateway`, async () => {
-    const ports = await backendListenerPorts(line, cluster.bootstrap, cluster.brokers.map((b) => b.nodeId));
+    const ports = await backendListenerPorts(
+      line,
+      cluster.bootstrap,
+      cluster.brokers.map((b) => b.nodeId),
+    );
     const outputs: string[] = [];
     if (line !== 'legacy') {
       // DescribeQuorum: served by KRaft brokers, whose answer (v2) names controller listeners.
       const status = await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--status']);
       assert.match(status.stdout, /CurrentVoters:/);
-      outputs.push(status.stdout, (await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--replication'])).stdout);
+      outputs.push(
+        status.stdout,
+        (await tool('metadata-quorum', ['--bootstrap-server', gw.bootstrap, 'describe', '--replication'])).stdout,
+      );
     }
     for (const b of cluster.brokers) {
-      const configs = await tool('configs', ['--bootstrap-server', gw.bootstrap, '--describe', '--entity-type', 'brokers', '--entity-name', String(b.nodeId), '--all']);
+      const configs = await tool('configs', [
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--describe',
+        '--entity-type',
+        'brokers',
+        '--entity-name',
+        String(b.nodeId),
+        '--all',
+      ]);
       assert.match(configs.stdout, /^\s*listeners=null sensitive=true/m);
       outputs.push(configs.stdout);
     }
-    for (const out of outputs) assert.deepEqual(ports.filter((p) => out.includes(`:${p}`)), []);
+    for (const out of outputs)
+      assert.deepEqual(
+        ports.filter((p) => out.includes(`:${p}`)),
+        [],
+      );
     backendPortsAll = ports;
   });
 

@@ -59,7 +59,20 @@ test('SIGTERM: an in-flight request still gets its answer, new connections are r
 test('a config with a mistake is refused with file, line, column and reason', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
   const file = path.join(dir, 'bad.yaml');
-  fs.writeFileSync(file, ['backend:', '  bootstrapServers: ["127.0.0.1:9092"]', 'listeners:', '  - name: a', '    bind: 127.0.0.1:9999', '    plaintext: true', '    routing: { basePort: 9100 }', '    colour: blue', ''].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      'backend:',
+      '  bootstrapServers: ["127.0.0.1:9092"]',
+      'listeners:',
+      '  - name: a',
+      '    bind: 127.0.0.1:9999',
+      '    plaintext: true',
+      '    routing: { basePort: 9100 }',
+      '    colour: blue',
+      '',
+    ].join('\n'),
+  );
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:5: unknown key 'colour'`));
@@ -68,7 +81,10 @@ test('a config with a mistake is refused with file, line, column and reason', as
 test('a listener without TLS is refused unless it says plaintext: true', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
   const file = path.join(dir, 'open.yaml');
-  fs.writeFileSync(file, 'backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: open\n    bind: 127.0.0.1:9999\n    routing: { basePort: 9100 }\n');
+  fs.writeFileSync(
+    file,
+    'backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: open\n    bind: 127.0.0.1:9999\n    routing: { basePort: 9100 }\n',
+  );
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /:4:5: listener 'open' has no tls section; set 'plaintext: true'/);
@@ -80,7 +96,10 @@ test('a TLS certificate that does not load stops the start with the listener, fi
   fs.writeFileSync(path.join(dir, 'server.key'), 'not a key');
   const file = path.join(dir, 'tls.yaml');
   const [port] = await freePorts(1);
-  fs.writeFileSync(file, `backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: secure\n    bind: 127.0.0.1:${port}\n    routing: { basePort: 9100 }\n    tls:\n      certificate: server.crt\n      key: server.key\n`);
+  fs.writeFileSync(
+    file,
+    `backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: secure\n    bind: 127.0.0.1:${port}\n    routing: { basePort: 9100 }\n    tls:\n      certificate: server.crt\n      key: server.key\n`,
+  );
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file], { timeoutMs: 30_000 });
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /tls\.yaml:7:5: listener 'secure': .*server\.crt: /);

@@ -13,7 +13,11 @@ let cluster: KafkaCluster;
 let gw: GatewayProcess;
 before(async () => {
   cluster = await startKafka({ version: '4', brokers: 1 });
-  gw = await startGatewayProcess({ backendBootstrap: cluster.bootstrap, maxBrokers: 1, extraConfig: { limits: { maxFrameBytes: 1024 * 1024 } } });
+  gw = await startGatewayProcess({
+    backendBootstrap: cluster.bootstrap,
+    maxBrokers: 1,
+    extraConfig: { limits: { maxFrameBytes: 1024 * 1024 } },
+  });
 });
 after(async () => {
   await gw?.stop();
@@ -25,7 +29,7 @@ const closesFor = async (reason: string) => {
   return m ? Number(m[1]) : 0;
 };
 
-test('ApiVersions at a version above the gateway\'s gets the v0 UNSUPPORTED_VERSION answer (spec §3.2)', async () => {
+test("ApiVersions at a version above the gateway's gets the v0 UNSUPPORTED_VERSION answer (spec §3.2)", async () => {
   const conn = await connectRaw(gw.bootstrap);
   conn.send(requestV1(API_KEY.ApiVersions, 99, 7));
   const payload = await conn.next();
@@ -39,7 +43,12 @@ test('ApiVersions at a version above the gateway\'s gets the v0 UNSUPPORTED_VERS
 
 test('ApiVersions advertises only what both the backend and the gateway speak', async () => {
   const conn = await connectRaw(gw.bootstrap);
-  conn.send(encodeRequestFrame({ requestApiKey: API_KEY.ApiVersions, requestApiVersion: 3, correlationId: 1, clientId: 'raw' }, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' }));
+  conn.send(
+    encodeRequestFrame(
+      { requestApiKey: API_KEY.ApiVersions, requestApiVersion: 3, correlationId: 1, clientId: 'raw' },
+      { clientSoftwareName: 'raw', clientSoftwareVersion: '1' },
+    ),
+  );
   const { body } = decodeResponseFrame((await conn.next())!, API_KEY.ApiVersions, 3);
   assert.equal(body.errorCode, 0);
   for (const api of body.apiKeys as Array<{ apiKey: number; minVersion: number; maxVersion: number }>) {

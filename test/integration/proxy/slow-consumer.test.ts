@@ -24,8 +24,19 @@ before(async () => {
   expectSuccess(
     'fill the topic',
     await kafkaTool('4', 'producer-perf-test', [
-      '--topic', 'bulk', '--num-records', '12000', '--record-size', '1000', '--throughput', '-1',
-      '--producer-props', `bootstrap.servers=${cluster.bootstrap}`, 'acks=1', 'batch.size=262144', 'linger.ms=20',
+      '--topic',
+      'bulk',
+      '--num-records',
+      '12000',
+      '--record-size',
+      '1000',
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${cluster.bootstrap}`,
+      'acks=1',
+      'batch.size=262144',
+      'linger.ms=20',
     ]),
   );
 });
@@ -35,7 +46,8 @@ after(async () => {
 });
 
 /** A Fetch frame with its size prefix, ready for the socket. */
-const fetchFrame = (correlationId: number) => fetchV11({ correlationId, topic: 'bulk', offset: 0n, maxBytes: FETCH_BYTES, sizePrefix: true });
+const fetchFrame = (correlationId: number) =>
+  fetchV11({ correlationId, topic: 'bulk', offset: 0n, maxBytes: FETCH_BYTES, sizePrefix: true });
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -69,8 +81,14 @@ test(`a client that pipelines ${PIPELINED} x 8 MiB Fetches and reads nothing kee
     peak = Math.max(peak, rssMb(gw.process.pid));
   }
   socket.destroy();
-  assert.deepEqual(responses, Array.from({ length: PIPELINED + 1 }, (_, i) => i), 'every response arrives, in order');
+  assert.deepEqual(
+    responses,
+    Array.from({ length: PIPELINED + 1 }, (_, i) => i),
+    'every response arrives, in order',
+  );
   const growth = peak - baseline;
-  console.log(`gateway RSS: baseline ${baseline.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, growth ${growth.toFixed(0)} MiB for ${(PIPELINED * FETCH_BYTES) / 2 ** 20} MiB requested`);
+  console.log(
+    `gateway RSS: baseline ${baseline.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, growth ${growth.toFixed(0)} MiB for ${(PIPELINED * FETCH_BYTES) / 2 ** 20} MiB requested`,
+  );
   assert.ok(growth < RSS_GROWTH_CAP_MB, `RSS grew ${growth.toFixed(0)} MiB (cap ${RSS_GROWTH_CAP_MB} MiB)`);
 });

@@ -39,9 +39,22 @@ export function smokeSuite(line: KafkaLine, brokers: number): void {
     const rf = String(Math.min(brokers, 3));
     expectSuccess(
       'kafka-topics --create',
-      await kafkaTool(line, 'topics', ['--bootstrap-server', cluster.bootstrap, '--create', '--topic', topic, '--partitions', String(PARTITIONS), '--replication-factor', rf]),
+      await kafkaTool(line, 'topics', [
+        '--bootstrap-server',
+        cluster.bootstrap,
+        '--create',
+        '--topic',
+        topic,
+        '--partitions',
+        String(PARTITIONS),
+        '--replication-factor',
+        rf,
+      ]),
     );
-    const described = expectSuccess('kafka-topics --describe', await kafkaTool(line, 'topics', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic', topic]));
+    const described = expectSuccess(
+      'kafka-topics --describe',
+      await kafkaTool(line, 'topics', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic', topic]),
+    );
     assert.match(described.stdout, new RegExp(`PartitionCount:\\s*${PARTITIONS}`));
   });
 
@@ -58,16 +71,35 @@ export function smokeSuite(line: KafkaLine, brokers: number): void {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: false });
     await producer.connect();
     for (let i = 0; i < kafkajsSent.length; i += 10) {
-      await producer.send({ topic, acks: -1, messages: kafkajsSent.slice(i, i + 10).map((value, j) => ({ key: `j${(i + j) % 5}`, value })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: kafkajsSent.slice(i, i + 10).map((value, j) => ({ key: `j${(i + j) % 5}`, value })),
+      });
     }
     await producer.disconnect();
     const result = expectSuccess(
       'console consumer',
-      await kafkaTool(line, 'console-consumer', [
-        '--bootstrap-server', cluster.bootstrap, '--topic', topic, '--from-beginning',
-        '--max-messages', String(COUNT * 2), '--timeout-ms', '60000',
-        '--property', 'print.partition=true', '--group', `smoke-java-${topic}`,
-      ], { timeoutMs: 120_000 }),
+      await kafkaTool(
+        line,
+        'console-consumer',
+        [
+          '--bootstrap-server',
+          cluster.bootstrap,
+          '--topic',
+          topic,
+          '--from-beginning',
+          '--max-messages',
+          String(COUNT * 2),
+          '--timeout-ms',
+          '60000',
+          '--property',
+          'print.partition=true',
+          '--group',
+          `smoke-java-${topic}`,
+        ],
+        { timeoutMs: 120_000 },
+      ),
     );
     const received = parseConsoleConsumer(result.stdout);
     assertExactlyOnceInOrder([...kcatSent, ...kafkajsSent], received, 'kcat+kafkajs → console consumer');
@@ -84,17 +116,40 @@ export function smokeSuite(line: KafkaLine, brokers: number): void {
     const produced = expectSuccess(
       'kafka-producer-perf-test',
       await kafkaTool(line, 'producer-perf-test', [
-        '--topic', perfTopic, '--num-records', String(records), '--record-size', '100', '--throughput', '-1',
-        '--producer-props', `bootstrap.servers=${cluster.bootstrap}`, 'acks=all',
+        '--topic',
+        perfTopic,
+        '--num-records',
+        String(records),
+        '--record-size',
+        '100',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${cluster.bootstrap}`,
+        'acks=all',
       ]),
     );
     assert.match(produced.stdout, new RegExp(`${records} records sent`));
     const consumed = expectSuccess(
       'kafka-consumer-perf-test',
-      await kafkaTool(line, 'consumer-perf-test', ['--bootstrap-server', cluster.bootstrap, '--topic', perfTopic, '--messages', String(records), '--timeout', '60000']),
+      await kafkaTool(line, 'consumer-perf-test', [
+        '--bootstrap-server',
+        cluster.bootstrap,
+        '--topic',
+        perfTopic,
+        '--messages',
+        String(records),
+        '--timeout',
+        '60000',
+      ]),
     );
     // Last line is CSV: start, end, MB, MB/s, nMsg, nMsg/s, ...
-    const fields = consumed.stdout.trim().split('\n').at(-1)!.split(',').map((f) => f.trim());
+    const fields = consumed.stdout
+      .trim()
+      .split('\n')
+      .at(-1)!
+      .split(',')
+      .map((f) => f.trim());
     assert.ok(Number(fields[4]) >= records, `consumer perf test read ${fields[4]} of ${records} messages`);
   });
 }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import { Kafka, Partitioners, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { startGatewayProcess, type GatewayProcess } from '../../harness/gateway.ts';
 import { startKafka, type KafkaCluster } from '../../harness/kafka.ts';
 import { kafkaTool } from '../../harness/kafka-tools.ts';
@@ -60,14 +60,25 @@ describe('TLS listeners with real clients', () => {
       'ssl.truststore.password': STORE_PASSWORD,
       ...extra,
     };
-    fs.writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    fs.writeFileSync(
+      file,
+      Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
     return file;
   };
   const tool = (name: Parameters<typeof kafkaTool>[1], args: string[], input?: string, java?: string) =>
     kafkaTool('4', name, args, { input, timeoutMs: 120_000, java }).then((r) => expectSuccess(`kafka ${name}`, r));
   const kcatSsl = (cert: { cert: string; key: string }) => [
-    '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${pki.file('ca/ca.crt')}`,
-    '-X', `ssl.certificate.location=${cert.cert}`, '-X', `ssl.key.location=${cert.key}`,
+    '-X',
+    'security.protocol=ssl',
+    '-X',
+    `ssl.ca.location=${pki.file('ca/ca.crt')}`,
+    '-X',
+    `ssl.certificate.location=${cert.cert}`,
+    '-X',
+    `ssl.key.location=${cert.key}`,
   ];
   const kafkajsSsl = (cert?: { cert: string; key: string }) => ({
     ca: [fs.readFileSync(pki.file('ca/ca.crt'))],
@@ -110,7 +121,13 @@ describe('TLS listeners with real clients', () => {
         {
           name: 'sni',
           bind: `127.0.0.1:${sniPort}`,
-          tls: { keystore: files.gatewayKeystore, keystorePassword: STORE_PASSWORD, clientAuth: 'requested', clientCa: pki.file('ca/ca.crt'), principalMappingRules: RULES },
+          tls: {
+            keystore: files.gatewayKeystore,
+            keystorePassword: STORE_PASSWORD,
+            clientAuth: 'requested',
+            clientCa: pki.file('ca/ca.crt'),
+            principalMappingRules: RULES,
+          },
           routing: { mode: 'sni', domain: SNI_DOMAIN },
         },
       ],
@@ -128,11 +145,37 @@ describe('TLS listeners with real clients', () => {
 
   test('the Java client (PKCS#12 stores from `certs bundle`) creates a topic and produces over mTLS as User:java-app', async () => {
     const config = javaConfig('java');
-    await tool('topics', ['--bootstrap-server', gw.bootstrap, '--command-config', config, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '1']);
-    await tool('console-producer', [
-      '--bootstrap-server', gw.bootstrap, '--topic', topic, '--producer.config', config,
-      '--producer-property', 'acks=all', '--property', 'parse.key=true', '--property', 'key.separator=:',
-    ], javaSent.map((v, i) => `j${i % 5}:${v}`).join('\n') + '\n');
+    await tool('topics', [
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--command-config',
+      config,
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '1',
+    ]);
+    await tool(
+      'console-producer',
+      [
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--topic',
+        topic,
+        '--producer.config',
+        config,
+        '--producer-property',
+        'acks=all',
+        '--property',
+        'parse.key=true',
+        '--property',
+        'key.separator=:',
+      ],
+      javaSent.map((v, i) => `j${i % 5}:${v}`).join('\n') + '\n',
+    );
     const line = await opened('User:java-app');
     assert.match(String(line.tls), /^TLSv1\.[23]$/);
     assert.equal(line.subject, 'CN=java-app,O=Acme');
@@ -142,7 +185,10 @@ describe('TLS listeners with real clients', () => {
   test('kcat (librdkafka, PEM files) produces over mTLS as User:kcat-app', async () => {
     const cert = { cert: files['kcat-app.crt'], key: files['kcat-app.key'] };
     const input = kcatSent.map((v, i) => `k${i % 7}:${v}`).join('\n') + '\n';
-    expectSuccess('kcat -P over TLS', await kcat(['-P', '-b', gw.bootstrap, '-t', topic, '-K:', '-X', 'acks=all', ...kcatSsl(cert)], { input }));
+    expectSuccess(
+      'kcat -P over TLS',
+      await kcat(['-P', '-b', gw.bootstrap, '-t', topic, '-K:', '-X', 'acks=all', ...kcatSsl(cert)], { input }),
+    );
     await opened('User:kcat-app');
   });
 
@@ -155,25 +201,57 @@ describe('TLS listeners with real clients', () => {
     await producer.disconnect();
     await opened('User:kafkajs-app');
     const all = [...javaSent, ...kcatSent, ...kafkajsSent];
-    assertExactlyOnceInOrder(all, await consumeWithKafkajs(kafka, topic, 'tls-kafkajs-group', all.length), 'Java + kcat + kafkajs → TLS gateway → kafkajs group');
+    assertExactlyOnceInOrder(
+      all,
+      await consumeWithKafkajs(kafka, topic, 'tls-kafkajs-group', all.length),
+      'Java + kcat + kafkajs → TLS gateway → kafkajs group',
+    );
   });
 
   test('the Java console consumer and kcat read everything back over mTLS', async () => {
     const all = [...javaSent, ...kcatSent, ...kafkajsSent];
     const java = await tool('console-consumer', [
-      '--bootstrap-server', gw.bootstrap, '--topic', topic, '--consumer.config', javaConfig('java-consumer'), '--from-beginning',
-      '--group', 'tls-java-group', '--max-messages', String(all.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
+      '--bootstrap-server',
+      gw.bootstrap,
+      '--topic',
+      topic,
+      '--consumer.config',
+      javaConfig('java-consumer'),
+      '--from-beginning',
+      '--group',
+      'tls-java-group',
+      '--max-messages',
+      String(all.length),
+      '--timeout-ms',
+      '60000',
+      '--property',
+      'print.partition=true',
     ]);
     assertExactlyOnceInOrder(all, parseConsoleConsumer(java.stdout), 'TLS gateway → Java classic group');
     const cert = { cert: files['kcat-app.crt'], key: files['kcat-app.key'] };
-    const out = expectSuccess('kcat -C over TLS', await kcat(['-C', '-b', gw.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-f', '%p\t%s\n', ...kcatSsl(cert)], { timeoutMs: 90_000 }));
-    const received = out.stdout.trim().split('\n').map((l) => ({ partition: Number(l.split('\t')[0]), value: l.split('\t')[1] }));
+    const out = expectSuccess(
+      'kcat -C over TLS',
+      await kcat(['-C', '-b', gw.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-f', '%p\t%s\n', ...kcatSsl(cert)], {
+        timeoutMs: 90_000,
+      }),
+    );
+    const received = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => ({ partition: Number(l.split('\t')[0]), value: l.split('\t')[1] }));
     assert.equal(received.length, all.length);
     assert.deepEqual(new Set(received.map((r) => r.value)), new Set(all));
   });
 
-  test('refused with real clients: kafkajs without a certificate, kcat with another CA\'s, kcat with an expired one', async () => {
-    const bare = new Kafka({ clientId: 'no-cert', brokers: [gw.bootstrap], ssl: kafkajsSsl(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3_000 });
+  test("refused with real clients: kafkajs without a certificate, kcat with another CA's, kcat with an expired one", async () => {
+    const bare = new Kafka({
+      clientId: 'no-cert',
+      brokers: [gw.bootstrap],
+      ssl: kafkajsSsl(),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 3_000,
+    });
     const admin = bare.admin();
     await assert.rejects(admin.connect().then(() => admin.listTopics()));
     await admin.disconnect();
@@ -194,20 +272,32 @@ describe('TLS listeners with real clients', () => {
 
   test('a certificate revoked with `certs revoke` is refused to kcat once the CRL file changes, without a restart', async () => {
     const frank = pki.client('frank-app');
-    expectSuccess('kcat -L before revocation', await kcat(['-L', '-b', gw.bootstrap, '-m', '10', ...kcatSsl(frank)], { timeoutMs: 30_000 }));
+    expectSuccess(
+      'kcat -L before revocation',
+      await kcat(['-L', '-b', gw.bootstrap, '-m', '10', ...kcatSsl(frank)], { timeoutMs: 30_000 }),
+    );
     const reloadsBefore = gw.logs().filter((l) => l.event === 'tls_reloaded').length;
     pki.ca.revoke('frank-app', 'keyCompromise');
     await gw.waitForLog(() => gw.logs().filter((l) => l.event === 'tls_reloaded').length > reloadsBefore, 10_000);
     const after = await kcat(['-L', '-b', gw.bootstrap, '-m', '5', ...kcatSsl(frank)], { timeoutMs: 30_000 });
     assert.notEqual(after.code, 0, 'kcat with a revoked certificate must fail');
-    await gw.waitForLog((l) => l.reason === 'client-certificate-invalid' && /CERT_REVOKED/.test(String(l.detail)) && /CN=frank-app/.test(String(l.detail)), 10_000);
+    await gw.waitForLog(
+      (l) => l.reason === 'client-certificate-invalid' && /CERT_REVOKED/.test(String(l.detail)) && /CN=frank-app/.test(String(l.detail)),
+      10_000,
+    );
   });
 
   test('revoking a certificate also ends the connections already open with it; other clients carry on', async () => {
     const grace = pki.client('grace-app');
     const heidi = pki.client('heidi-app');
     const connect = async (c: { cert: string; key: string }, id: string) => {
-      const kafka = new Kafka({ clientId: id, brokers: [gw.bootstrap], ssl: kafkajsSsl(c), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+      const kafka = new Kafka({
+        clientId: id,
+        brokers: [gw.bootstrap],
+        ssl: kafkajsSsl(c),
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      });
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await producer.send({ topic, acks: -1, messages: [{ value: `${id}-before` }] });
@@ -221,7 +311,9 @@ describe('TLS listeners with real clients', () => {
     await assert.rejects(revokedProducer.send({ topic, acks: -1, messages: [{ value: 'grace-after' }] }));
     await keptProducer.send({ topic, acks: -1, messages: [{ value: 'heidi-after' }] });
     await Promise.allSettled([revokedProducer.disconnect(), keptProducer.disconnect()]);
-    assert.ok(!gw.logs().some((l) => l.event === 'connection_close' && l.reason === 'certificate-revoked' && l.principal !== 'User:grace-app'));
+    assert.ok(
+      !gw.logs().some((l) => l.event === 'connection_close' && l.reason === 'certificate-revoked' && l.principal !== 'User:grace-app'),
+    );
   });
 
   test('SNI routing: kafkajs reaches bootstrap.kafka.test and broker-1.kafka.test through one port (PKCS#12 wildcard certificate)', async () => {
@@ -233,8 +325,17 @@ describe('TLS listeners with real clients', () => {
       ssl: true,
       // The names resolve to loopback here; the TLS server name stays the broker's name.
       socketFactory: ({ host, port, onConnect }) =>
-        tls.connect({ host: '127.0.0.1', port, servername: host, ca: [fs.readFileSync(pki.file('ca/ca.crt'))], checkServerIdentity: (_h, cert) => tls.checkServerIdentity(host, cert) }, onConnect),
-    } as KafkaConfig);
+        tls.connect(
+          {
+            host: '127.0.0.1',
+            port,
+            servername: host,
+            ca: [fs.readFileSync(pki.file('ca/ca.crt'))],
+            checkServerIdentity: (_h, cert) => tls.checkServerIdentity(host, cert),
+          },
+          onConnect,
+        ),
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: sniTopic, numPartitions: 2 }], waitForLeaders: true });
@@ -251,7 +352,10 @@ describe('TLS listeners with real clients', () => {
     assert.equal(brokerLine.principal, 'User:ANONYMOUS', 'clientAuth requested without a certificate is anonymous');
     // A name that is neither the bootstrap name nor a broker's is refused.
     await new Promise<void>((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port: sniPort, servername: `nothing.${SNI_DOMAIN}`, rejectUnauthorized: false }, () => undefined);
+      const s = tls.connect(
+        { host: '127.0.0.1', port: sniPort, servername: `nothing.${SNI_DOMAIN}`, rejectUnauthorized: false },
+        () => undefined,
+      );
       s.on('error', () => resolve());
       s.on('close', () => resolve());
     });
@@ -259,24 +363,74 @@ describe('TLS listeners with real clients', () => {
   });
 
   const jdk = jdkWithHostsFile();
-  test('SNI routing: the Java client resolves broker names through a hosts file and produces and consumes', { skip: jdk ? false : 'needs a JDK 18+ (jdk.net.hosts.file) to resolve *.kafka.test without editing /etc/hosts' }, async () => {
-    const hosts = path.join(pki.dir, 'hosts');
-    fs.writeFileSync(hosts, `127.0.0.1 bootstrap.${SNI_DOMAIN} broker-1.${SNI_DOMAIN} broker-2.${SNI_DOMAIN}\n`);
-    const config = javaConfig('java-sni');
-    const bootstrap = `bootstrap.${SNI_DOMAIN}:${sniPort}`;
-    const sent = values('java-sni');
-    const jvm = (args: string[], input?: string) =>
-      kafkaTool('4', args[0] as Parameters<typeof kafkaTool>[1], args.slice(1), {
-        input, timeoutMs: 120_000, java: jdk!,
-        jvmOptions: ['-Xms64m', '-Xmx256m', '-XX:TieredStopAtLevel=1', `-Djdk.net.hosts.file=${hosts}`],
-      }).then((r) => expectSuccess(`java over SNI: ${args[0]}`, r));
-    await jvm(['topics', '--bootstrap-server', bootstrap, '--command-config', config, '--create', '--topic', 'tls-sni-java', '--partitions', '2', '--replication-factor', '1']);
-    await jvm(['console-producer', '--bootstrap-server', bootstrap, '--topic', 'tls-sni-java', '--producer.config', config, '--producer-property', 'acks=all'], sent.join('\n') + '\n');
-    const out = await jvm([
-      'console-consumer', '--bootstrap-server', bootstrap, '--topic', 'tls-sni-java', '--consumer.config', config, '--from-beginning',
-      '--max-messages', String(sent.length), '--timeout-ms', '60000', '--property', 'print.partition=true',
-    ]);
-    assertExactlyOnceInOrder(sent, parseConsoleConsumer(out.stdout), 'Java over SNI');
-    await gw.waitForLog((l) => l.event === 'connection_open' && l.listener === 'sni' && l.principal === 'User:java-app' && l.serverName === `broker-1.${SNI_DOMAIN}`);
-  });
+  test(
+    'SNI routing: the Java client resolves broker names through a hosts file and produces and consumes',
+    { skip: jdk ? false : 'needs a JDK 18+ (jdk.net.hosts.file) to resolve *.kafka.test without editing /etc/hosts' },
+    async () => {
+      const hosts = path.join(pki.dir, 'hosts');
+      fs.writeFileSync(hosts, `127.0.0.1 bootstrap.${SNI_DOMAIN} broker-1.${SNI_DOMAIN} broker-2.${SNI_DOMAIN}\n`);
+      const config = javaConfig('java-sni');
+      const bootstrap = `bootstrap.${SNI_DOMAIN}:${sniPort}`;
+      const sent = values('java-sni');
+      const jvm = (args: string[], input?: string) =>
+        kafkaTool('4', args[0] as Parameters<typeof kafkaTool>[1], args.slice(1), {
+          input,
+          timeoutMs: 120_000,
+          java: jdk!,
+          jvmOptions: ['-Xms64m', '-Xmx256m', '-XX:TieredStopAtLevel=1', `-Djdk.net.hosts.file=${hosts}`],
+        }).then((r) => expectSuccess(`java over SNI: ${args[0]}`, r));
+      await jvm([
+        'topics',
+        '--bootstrap-server',
+        bootstrap,
+        '--command-config',
+        config,
+        '--create',
+        '--topic',
+        'tls-sni-java',
+        '--partitions',
+        '2',
+        '--replication-factor',
+        '1',
+      ]);
+      await jvm(
+        [
+          'console-producer',
+          '--bootstrap-server',
+          bootstrap,
+          '--topic',
+          'tls-sni-java',
+          '--producer.config',
+          config,
+          '--producer-property',
+          'acks=all',
+        ],
+        sent.join('\n') + '\n',
+      );
+      const out = await jvm([
+        'console-consumer',
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        'tls-sni-java',
+        '--consumer.config',
+        config,
+        '--from-beginning',
+        '--max-messages',
+        String(sent.length),
+        '--timeout-ms',
+        '60000',
+        '--property',
+        'print.partition=true',
+      ]);
+      assertExactlyOnceInOrder(sent, parseConsoleConsumer(out.stdout), 'Java over SNI');
+      await gw.waitForLog(
+        (l) =>
+          l.event === 'connection_open' &&
+          l.listener === 'sni' &&
+          l.principal === 'User:java-app' &&
+          l.serverName === `broker-1.${SNI_DOMAIN}`,
+      );
+    },
+  );
 });

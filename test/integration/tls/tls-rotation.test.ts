@@ -23,7 +23,15 @@ let port = 0;
 const install = (name: string) => installServerCertificate(pki, name, live);
 
 function issueServer(name: string): void {
-  pki.ca.issueServer({ name, subject: { CN: 'localhost' }, sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }], keyBits: 2048 });
+  pki.ca.issueServer({
+    name,
+    subject: { CN: 'localhost' },
+    sans: [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+    ],
+    keyBits: 2048,
+  });
 }
 
 const serial = () => presentedSerial(port, pki);
@@ -53,7 +61,12 @@ before(async () => {
       {
         name: 'rotating',
         bind: `127.0.0.1:${bootstrapPort}`,
-        tls: { certificate: path.join(live, 'server.crt'), key: path.join(live, 'server.key'), clientAuth: 'required', clientCa: pki.file('ca/ca.crt') },
+        tls: {
+          certificate: path.join(live, 'server.crt'),
+          key: path.join(live, 'server.key'),
+          clientAuth: 'required',
+          clientCa: pki.file('ca/ca.crt'),
+        },
         routing: { brokerPorts: { 1: brokerPort } },
       },
     ],

@@ -33,7 +33,7 @@ describe('RFC 2253 subject DN as Java renders it', () => {
     c.serialNumber = '01';
     c.validity.notBefore = new Date();
     c.validity.notAfter = new Date(Date.now() + 86_400_000);
-    c.setSubject(attrs.map((a) => ({ type: a.type, value: a.value, valueTagClass: a.tag }) as unknown as forge.pki.CertificateField));
+    c.setSubject(attrs.map((a) => ({ type: a.type, value: a.value, valueTagClass: a.tag })));
     c.setIssuer([{ shortName: 'CN', value: 'issuer' }]);
     c.sign(k, forge.md.sha256.create());
     const file = join(dir, `${name}.pem`);
@@ -55,7 +55,11 @@ describe('RFC 2253 subject DN as Java renders it', () => {
   }
 
   test('certificates from the certs library: most specific RDN first, no spaces', () => {
-    const e = ca.issueClient({ name: 'alice', subject: { CN: 'alice', O: 'Acme', OU: ['eng', 'ops'], L: 'Paris', ST: 'IdF', C: 'FR' }, sans: [] });
+    const e = ca.issueClient({
+      name: 'alice',
+      subject: { CN: 'alice', O: 'Acme', OU: ['eng', 'ops'], L: 'Paris', ST: 'IdF', C: 'FR' },
+      sans: [],
+    });
     check(join(dir, e.certFile), 'CN=alice,OU=ops,OU=eng,O=Acme,L=Paris,ST=IdF,C=FR');
     check(join(dir, 'ca/ca.crt'), 'CN=Test CA,O=Gatehouse Tests');
     assert.equal(issuerDn(new X509Certificate(readFileSync(join(dir, e.certFile)))), 'CN=Test CA,O=Gatehouse Tests');
@@ -69,7 +73,10 @@ describe('RFC 2253 subject DN as Java renders it', () => {
   });
 
   test('openssl req: = ; < > " \\ and # escaped anywhere, leading/trailing spaces escaped', () => {
-    check(opensslCert('special', '/CN= lead space/O=#hash/OU=trail space /L=a=b;c<d>e"f\\\\g'), 'L=a\\=b\\;c\\<d\\>e\\"f\\\\g,OU=trail space\\ ,O=\\#hash,CN=\\ lead space');
+    check(
+      opensslCert('special', '/CN= lead space/O=#hash/OU=trail space /L=a=b;c<d>e"f\\\\g'),
+      'L=a\\=b\\;c\\<d\\>e\\"f\\\\g,OU=trail space\\ ,O=\\#hash,CN=\\ lead space',
+    );
     check(opensslCert('inner', '/CN=a#b/O=  two  '), 'O=\\ \\ two\\ \\ ,CN=a\\#b');
   });
 
@@ -96,8 +103,17 @@ describe('RFC 2253 subject DN as Java renders it', () => {
       { type: '2.5.4.10', value: 'caf\xe9', tag: 20 }, // T61String, Latin-1 byte → U+FFFD
       { type: '2.5.4.3', value: 'Grüße', tag: 30 }, // BMPString (forge writes UTF-16BE) → NULs and U+FFFD
     ]);
-    check(file, 'CN=\\00G\\00r\\00\ufffd\\00\ufffd\\00e,O=caf\ufffd,OU=#1c0400000075,L=ia5\ufffd,ST=cr\\\r,STREET=nul\\00x,1.2.3.4=#0c036f6964,DC=dc,C=US');
-    check(forgeCert('crlead', [{ type: '2.5.4.3', value: '\r lead', tag: 12 }, { type: '2.5.4.3', value: 'x\u0085y\u00a0', tag: 12 }]), 'CN=x\u0085y\u00a0,CN=\\\r\\ lead');
+    check(
+      file,
+      'CN=\\00G\\00r\\00\ufffd\\00\ufffd\\00e,O=caf\ufffd,OU=#1c0400000075,L=ia5\ufffd,ST=cr\\\r,STREET=nul\\00x,1.2.3.4=#0c036f6964,DC=dc,C=US',
+    );
+    check(
+      forgeCert('crlead', [
+        { type: '2.5.4.3', value: '\r lead', tag: 12 },
+        { type: '2.5.4.3', value: 'x\u0085y\u00a0', tag: 12 },
+      ]),
+      'CN=x\u0085y\u00a0,CN=\\\r\\ lead',
+    );
   });
 
   test('empty subject renders as the empty string', () => {
@@ -107,7 +123,10 @@ describe('RFC 2253 subject DN as Java renders it', () => {
   test('raw Name DER and malformed input', () => {
     const x = new X509Certificate(readFileSync(join(dir, 'ca/ca.crt')));
     assert.equal(subjectDn(x.raw), 'CN=Test CA,O=Gatehouse Tests');
-    const nameDer = Buffer.from(forge.asn1.toDer(forge.pki.distinguishedNameToAsn1(forge.pki.certificateFromPem(x.toString()).subject)).getBytes(), 'binary');
+    const nameDer = Buffer.from(
+      forge.asn1.toDer(forge.pki.distinguishedNameToAsn1(forge.pki.certificateFromPem(x.toString()).subject)).getBytes(),
+      'binary',
+    );
     assert.equal(rfc2253FromNameDer(nameDer), 'CN=Test CA,O=Gatehouse Tests');
     assert.throws(() => rfc2253FromNameDer(nameDer.subarray(0, nameDer.length - 3)), DerError);
     assert.throws(() => subjectDn(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])), DerError);
@@ -130,6 +149,9 @@ public class Probe { public static void main(String[] a) throws Exception {
     const r = run('java', [probe, ...files]);
     assert.equal(r.status, 0, r.stderr);
     const names = r.stdout.split('\0').slice(0, -1);
-    assert.deepEqual(names, files.map((f) => expectations.get(f)));
+    assert.deepEqual(
+      names,
+      files.map((f) => expectations.get(f)),
+    );
   });
 });

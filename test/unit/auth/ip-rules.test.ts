@@ -24,7 +24,11 @@ describe('listener allow/deny lists', () => {
     assert.deepEqual(open.check('1.2.3.4'), { allowed: false, address: '1.2.3.4', rule: 'deny 0.0.0.0/0' });
     assert.deepEqual(open.check('::1'), { allowed: true, address: '::1', rule: 'default allow' });
     assert.deepEqual(new IpAccessList().check('8.8.8.8'), { allowed: true, address: '8.8.8.8', rule: 'default allow' });
-    assert.deepEqual(new IpAccessList({ defaultAllow: false }).check('8.8.8.8'), { allowed: false, address: '8.8.8.8', rule: 'default deny' });
+    assert.deepEqual(new IpAccessList({ defaultAllow: false }).check('8.8.8.8'), {
+      allowed: false,
+      address: '8.8.8.8',
+      rule: 'default deny',
+    });
     assert.deepEqual(new IpAccessList().check('bogus'), { allowed: false, address: 'bogus', rule: 'invalid address' });
   });
 
@@ -46,7 +50,12 @@ describe('listener allow/deny lists', () => {
 
 describe('IP identities', () => {
   const ids = new IpIdentityMap({
-    map: { '10.2.0.0/16': 'User:billing', '10.2.3.0/24': 'User:billing-batch', '10.0.0.0/8': 'User:internal', '2001:db8::/32': 'Service:edge' },
+    map: {
+      '10.2.0.0/16': 'User:billing',
+      '10.2.3.0/24': 'User:billing-batch',
+      '10.0.0.0/8': 'User:internal',
+      '2001:db8::/32': 'Service:edge',
+    },
   });
 
   test('most specific prefix wins, regardless of order', () => {
@@ -64,13 +73,19 @@ describe('IP identities', () => {
 
   test('unmapped sources: refused by default, or User:ANONYMOUS', () => {
     assert.deepEqual(ids.resolve('192.168.1.1'), { ok: false, rule: 'unmapped source' });
-    const anon = new IpIdentityMap({ map: [{ cidr: '10.2.0.0/16', principal: 'User:billing' }], unmapped: 'anonymous' }).resolve('192.168.1.1');
+    const anon = new IpIdentityMap({ map: [{ cidr: '10.2.0.0/16', principal: 'User:billing' }], unmapped: 'anonymous' }).resolve(
+      '192.168.1.1',
+    );
     assert.ok(anon.ok && anon.principal.toString() === 'User:ANONYMOUS');
   });
 
   test('malformed principals are configuration errors', () => {
     assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': 'User:' } }), /malformed principal/);
-    assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': 'billing' } }), /malformed principal/, 'a bare name is not a principal, as in the configuration and policies');
+    assert.throws(
+      () => new IpIdentityMap({ map: { '10.0.0.0/8': 'billing' } }),
+      /malformed principal/,
+      'a bare name is not a principal, as in the configuration and policies',
+    );
     assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/8': ' User:x' } }), /spaces/);
     assert.throws(() => new IpIdentityMap({ map: { '10.0.0.0/99': 'a' } }), InvalidCidrError);
   });

@@ -14,15 +14,21 @@ const short = (rules: string, name: string) => KerberosShortNamer.fromRules(REAL
 
 describe('spec §5.2 examples (every row of the table, default realm EXAMPLE.COM)', () => {
   test('DEFAULT, alice@EXAMPLE.COM → alice', () => assert.equal(short('DEFAULT', 'alice@EXAMPLE.COM'), 'alice'));
-  test('DEFAULT, kafka/broker1.example.com@EXAMPLE.COM → kafka', () => assert.equal(short('DEFAULT', 'kafka/broker1.example.com@EXAMPLE.COM'), 'kafka'));
-  test('DEFAULT, alice@PARTNER.ORG → failure', () => assert.throws(() => short('DEFAULT', 'alice@PARTNER.ORG'), NoMatchingKerberosRuleError));
+  test('DEFAULT, kafka/broker1.example.com@EXAMPLE.COM → kafka', () =>
+    assert.equal(short('DEFAULT', 'kafka/broker1.example.com@EXAMPLE.COM'), 'kafka'));
+  test('DEFAULT, alice@PARTNER.ORG → failure', () =>
+    assert.throws(() => short('DEFAULT', 'alice@PARTNER.ORG'), NoMatchingKerberosRuleError));
   const rules = 'RULE:[1:$1@$0](.*@MYDOMAIN.COM)s/@.*//,DEFAULT';
-  test('RULE:[1:$1@$0](.*@MYDOMAIN.COM)s/@.*//,DEFAULT, user@MYDOMAIN.COM → user', () => assert.equal(short(rules, 'user@MYDOMAIN.COM'), 'user'));
+  test('RULE:[1:$1@$0](.*@MYDOMAIN.COM)s/@.*//,DEFAULT, user@MYDOMAIN.COM → user', () =>
+    assert.equal(short(rules, 'user@MYDOMAIN.COM'), 'user'));
   test('same rules, bob@EXAMPLE.COM → bob (DEFAULT)', () => assert.equal(short(rules, 'bob@EXAMPLE.COM'), 'bob'));
   test('RULE:[2:$1@$0](.*@EXAMPLE.COM)s/@.*//, kafka/b1.example.com@EXAMPLE.COM → kafka', () =>
     assert.equal(short('RULE:[2:$1@$0](.*@EXAMPLE.COM)s/@.*//', 'kafka/b1.example.com@EXAMPLE.COM'), 'kafka'));
   test('RULE:[2:$1/$2@$0], kafka/b1.example.com@EXAMPLE.COM → failure (non-simple result)', () =>
-    assert.throws(() => short('RULE:[2:$1/$2@$0]', 'kafka/b1.example.com@EXAMPLE.COM'), /Non-simple name kafka\/b1\.example\.com@EXAMPLE\.COM/));
+    assert.throws(
+      () => short('RULE:[2:$1/$2@$0]', 'kafka/b1.example.com@EXAMPLE.COM'),
+      /Non-simple name kafka\/b1\.example\.com@EXAMPLE\.COM/,
+    ));
   test('RULE:[1:$1]/L, Alice@EXAMPLE.COM → alice', () => assert.equal(short('RULE:[1:$1]/L', 'Alice@EXAMPLE.COM'), 'alice'));
   test('RULE:[1:$1@$0](.*@EXAMPLE.COM)s/@.*///U, alice@EXAMPLE.COM → ALICE', () =>
     assert.equal(short('RULE:[1:$1@$0](.*@EXAMPLE.COM)s/@.*///U', 'alice@EXAMPLE.COM'), 'ALICE'));
@@ -30,7 +36,11 @@ describe('spec §5.2 examples (every row of the table, default realm EXAMPLE.COM
 
 describe('Kafka KerberosNameTest cases', () => {
   test('parse and map App.* services', () => {
-    const namer = KerberosShortNamer.fromRules('REALM.COM', [String.raw`RULE:[1:$1](App\..*)s/App\.(.*)/$1/g`, String.raw`RULE:[2:$1](App\..*)s/App\.(.*)/$1/g`, 'DEFAULT']);
+    const namer = KerberosShortNamer.fromRules('REALM.COM', [
+      String.raw`RULE:[1:$1](App\..*)s/App\.(.*)/$1/g`,
+      String.raw`RULE:[2:$1](App\..*)s/App\.(.*)/$1/g`,
+      'DEFAULT',
+    ]);
     const name = KerberosName.parse('App.service-name/example.com@REALM.COM');
     assert.equal(name.serviceName, 'App.service-name');
     assert.equal(name.hostName, 'example.com');
@@ -40,7 +50,10 @@ describe('Kafka KerberosNameTest cases', () => {
     assert.equal(namer.shortName('user/host@REALM.COM'), 'user');
   });
 
-  for (const [suffix, cased] of [['L', (t: string) => t.toLowerCase()], ['U', (t: string) => t.toUpperCase()]] as const) {
+  for (const [suffix, cased] of [
+    ['L', (t: string) => t.toLowerCase()],
+    ['U', (t: string) => t.toUpperCase()],
+  ] as const) {
     test(`/${suffix} changes the case of the result`, () => {
       const namer = KerberosShortNamer.fromRules('REALM.COM', [
         `RULE:[1:$1]/${suffix}`,
@@ -60,10 +73,27 @@ describe('Kafka KerberosNameTest cases', () => {
 
   test('invalid rules are refused', () => {
     for (const r of [
-      'default', 'DEFAUL', 'DEFAULT/L', 'DEFAULT/g',
-      'rule:[1:$1]', 'rule:[1:$1]/L/U', 'rule:[1:$1]/U/L', 'rule:[1:$1]/LU', 'rule:[1:$1]/UL', 'rule:[1:$1]/LL', 'rule:[1:$1]/UU',
-      'RULE:[1:$1]/L/U', 'RULE:[1:$1]/U/L', 'RULE:[1:$1]/LU', 'RULE:[1:$1]/UL', 'RULE:[1:$1]/LL', 'RULE:[1:$1]/UU',
-      'RULE:[1:$1]/l', 'RULE:[1:$1]/u', 'RULE:[:$1]', '',
+      'default',
+      'DEFAUL',
+      'DEFAULT/L',
+      'DEFAULT/g',
+      'rule:[1:$1]',
+      'rule:[1:$1]/L/U',
+      'rule:[1:$1]/U/L',
+      'rule:[1:$1]/LU',
+      'rule:[1:$1]/UL',
+      'rule:[1:$1]/LL',
+      'rule:[1:$1]/UU',
+      'RULE:[1:$1]/L/U',
+      'RULE:[1:$1]/U/L',
+      'RULE:[1:$1]/LU',
+      'RULE:[1:$1]/UL',
+      'RULE:[1:$1]/LL',
+      'RULE:[1:$1]/UU',
+      'RULE:[1:$1]/l',
+      'RULE:[1:$1]/u',
+      'RULE:[:$1]',
+      '',
     ]) {
       assert.throws(() => KerberosShortNamer.fromRules(REALM, [r]), InvalidKerberosRulesError, r);
     }

@@ -29,18 +29,22 @@ function feed(data: Buffer, size: number): { results: ProxyParseResult[]; decode
 
 const header = (r: ProxyParseResult) => {
   assert.equal(r.kind, 'header', JSON.stringify(r));
-  return (r as Extract<ProxyParseResult, { kind: 'header' }>).header;
+  return r.header;
 };
 const errorOf = (r: ProxyParseResult) => {
   assert.equal(r.kind, 'error', JSON.stringify(r));
-  return (r as Extract<ProxyParseResult, { kind: 'error' }>).reason;
+  return r.reason;
 };
 
 describe('PROXY protocol v1', () => {
   test('TCP4 and TCP6, with the application bytes that follow', () => {
     const data = Buffer.from('PROXY TCP4 192.0.2.10 10.0.0.1 51234 9092\r\n\x16\x03\x01');
     assert.deepEqual(header(parseProxyHeader(data)), {
-      version: 1, command: 'proxy', source: { address: '192.0.2.10', port: 51234 }, destination: { address: '10.0.0.1', port: 9092 }, consumed: 43,
+      version: 1,
+      command: 'proxy',
+      source: { address: '192.0.2.10', port: 51234 },
+      destination: { address: '10.0.0.1', port: 9092 },
+      consumed: 43,
     });
     const six = header(parseProxyHeader(Buffer.from('PROXY TCP6 2001:db8::1 ::1 65535 0\r\n')));
     assert.deepEqual(six.source, { address: '2001:db8::1', port: 65535 });
@@ -95,7 +99,13 @@ describe('PROXY protocol v2', () => {
     const tlv = Buffer.from([0x04, 0x00, 0x03, 0x61, 0x62, 0x63]); // PP2_TYPE_NOOP
     const data = Buffer.concat([v2(1, 0x11, inet4Block(tlv)), Buffer.from('TLS')]);
     const h = header(parseProxyHeader(data));
-    assert.deepEqual(h, { version: 2, command: 'proxy', source: { address: '192.0.2.10', port: 51234 }, destination: { address: '10.0.0.1', port: 9092 }, consumed: 16 + 12 + 6 });
+    assert.deepEqual(h, {
+      version: 2,
+      command: 'proxy',
+      source: { address: '192.0.2.10', port: 51234 },
+      destination: { address: '10.0.0.1', port: 9092 },
+      consumed: 16 + 12 + 6,
+    });
   });
 
   test('AF_INET6', () => {

@@ -42,13 +42,19 @@ describe('principal from subjectAltName', () => {
       { type: 'email', value: 'billing@acme.test' },
     ]);
     assert.deepEqual(parseSubjectAltName(undefined), []);
-    assert.deepEqual(parseSubjectAltName('IP Address:10.0.0.1, DNS:a'), [{ type: 'IP Address', value: '10.0.0.1' }, { type: 'DNS', value: 'a' }]);
+    assert.deepEqual(parseSubjectAltName('IP Address:10.0.0.1, DNS:a'), [
+      { type: 'IP Address', value: '10.0.0.1' },
+      { type: 'DNS', value: 'a' },
+    ]);
     assert.throws(() => parseSubjectAltName('garbage'), /malformed/);
   });
 
   test('first SAN of the type, or the first matching a pattern (group 1 or the named group `name`)', () => {
     assert.equal(new SanPrincipalMapper([{ type: 'uri' }]).nameFrom(svc), 'https://acme.test/not-spiffe');
-    assert.equal(new SanPrincipalMapper([{ type: 'uri', pattern: 'spiffe://acme\\.test/.*' }]).nameFrom(svc), 'spiffe://acme.test/ns/prod/sa/billing');
+    assert.equal(
+      new SanPrincipalMapper([{ type: 'uri', pattern: 'spiffe://acme\\.test/.*' }]).nameFrom(svc),
+      'spiffe://acme.test/ns/prod/sa/billing',
+    );
     assert.equal(new SanPrincipalMapper([{ type: 'uri', pattern: /spiffe:\/\/acme\.test\/ns\/[^/]+\/sa\/(.+)/ }]).nameFrom(svc), 'billing');
     assert.equal(new SanPrincipalMapper([{ type: 'email', pattern: '(?<name>[^@]+)@acme\\.test' }]).nameFrom(svc), 'billing');
     assert.equal(new SanPrincipalMapper([{ type: 'dns' }]).nameFrom(svc), 'billing.svc.test');

@@ -67,13 +67,15 @@ describe('Kafka SslPrincipalMapperTest cases', () => {
   });
 
   test('mapping with /L, /U and DEFAULT', () => {
-    const mapper = SslPrincipalMapper.fromRules([
-      'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L',
-      'RULE:^CN=(.*?),OU=(.*?),O=(.*?),L=(.*?),ST=(.*?),C=(.*?)$/$1@$2/L',
-      'RULE:^cn=(.*?),ou=(.*?),dc=(.*?),dc=(.*?)$/$1@$2/U',
-      'RULE:^.*[Cc][Nn]=([a-zA-Z0-9.]*).*$/$1/U',
-      'DEFAULT',
-    ].join(', '));
+    const mapper = SslPrincipalMapper.fromRules(
+      [
+        'RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L',
+        'RULE:^CN=(.*?),OU=(.*?),O=(.*?),L=(.*?),ST=(.*?),C=(.*?)$/$1@$2/L',
+        'RULE:^cn=(.*?),ou=(.*?),dc=(.*?),dc=(.*?)$/$1@$2/U',
+        'RULE:^.*[Cc][Nn]=([a-zA-Z0-9.]*).*$/$1/U',
+        'DEFAULT',
+      ].join(', '),
+    );
     assert.equal(mapper.getName('CN=Duke,OU=ServiceUsers,O=Org,C=US'), 'duke');
     assert.equal(mapper.getName('CN=Duke,OU=SME,O=mycp,L=Fulton,ST=MD,C=US'), 'duke@sme');
     assert.equal(mapper.getName('cn=duke,ou=sme,dc=mycp,dc=com'), 'DUKE@SME');
@@ -168,7 +170,12 @@ describe('evaluation details', () => {
   });
 
   test('Java-only constructs are refused at configuration time rather than misread', () => {
-    for (const r of [String.raw`RULE:^CN=(a++)$/$1/`, String.raw`RULE:^CN=(?>a)$/$1/`, String.raw`RULE:^CN=[a-z&&[^b]]$/$1/`, String.raw`RULE:^CN=(?x)a$/$1/`]) {
+    for (const r of [
+      String.raw`RULE:^CN=(a++)$/$1/`,
+      String.raw`RULE:^CN=(?>a)$/$1/`,
+      String.raw`RULE:^CN=[a-z&&[^b]]$/$1/`,
+      String.raw`RULE:^CN=(?x)a$/$1/`,
+    ]) {
       assert.throws(() => SslPrincipalMapper.fromRules(r), InvalidSslMappingRulesError, r);
     }
   });

@@ -29,7 +29,10 @@ test('global dry-run mode: nothing is refused; denials are reported', () => {
   const decision = policy.authorize(ALICE, '10.0.0.5', 'WRITE', 'TOPIC', 't');
   assert.deepEqual([decision.decision, decision.allowed, decision.reason], ['dry_run_denied', true, 'deny-rule']);
   assert.equal(compiled([], { mode: 'dry-run' }).authorize(ALICE, '10.0.0.5', 'READ', 'TOPIC', 't').decision, 'dry_run_denied');
-  assert.equal(compiled(['User:alice ALLOW READ TOPIC t'], { mode: 'dry-run' }).authorize(ALICE, '1.2.3.4', 'READ', 'TOPIC', 't').decision, 'allowed');
+  assert.equal(
+    compiled(['User:alice ALLOW READ TOPIC t'], { mode: 'dry-run' }).authorize(ALICE, '1.2.3.4', 'READ', 'TOPIC', 't').decision,
+    'allowed',
+  );
 });
 
 test('dry-run decisions count as allowed in bitfields and by-resource-type', () => {

@@ -1,7 +1,7 @@
 // Test helpers: build policies from one-line ACLs written as the spec writes them, e.g.
 // "User:alice ALLOW READ TOPIC pay. PREFIXED host 10.0.0.6".
 import { CompiledPolicy } from '../../../gateway/authz/compiled-policy.ts';
-import { isOperation, isResourceType, type Operation } from '../../../gateway/authz/model.ts';
+import { isOperation, isResourceType } from '../../../gateway/authz/model.ts';
 import type { Policy, PolicyRule, RuleMode } from '../../../gateway/authz/policy.ts';
 
 let counter = 0;
@@ -15,7 +15,7 @@ export function acl(text: string, extra: Partial<PolicyRule> = {}): PolicyRule {
   return {
     id: `acl-${++counter}`,
     permission,
-    operations: [operation as Operation],
+    operations: [operation],
     principalRefs: [principal],
     principals: [principal],
     hosts: [hostAt === -1 ? '*' : rest[hostAt + 1]],
@@ -44,5 +44,10 @@ export function policyOf(rules: PolicyRule[], options: PolicyOptions = {}): Poli
 }
 
 export function compiled(rules: (string | PolicyRule)[], options: PolicyOptions = {}): CompiledPolicy {
-  return new CompiledPolicy(policyOf(rules.map((r) => (typeof r === 'string' ? acl(r) : r)), options));
+  return new CompiledPolicy(
+    policyOf(
+      rules.map((r) => (typeof r === 'string' ? acl(r) : r)),
+      options,
+    ),
+  );
 }

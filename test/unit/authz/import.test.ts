@@ -49,14 +49,23 @@ test('the imported YAML is a valid policy that decides like the original ACLs', 
   assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
   const imported = new CompiledPolicy(loaded.policy);
   const original = compiled([
-    'User:alice ALLOW WRITE TOPIC orders', 'User:alice ALLOW DESCRIBE TOPIC orders', 'User:bob ALLOW READ TOPIC orders host 10.0.0.6',
-    'User:* DENY ALL TOPIC secret PREFIXED', acl('User:CN=svc,OU=eng ALLOW READ GROUP *', { hosts: ['0:0:0:0:0:0:0:1'] }),
-    'User:alice ALLOW IDEMPOTENT_WRITE CLUSTER kafka-cluster', 'User:alice ALLOW WRITE TRANSACTIONAL_ID tx- PREFIXED',
+    'User:alice ALLOW WRITE TOPIC orders',
+    'User:alice ALLOW DESCRIBE TOPIC orders',
+    'User:bob ALLOW READ TOPIC orders host 10.0.0.6',
+    'User:* DENY ALL TOPIC secret PREFIXED',
+    acl('User:CN=svc,OU=eng ALLOW READ GROUP *', { hosts: ['0:0:0:0:0:0:0:1'] }),
+    'User:alice ALLOW IDEMPOTENT_WRITE CLUSTER kafka-cluster',
+    'User:alice ALLOW WRITE TRANSACTIONAL_ID tx- PREFIXED',
   ]);
   let compared = 0;
   for (const principal of ['User:alice', 'User:bob', 'User:CN=svc,OU=eng', 'User:eve']) {
     for (const host of ['10.0.0.6', '::1']) {
-      for (const [type, names] of [['TOPIC', ['orders', 'secret.x', 'other']], ['GROUP', ['g']], ['CLUSTER', ['kafka-cluster']], ['TRANSACTIONAL_ID', ['tx-1', 'tx']]] as const) {
+      for (const [type, names] of [
+        ['TOPIC', ['orders', 'secret.x', 'other']],
+        ['GROUP', ['g']],
+        ['CLUSTER', ['kafka-cluster']],
+        ['TRANSACTIONAL_ID', ['tx-1', 'tx']],
+      ] as const) {
         for (const name of names) {
           assert.equal(
             imported.authorizedOperations(principal, host, type, name),
@@ -84,7 +93,9 @@ test('the pre-2.1 listing format is read too', () => {
   ].join('\n');
   const result = parseKafkaAclsList(old);
   assert.deepEqual(
-    result.acls.map((a) => `${a.principal} ${a.permission} ${a.operation} ${a.resource.type} ${a.resource.patternType} ${a.resource.name} ${a.host}`),
+    result.acls.map(
+      (a) => `${a.principal} ${a.permission} ${a.operation} ${a.resource.type} ${a.resource.patternType} ${a.resource.name} ${a.host}`,
+    ),
     ['User:alice ALLOW WRITE TOPIC LITERAL orders *', 'User:alice ALLOW READ GROUP LITERAL payments *'],
   );
   assert.match(result.warnings[0], /line 3: DENY IDEMPOTENT_WRITE on TOPIC is not valid/);

@@ -11,12 +11,27 @@ test('a clean policy has no warnings', () => {
 });
 
 test('allows fully shadowed by one deny', () => {
-  const shadowed = messages([acl('User:alice ALLOW READ TOPIC pay.in', { id: 'a' }), acl('User:* DENY ALL TOPIC pay PREFIXED', { id: 'd' })]);
+  const shadowed = messages([
+    acl('User:alice ALLOW READ TOPIC pay.in', { id: 'a' }),
+    acl('User:* DENY ALL TOPIC pay PREFIXED', { id: 'd' }),
+  ]);
   assert.deepEqual(shadowed, ["allow rule 'a' is shadowed: deny rule 'd' denies everything it allows"]);
   assert.deepEqual(messages([acl('User:alice ALLOW READ TOPIC t'), acl('User:alice DENY READ TOPIC t')]), [], 'READ still grants DESCRIBE');
-  assert.equal(messages([acl('User:alice ALLOW WRITE TOPIC t'), { ...acl('User:alice DENY WRITE TOPIC t'), operations: ['WRITE', 'DESCRIBE'] }]).length, 1);
-  assert.deepEqual(messages([acl('User:alice ALLOW READ TOPIC t host 10.0.0.5'), acl('User:alice DENY ALL TOPIC t host 10.0.0.6')]), [], 'other host');
-  assert.deepEqual(messages([acl('User:alice ALLOW READ TOPIC t'), acl('User:alice DENY ALL TOPIC t', { mode: 'dry-run' })]), [], 'dry-run deny does not shadow');
+  assert.equal(
+    messages([acl('User:alice ALLOW WRITE TOPIC t'), { ...acl('User:alice DENY WRITE TOPIC t'), operations: ['WRITE', 'DESCRIBE'] }])
+      .length,
+    1,
+  );
+  assert.deepEqual(
+    messages([acl('User:alice ALLOW READ TOPIC t host 10.0.0.5'), acl('User:alice DENY ALL TOPIC t host 10.0.0.6')]),
+    [],
+    'other host',
+  );
+  assert.deepEqual(
+    messages([acl('User:alice ALLOW READ TOPIC t'), acl('User:alice DENY ALL TOPIC t', { mode: 'dry-run' })]),
+    [],
+    'dry-run deny does not shadow',
+  );
 });
 
 test('rules that can never match', () => {

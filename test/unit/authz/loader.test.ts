@@ -21,7 +21,10 @@ rules:
 ${body}`;
 
 test('a valid file loads, with roles expanded and defaults applied', () => {
-  const result = buildPolicy([{ file: 'a.yaml', text: `version: 1
+  const result = buildPolicy([
+    {
+      file: 'a.yaml',
+      text: `version: 1
 roles:
   writers: [User:a, User:b]
 rules:
@@ -33,7 +36,9 @@ rules:
       - topic: "*"
       - cluster: kafka-cluster
       - transactionalId: { literal: tx }
-` }]);
+`,
+    },
+  ]);
   assert.ok(result.ok);
   const rule = result.policy.rules[0];
   assert.deepEqual(rule.principals, ['User:a', 'User:b', 'User:c']);
@@ -52,13 +57,20 @@ rules:
 });
 
 test('resource names keep their exact text', () => {
-  const result = buildPolicy([{ file: 'a.yaml', text: RULE('    allow: [READ]\n    principals: [User:a]\n    resources: [{ topic: 1.10 }, { group: true }]\n') }]);
+  const result = buildPolicy([
+    { file: 'a.yaml', text: RULE('    allow: [READ]\n    principals: [User:a]\n    resources: [{ topic: 1.10 }, { group: true }]\n') },
+  ]);
   assert.ok(result.ok);
-  assert.deepEqual(result.policy.rules[0].resources.map((r) => r.name), ['1.10', 'true']);
+  assert.deepEqual(
+    result.policy.rules[0].resources.map((r) => r.name),
+    ['1.10', 'true'],
+  );
 });
 
 test('unknown key: file, line, column and a suggestion', () => {
-  const error = only({ 'p/a.yaml': RULE('    alow: [READ]\n    allow: [READ]\n    principals: [User:a]\n    resources: [{ topic: t }]\n') });
+  const error = only({
+    'p/a.yaml': RULE('    alow: [READ]\n    allow: [READ]\n    principals: [User:a]\n    resources: [{ topic: t }]\n'),
+  });
   assert.deepEqual({ ...error, message: undefined }, { file: 'p/a.yaml', line: 4, column: 5, message: undefined });
   assert.match(error.message, /unknown key 'alow' in rule \(did you mean 'allow'\?\)/);
 });
@@ -90,9 +102,19 @@ test('malformed principal', () => {
 });
 
 test('malformed CIDR, bad cluster name, allow and deny together, missing keys', () => {
-  assert.match(only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n    hosts: [10.0.0.0/40]\n    resources: [{ topic: t }]\n') }).message, /invalid CIDR '10\.0\.0\.0\/40': prefix length must be 0\.\.32/);
-  assert.match(only({ 'a.yaml': RULE('    allow: [ALTER]\n    principals: [User:a]\n    resources: [{ cluster: prod }]\n') }).message, /always named 'kafka-cluster'/);
-  assert.match(only({ 'a.yaml': RULE('    allow: [READ]\n    deny: [READ]\n    principals: [User:a]\n    resources: [{ topic: t }]\n') }).message, /either allow or deny/);
+  assert.match(
+    only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n    hosts: [10.0.0.0/40]\n    resources: [{ topic: t }]\n') })
+      .message,
+    /invalid CIDR '10\.0\.0\.0\/40': prefix length must be 0\.\.32/,
+  );
+  assert.match(
+    only({ 'a.yaml': RULE('    allow: [ALTER]\n    principals: [User:a]\n    resources: [{ cluster: prod }]\n') }).message,
+    /always named 'kafka-cluster'/,
+  );
+  assert.match(
+    only({ 'a.yaml': RULE('    allow: [READ]\n    deny: [READ]\n    principals: [User:a]\n    resources: [{ topic: t }]\n') }).message,
+    /either allow or deny/,
+  );
   const missing = only({ 'a.yaml': RULE('    allow: [READ]\n    principals: [User:a]\n') });
   assert.deepEqual([missing.line, missing.column, missing.message], [3, 5, "rule is missing required key 'resources'"]);
   assert.match(only({ 'a.yaml': 'rules: []\n' }).message, /missing required key 'version'/);
@@ -107,8 +129,19 @@ test('YAML syntax errors carry their position', () => {
 });
 
 test('several problems are all reported', () => {
-  const errors = errorsOf(buildPolicy([{ file: 'a.yaml', text: RULE('    allow: [READ, NOPE]\n    principals: [bad]\n    resources: [{ topic: t }, { queue: q }]\n') }]));
-  assert.deepEqual(errors.map((e) => [e.line, e.column]), [[4, 19], [5, 18], [6, 33]]);
+  const errors = errorsOf(
+    buildPolicy([
+      { file: 'a.yaml', text: RULE('    allow: [READ, NOPE]\n    principals: [bad]\n    resources: [{ topic: t }, { queue: q }]\n') },
+    ]),
+  );
+  assert.deepEqual(
+    errors.map((e) => [e.line, e.column]),
+    [
+      [4, 19],
+      [5, 18],
+      [6, 33],
+    ],
+  );
   assert.match(errors[2].message, /unknown key 'queue' in resource/);
 });
 
@@ -119,9 +152,14 @@ test('merging: duplicate ids, duplicate roles, unknown roles and conflicting set
   assert.match(dup.message, /duplicate rule id 'x' \(first defined at a\.yaml:3:5\)/);
   const role = only({ 'a.yaml': 'version: 1\nroles:\n  ops: [User:a]\n', 'b.yaml': 'version: 1\nroles:\n  ops: [User:b]\n' });
   assert.deepEqual([role.file, role.line, role.column], ['b.yaml', 3, 3]);
-  const unknown = only({ 'a.yaml': `version: 1\nrules:\n  - id: r\n    allow: [READ]\n    principals: [role:nope]\n    resources: [{ topic: t }]\n` });
+  const unknown = only({
+    'a.yaml': `version: 1\nrules:\n  - id: r\n    allow: [READ]\n    principals: [role:nope]\n    resources: [{ topic: t }]\n`,
+  });
   assert.deepEqual([unknown.line, unknown.column, unknown.message], [5, 18, "unknown role 'nope'"]);
-  const conflict = only({ 'a.yaml': 'version: 1\nallowEveryoneIfNoAclFound: true\n', 'b.yaml': 'version: 1\nallowEveryoneIfNoAclFound: false\n' });
+  const conflict = only({
+    'a.yaml': 'version: 1\nallowEveryoneIfNoAclFound: true\n',
+    'b.yaml': 'version: 1\nallowEveryoneIfNoAclFound: false\n',
+  });
   assert.deepEqual([conflict.file, conflict.line, conflict.column], ['b.yaml', 2, 28]);
   assert.match(conflict.message, /allowEveryoneIfNoAclFound is false here but true in a\.yaml:2:28/);
 });
@@ -129,7 +167,10 @@ test('merging: duplicate ids, duplicate roles, unknown roles and conflicting set
 test('merging: super users are the union, equal settings agree, roles cross files', () => {
   const result = buildPolicy([
     { file: 'a.yaml', text: 'version: 1\nsuperUsers: [User:a]\nallowEveryoneIfNoAclFound: true\nroles:\n  r: [User:x]\n' },
-    { file: 'b.yaml', text: 'version: 1\nsuperUsers: [User:b, User:a]\nallowEveryoneIfNoAclFound: true\nrules:\n  - id: q\n    deny: ALL\n    principals: role:r\n    resources: [{ user: "User:x" }]\n' },
+    {
+      file: 'b.yaml',
+      text: 'version: 1\nsuperUsers: [User:b, User:a]\nallowEveryoneIfNoAclFound: true\nrules:\n  - id: q\n    deny: ALL\n    principals: role:r\n    resources: [{ user: "User:x" }]\n',
+    },
   ]);
   assert.ok(result.ok);
   assert.deepEqual(result.policy.superUsers, ['User:a', 'User:b']);

@@ -46,7 +46,10 @@ test('initial load, broken file keeps the last good policy, valid change swaps',
     assert.equal(store.current(), first, 'last good policy stays in force');
     const status = store.status();
     assert.equal(status.version, 1);
-    assert.deepEqual({ ...status.lastError, message: undefined }, { file: join(dir, 'main.yaml'), line: 7, column: 11, message: undefined });
+    assert.deepEqual(
+      { ...status.lastError, message: undefined },
+      { file: join(dir, 'main.yaml'), line: 7, column: 11, message: undefined },
+    );
     assert.match(status.lastError!.message, /mode must be one of enforce, dry-run/);
     assert.match(logged.at(-1)!, /^error policy reload failed, keeping version 1: .*main\.yaml:7:11/);
 
@@ -63,7 +66,15 @@ test('initial load, broken file keeps the last good policy, valid change swaps',
 
     const same = await store.reload('test');
     assert.deepEqual([same.ok, same.changed, store.current()], [true, false, second], 'unchanged files do not bump the version');
-    assert.deepEqual(events.map((e) => [e.ok, e.status.version]), [[true, 1], [false, 1], [true, 2], [true, 2]]);
+    assert.deepEqual(
+      events.map((e) => [e.ok, e.status.version]),
+      [
+        [true, 1],
+        [false, 1],
+        [true, 2],
+        [true, 2],
+      ],
+    );
   }));
 
 test('a reload requested during a load runs once more after it', () =>

@@ -19,11 +19,27 @@ function prng(seed: number): () => number {
 
 const PRINCIPALS = ['User:alice', 'User:bob', 'User:*', 'Svc:x'];
 const RULE_HOSTS = ['*', '10.0.0.5', '10.0.0.6', '10.0.0.0/24', '0:0:0:0:0:0:0:1'];
-const PEERS: Record<string, string> = { '10.0.0.5': '10.0.0.5', '10.0.0.6': '10.0.0.6', '10.0.1.1': '10.0.1.1', '::1': '0:0:0:0:0:0:0:1', '::ffff:10.0.0.5': '10.0.0.5' };
+const PEERS: Record<string, string> = {
+  '10.0.0.5': '10.0.0.5',
+  '10.0.0.6': '10.0.0.6',
+  '10.0.1.1': '10.0.1.1',
+  '::1': '0:0:0:0:0:0:0:1',
+  '::ffff:10.0.0.5': '10.0.0.5',
+};
 const NAMES = ['a', 'ab', 'abc', 'b', 'ba', '*', 'hardcode'];
 const TYPES: ResourceType[] = ['TOPIC', 'GROUP', 'TRANSACTIONAL_ID'];
 
-interface Entry { principal: string; host: string; type: ResourceType; patternType: string; name: string; operation: Operation; deny: boolean; dryRun: boolean; ruleId: string }
+interface Entry {
+  principal: string;
+  host: string;
+  type: ResourceType;
+  patternType: string;
+  name: string;
+  operation: Operation;
+  deny: boolean;
+  dryRun: boolean;
+  ruleId: string;
+}
 
 function expand(rules: readonly PolicyRule[]): Entry[] {
   return rules.flatMap((rule) =>
@@ -31,8 +47,15 @@ function expand(rules: readonly PolicyRule[]): Entry[] {
       rule.hosts.flatMap((host) =>
         rule.resources.flatMap((resource) =>
           rule.operations.map((operation) => ({
-            principal, host, type: resource.type, patternType: resource.patternType, name: resource.name,
-            operation, deny: rule.permission === 'DENY', dryRun: rule.mode === 'dry-run', ruleId: rule.id,
+            principal,
+            host,
+            type: resource.type,
+            patternType: resource.patternType,
+            name: resource.name,
+            operation,
+            deny: rule.permission === 'DENY',
+            dryRun: rule.mode === 'dry-run',
+            ruleId: rule.id,
           })),
         ),
       ),
@@ -58,9 +81,23 @@ function opMatches(entry: Entry, op: RequestOperation): boolean {
 
 type Naive = { allowed: boolean; ruleIds: string[] };
 
-function naiveAuthorize(entries: Entry[], everyone: boolean, principal: string, peer: string, op: RequestOperation, type: ResourceType, name: string): Naive {
-  const applicable = entries.filter((e) => e.type === type && ((e.patternType === 'LITERAL' && (e.name === name || e.name === '*')) || (e.patternType === 'PREFIXED' && name.startsWith(e.name))));
-  const matching = applicable.filter((e) => (e.principal === principal || e.principal === 'User:*') && hostMatches(e.host, peer) && opMatches(e, op));
+function naiveAuthorize(
+  entries: Entry[],
+  everyone: boolean,
+  principal: string,
+  peer: string,
+  op: RequestOperation,
+  type: ResourceType,
+  name: string,
+): Naive {
+  const applicable = entries.filter(
+    (e) =>
+      e.type === type &&
+      ((e.patternType === 'LITERAL' && (e.name === name || e.name === '*')) || (e.patternType === 'PREFIXED' && name.startsWith(e.name))),
+  );
+  const matching = applicable.filter(
+    (e) => (e.principal === principal || e.principal === 'User:*') && hostMatches(e.host, peer) && opMatches(e, op),
+  );
   const ids = (list: Entry[]) => [...new Set(list.map((e) => e.ruleId))].sort();
   const denies = matching.filter((e) => e.deny);
   if (denies.length > 0) return { allowed: false, ruleIds: ids(denies) };
@@ -69,9 +106,22 @@ function naiveAuthorize(entries: Entry[], everyone: boolean, principal: string, 
   return { allowed: applicable.length === 0 && everyone, ruleIds: [] };
 }
 
-function naiveByType(entries: Entry[], everyone: boolean, principal: string, peer: string, op: RequestOperation, type: ResourceType): boolean {
+function naiveByType(
+  entries: Entry[],
+  everyone: boolean,
+  principal: string,
+  peer: string,
+  op: RequestOperation,
+  type: ResourceType,
+): boolean {
   if (naiveAuthorize(entries, everyone, principal, peer, op, type, 'hardcode').allowed) return true;
-  const relevant = entries.filter((e) => e.type === type && hostMatches(e.host, peer) && (e.principal === principal || e.principal === 'User:*') && (e.operation === op || e.operation === 'ALL'));
+  const relevant = entries.filter(
+    (e) =>
+      e.type === type &&
+      hostMatches(e.host, peer) &&
+      (e.principal === principal || e.principal === 'User:*') &&
+      (e.operation === op || e.operation === 'ALL'),
+  );
   const denyLit = relevant.filter((e) => e.deny && e.patternType === 'LITERAL').map((e) => e.name);
   const denyPre = relevant.filter((e) => e.deny && e.patternType === 'PREFIXED').map((e) => e.name);
   if (denyLit.includes('*')) return false;
@@ -81,9 +131,18 @@ function naiveByType(entries: Entry[], everyone: boolean, principal: string, pee
 }
 
 /** Dry-run as documented: enforce-only rules decide; a denial by the full set alone is a dry-run denial. */
-interface Expanded { all: Entry[]; enforced: Entry[]; superUsers: string[]; mode: RuleMode }
+interface Expanded {
+  all: Entry[];
+  enforced: Entry[];
+  superUsers: string[];
+  mode: RuleMode;
+}
 
-function naiveDecision({ all: allEntries, enforced: enforcedEntries, superUsers, mode }: Expanded, principal: string, query: (entries: Entry[]) => Naive) {
+function naiveDecision(
+  { all: allEntries, enforced: enforcedEntries, superUsers, mode }: Expanded,
+  principal: string,
+  query: (entries: Entry[]) => Naive,
+) {
   if (superUsers.includes(principal)) return { decision: 'allowed', ruleIds: [] as string[] };
   const all = query(allEntries);
   if (mode === 'dry-run') return { decision: all.allowed ? 'allowed' : 'dry_run_denied', ruleIds: all.ruleIds };
@@ -92,9 +151,16 @@ function naiveDecision({ all: allEntries, enforced: enforcedEntries, superUsers,
   return all.allowed ? { decision: 'allowed', ruleIds: enforced.ruleIds } : { decision: 'dry_run_denied', ruleIds: all.ruleIds };
 }
 
-function randomPolicy(random: () => number) {
+function randomPolicy(random: () => number): {
+  rules: PolicyRule[];
+  superUsers: string[];
+  allowEveryoneIfNoAclFound: boolean;
+  mode: RuleMode;
+} {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const some = <T>(list: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list)))];
+  const some = <T>(list: readonly T[], max: number): T[] => [
+    ...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(list))),
+  ];
   const rules: PolicyRule[] = Array.from({ length: Math.floor(random() * 9) }, (_, i) => {
     const type = pick(TYPES);
     const operations = some<Operation>(['ALL', ...OPERATIONS_BY_RESOURCE_TYPE[type]], 2);
@@ -114,7 +180,7 @@ function randomPolicy(random: () => number) {
     rules,
     superUsers: random() < 0.1 ? ['User:bob'] : [],
     allowEveryoneIfNoAclFound: random() < 0.4,
-    mode: (random() < 0.1 ? 'dry-run' : 'enforce') as RuleMode,
+    mode: random() < 0.1 ? 'dry-run' : 'enforce',
   };
 }
 
@@ -125,7 +191,12 @@ test('compiled policy agrees with the naive reference on random policies (author
   for (let round = 0; round < 600; round++) {
     const spec = randomPolicy(random);
     const policy = new CompiledPolicy(policyOf(spec.rules, spec));
-    const expanded = { all: expand(spec.rules), enforced: expand(spec.rules.filter((r) => r.mode === 'enforce')), superUsers: spec.superUsers, mode: spec.mode };
+    const expanded = {
+      all: expand(spec.rules),
+      enforced: expand(spec.rules.filter((r) => r.mode === 'enforce')),
+      superUsers: spec.superUsers,
+      mode: spec.mode,
+    };
     for (let q = 0; q < 10; q++) {
       const principal = pick(PRINCIPALS.filter((p) => p !== 'User:*'));
       const peer = pick(Object.keys(PEERS));
@@ -136,21 +207,41 @@ test('compiled policy agrees with the naive reference on random policies (author
 
       const got = policy.authorize(principal, peer, op, type, name);
       const want = naiveDecision(expanded, principal, (entries) =>
-        naiveAuthorize(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], op, type, name));
+        naiveAuthorize(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], op, type, name),
+      );
       assert.equal(got.decision, want.decision, context());
       assert.deepEqual([...got.ruleIds].sort(), want.ruleIds, context());
 
       const byType = policy.authorizeByResourceType(principal, peer, op, type);
       const wantByType = naiveDecision(expanded, principal, (entries) => ({
-        allowed: naiveByType(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], op, type), ruleIds: [],
+        allowed: naiveByType(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], op, type),
+        ruleIds: [],
       }));
       assert.equal(byType.decision, wantByType.decision, `byType ${context()}`);
 
       let bits = 0;
       for (const each of OPERATIONS_BY_RESOURCE_TYPE[type]) {
         const d = naiveDecision(expanded, principal, (entries) =>
-          naiveAuthorize(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], each, type, name));
-        if (d.decision !== 'denied') bits |= 1 << { READ: 3, WRITE: 4, CREATE: 5, DELETE: 6, ALTER: 7, DESCRIBE: 8, CLUSTER_ACTION: 9, DESCRIBE_CONFIGS: 10, ALTER_CONFIGS: 11, IDEMPOTENT_WRITE: 12, CREATE_TOKENS: 13, DESCRIBE_TOKENS: 14, TWO_PHASE_COMMIT: 15 }[each];
+          naiveAuthorize(entries, spec.allowEveryoneIfNoAclFound, principal, PEERS[peer], each, type, name),
+        );
+        if (d.decision !== 'denied')
+          bits |=
+            1 <<
+            {
+              READ: 3,
+              WRITE: 4,
+              CREATE: 5,
+              DELETE: 6,
+              ALTER: 7,
+              DESCRIBE: 8,
+              CLUSTER_ACTION: 9,
+              DESCRIBE_CONFIGS: 10,
+              ALTER_CONFIGS: 11,
+              IDEMPOTENT_WRITE: 12,
+              CREATE_TOKENS: 13,
+              DESCRIBE_TOKENS: 14,
+              TWO_PHASE_COMMIT: 15,
+            }[each];
       }
       assert.equal(policy.authorizedOperations(principal, peer, type, name), bits, `bitfield ${context()}`);
       checked++;

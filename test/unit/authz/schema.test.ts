@@ -9,7 +9,11 @@ import { loadPolicy } from '../../../gateway/authz/policy-loader.ts';
 const root = new URL('../../../policies/', import.meta.url);
 
 test('schema and loader agree on keys, operations and modes', async () => {
-  const schema = JSON.parse(await readFile(new URL('schema/policy.schema.json', root), 'utf8'));
+  type Properties = { properties: Record<string, { enum?: string[] }> };
+  const schema = JSON.parse(await readFile(new URL('schema/policy.schema.json', root), 'utf8')) as Properties & {
+    $schema: string;
+    $defs: { rule: Properties; resource: Properties; operation: { enum: string[] } };
+  };
   assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
   assert.deepEqual(Object.keys(schema.properties).sort(), [...TOP_LEVEL_KEYS].sort());
   assert.deepEqual(Object.keys(schema.$defs.rule.properties).sort(), [...RULE_KEYS].sort());

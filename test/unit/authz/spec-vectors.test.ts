@@ -7,14 +7,38 @@ const ALICE = 'User:alice';
 const HOST = '10.0.0.5';
 
 // §1.6 table: [ACLs, options, request, expected]
-const vectors: [string, string[], { allowEveryoneIfNoAclFound?: boolean; superUsers?: string[] }, [string, string, string, string?], boolean][] = [
+const vectors: [
+  string,
+  string[],
+  { allowEveryoneIfNoAclFound?: boolean; superUsers?: string[] },
+  [string, string, string, string?],
+  boolean,
+][] = [
   ['no ACLs', [], {}, ['READ', 'TOPIC', 't'], false],
   ['no ACLs, allow.everyone', [], { allowEveryoneIfNoAclFound: true }, ['READ', 'TOPIC', 't'], true],
-  ['resource has ACLs for bob only', ['User:bob ALLOW READ TOPIC t LITERAL'], { allowEveryoneIfNoAclFound: true }, ['READ', 'TOPIC', 't'], false],
+  [
+    'resource has ACLs for bob only',
+    ['User:bob ALLOW READ TOPIC t LITERAL'],
+    { allowEveryoneIfNoAclFound: true },
+    ['READ', 'TOPIC', 't'],
+    false,
+  ],
   ['no ACL applies to u', ['User:bob ALLOW READ TOPIC t LITERAL'], { allowEveryoneIfNoAclFound: true }, ['READ', 'TOPIC', 'u'], true],
   ['READ implies DESCRIBE', ['User:alice ALLOW READ TOPIC t'], {}, ['DESCRIBE', 'TOPIC', 't'], true],
-  ['DENY READ does not deny DESCRIBE', ['User:alice ALLOW READ TOPIC t', 'User:alice DENY READ TOPIC t'], {}, ['DESCRIBE', 'TOPIC', 't'], true],
-  ['prefixed DENY beats wildcard ALLOW ALL', ['User:alice ALLOW ALL TOPIC *', 'User:* DENY WRITE TOPIC secret PREFIXED'], {}, ['WRITE', 'TOPIC', 'secret.x'], false],
+  [
+    'DENY READ does not deny DESCRIBE',
+    ['User:alice ALLOW READ TOPIC t', 'User:alice DENY READ TOPIC t'],
+    {},
+    ['DESCRIBE', 'TOPIC', 't'],
+    true,
+  ],
+  [
+    'prefixed DENY beats wildcard ALLOW ALL',
+    ['User:alice ALLOW ALL TOPIC *', 'User:* DENY WRITE TOPIC secret PREFIXED'],
+    {},
+    ['WRITE', 'TOPIC', 'secret.x'],
+    false,
+  ],
   ['prefixed ALLOW matches longer name', ['User:alice ALLOW WRITE TOPIC pay. PREFIXED'], {}, ['WRITE', 'TOPIC', 'pay.in'], true],
   ['prefixed ALLOW does not match shorter name', ['User:alice ALLOW WRITE TOPIC pay. PREFIXED'], {}, ['WRITE', 'TOPIC', 'pay'], false],
   ['only * alone is a wildcard', ['User:alice ALLOW READ TOPIC pay* LITERAL'], {}, ['READ', 'TOPIC', 'pay1'], false],
@@ -27,7 +51,7 @@ const vectors: [string, string[], { allowEveryoneIfNoAclFound?: boolean; superUs
 
 for (const [name, acls, options, [operation, type, resource, principal], expected] of vectors) {
   test(`§1.6 ${name}`, () => {
-    const decision = compiled(acls, options).authorize(principal ?? ALICE, HOST, operation as never, type as never, resource!);
+    const decision = compiled(acls, options).authorize(principal ?? ALICE, HOST, operation as never, type as never, resource);
     assert.equal(decision.allowed, expected);
     assert.equal(decision.decision, expected ? 'allowed' : 'denied');
   });
@@ -55,7 +79,11 @@ test('§1.2 DENY matches only its exact operation or ALL', () => {
 });
 
 test('§1.2 no other implication: WRITE does not imply IDEMPOTENT_WRITE, ALTER not ALTER_CONFIGS, READ not WRITE', () => {
-  assert.equal(compiled(['User:alice ALLOW WRITE CLUSTER kafka-cluster']).authorize(ALICE, HOST, 'IDEMPOTENT_WRITE', 'CLUSTER', 'kafka-cluster').allowed, false);
+  assert.equal(
+    compiled(['User:alice ALLOW WRITE CLUSTER kafka-cluster']).authorize(ALICE, HOST, 'IDEMPOTENT_WRITE', 'CLUSTER', 'kafka-cluster')
+      .allowed,
+    false,
+  );
   assert.equal(compiled(['User:alice ALLOW ALTER TOPIC t']).authorize(ALICE, HOST, 'ALTER_CONFIGS', 'TOPIC', 't').allowed, false);
   assert.equal(compiled(['User:alice ALLOW READ TOPIC t']).authorize(ALICE, HOST, 'WRITE', 'TOPIC', 't').allowed, false);
   for (const op of ['READ', 'WRITE', 'DELETE', 'ALTER']) {
@@ -64,7 +92,10 @@ test('§1.2 no other implication: WRITE does not imply IDEMPOTENT_WRITE, ALTER n
 });
 
 test('§1.1 ALLOW ALL on CLUSTER matches DELETE, which is outside the CLUSTER list', () => {
-  assert.equal(compiled(['User:alice ALLOW ALL CLUSTER kafka-cluster']).authorize(ALICE, HOST, 'DELETE', 'CLUSTER', 'kafka-cluster').allowed, true);
+  assert.equal(
+    compiled(['User:alice ALLOW ALL CLUSTER kafka-cluster']).authorize(ALICE, HOST, 'DELETE', 'CLUSTER', 'kafka-cluster').allowed,
+    true,
+  );
 });
 
 test('§1.3 resource names are case-sensitive; a PREFIXED * is a plain prefix', () => {
@@ -72,13 +103,29 @@ test('§1.3 resource names are case-sensitive; a PREFIXED * is a plain prefix', 
   const star = compiled(['User:alice ALLOW READ TOPIC * PREFIXED']);
   assert.equal(star.authorize(ALICE, HOST, 'READ', 'TOPIC', 'orders').allowed, false);
   assert.equal(star.authorize(ALICE, HOST, 'READ', 'TOPIC', '*orders').allowed, true);
-  assert.equal(compiled(['User:alice ALLOW READ TOPIC pay PREFIXED']).authorize(ALICE, HOST, 'READ', 'TOPIC', 'pay').allowed, true, 'prefix may equal the name');
+  assert.equal(
+    compiled(['User:alice ALLOW READ TOPIC pay PREFIXED']).authorize(ALICE, HOST, 'READ', 'TOPIC', 'pay').allowed,
+    true,
+    'prefix may equal the name',
+  );
 });
 
 test('§1.5 principal and host matching', () => {
-  assert.equal(compiled(['User:alice ALLOW READ TOPIC t']).authorize('user:alice', HOST, 'READ', 'TOPIC', 't').allowed, false, 'type is case-sensitive');
-  assert.equal(compiled(['User:al* ALLOW READ TOPIC t']).authorize(ALICE, HOST, 'READ', 'TOPIC', 't').allowed, false, 'no partial wildcard');
-  assert.equal(compiled(['Svc:* ALLOW READ TOPIC t']).authorize('Svc:x', HOST, 'READ', 'TOPIC', 't').allowed, false, 'only User:* is a wildcard');
+  assert.equal(
+    compiled(['User:alice ALLOW READ TOPIC t']).authorize('user:alice', HOST, 'READ', 'TOPIC', 't').allowed,
+    false,
+    'type is case-sensitive',
+  );
+  assert.equal(
+    compiled(['User:al* ALLOW READ TOPIC t']).authorize(ALICE, HOST, 'READ', 'TOPIC', 't').allowed,
+    false,
+    'no partial wildcard',
+  );
+  assert.equal(
+    compiled(['Svc:* ALLOW READ TOPIC t']).authorize('Svc:x', HOST, 'READ', 'TOPIC', 't').allowed,
+    false,
+    'only User:* is a wildcard',
+  );
   const dn = 'User:CN=alice,OU=eng';
   assert.equal(compiled([`${dn} ALLOW READ TOPIC t`]).authorize(dn, HOST, 'READ', 'TOPIC', 't').allowed, true);
   const v6 = compiled(['User:alice ALLOW READ TOPIC t host 0:0:0:0:0:0:0:1']);
@@ -90,7 +137,8 @@ test('§1.7 step 1: super users and allow-everyone pass through the probe resour
   assert.equal(compiled([], { superUsers: [ALICE] }).authorizeByResourceType(ALICE, HOST, 'WRITE', 'TOPIC').allowed, true);
   assert.equal(compiled([], { allowEveryoneIfNoAclFound: true }).authorizeByResourceType(ALICE, HOST, 'WRITE', 'TOPIC').allowed, true);
   assert.equal(
-    compiled(['User:bob ALLOW READ TOPIC *'], { allowEveryoneIfNoAclFound: true }).authorizeByResourceType(ALICE, HOST, 'WRITE', 'TOPIC').allowed,
+    compiled(['User:bob ALLOW READ TOPIC *'], { allowEveryoneIfNoAclFound: true }).authorizeByResourceType(ALICE, HOST, 'WRITE', 'TOPIC')
+      .allowed,
     false,
     'a literal * applies to the probe name',
   );
@@ -103,16 +151,36 @@ test('§1.7 step 2: scan for an ALLOW that no DENY covers', () => {
   assert.equal(byType(['User:alice ALLOW WRITE TOPIC *', 'User:* DENY WRITE TOPIC *']), false, 'DENY * wins');
   assert.equal(byType(['User:alice ALLOW ALL TOPIC *', 'User:alice DENY WRITE TOPIC x PREFIXED']), true, 'ALLOW * after no DENY *');
   assert.equal(byType(['User:alice ALLOW WRITE TOPIC orders', 'User:alice DENY WRITE TOPIC orders']), false, 'literal denied literally');
-  assert.equal(byType(['User:alice ALLOW WRITE TOPIC orders', 'User:alice DENY WRITE TOPIC ord PREFIXED']), false, 'literal under a deny prefix');
-  assert.equal(byType(['User:alice ALLOW WRITE TOPIC pay. PREFIXED', 'User:alice DENY WRITE TOPIC pay PREFIXED']), false, 'prefix under a deny prefix');
-  assert.equal(byType(['User:alice ALLOW WRITE TOPIC pay PREFIXED', 'User:alice DENY WRITE TOPIC pay. PREFIXED']), true, 'a longer deny prefix does not cover');
-  assert.equal(byType(['User:alice ALLOW WRITE TOPIC pay PREFIXED', 'User:alice DENY WRITE TOPIC pay LITERAL']), true, 'a literal deny does not cover a prefix');
+  assert.equal(
+    byType(['User:alice ALLOW WRITE TOPIC orders', 'User:alice DENY WRITE TOPIC ord PREFIXED']),
+    false,
+    'literal under a deny prefix',
+  );
+  assert.equal(
+    byType(['User:alice ALLOW WRITE TOPIC pay. PREFIXED', 'User:alice DENY WRITE TOPIC pay PREFIXED']),
+    false,
+    'prefix under a deny prefix',
+  );
+  assert.equal(
+    byType(['User:alice ALLOW WRITE TOPIC pay PREFIXED', 'User:alice DENY WRITE TOPIC pay. PREFIXED']),
+    true,
+    'a longer deny prefix does not cover',
+  );
+  assert.equal(
+    byType(['User:alice ALLOW WRITE TOPIC pay PREFIXED', 'User:alice DENY WRITE TOPIC pay LITERAL']),
+    true,
+    'a literal deny does not cover a prefix',
+  );
   assert.equal(byType(['User:alice ALLOW READ TOPIC orders']), false, 'no implication: READ is not WRITE');
   assert.equal(byType(['User:alice ALLOW ALL TOPIC orders']), true, 'ALL counts');
   assert.equal(byType(['User:alice ALLOW WRITE TOPIC orders host 10.0.0.6']), false, 'host must match');
   assert.equal(byType(['User:bob ALLOW WRITE TOPIC orders']), false, 'principal must match');
   assert.equal(byType(['User:* ALLOW WRITE TOPIC orders']), true, 'User:* counts');
-  assert.equal(byType(['User:alice ALLOW WRITE TOPIC orders', 'User:alice DENY READ TOPIC *']), true, 'DENY of another operation is ignored');
+  assert.equal(
+    byType(['User:alice ALLOW WRITE TOPIC orders', 'User:alice DENY READ TOPIC *']),
+    true,
+    'DENY of another operation is ignored',
+  );
   assert.equal(
     compiled(['User:alice ALLOW DESCRIBE TOPIC orders']).authorizeByResourceType(ALICE, HOST, 'DESCRIBE', 'TOPIC').allowed,
     true,
@@ -140,9 +208,17 @@ test('§1.8 bitfields follow the resource type list and implications', () => {
     (1 << 5) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 7) | (1 << 8),
     'DELETE is not in the CLUSTER list',
   );
-  assert.equal(compiled(['User:alice ALLOW ALL USER User:bob']).authorizedOperations(ALICE, HOST, 'USER', 'User:bob'), (1 << 13) | (1 << 14));
   assert.equal(
-    compiled(['User:alice ALLOW ALL TRANSACTIONAL_ID tx', 'User:alice DENY WRITE TRANSACTIONAL_ID tx']).authorizedOperations(ALICE, HOST, 'TRANSACTIONAL_ID', 'tx'),
+    compiled(['User:alice ALLOW ALL USER User:bob']).authorizedOperations(ALICE, HOST, 'USER', 'User:bob'),
+    (1 << 13) | (1 << 14),
+  );
+  assert.equal(
+    compiled(['User:alice ALLOW ALL TRANSACTIONAL_ID tx', 'User:alice DENY WRITE TRANSACTIONAL_ID tx']).authorizedOperations(
+      ALICE,
+      HOST,
+      'TRANSACTIONAL_ID',
+      'tx',
+    ),
     (1 << 8) | (1 << 15),
   );
 });
@@ -154,7 +230,10 @@ test('Appendix A 1: no ACLs, allow.everyone false → WRITE t denied', () => {
 
 test('Appendix A 2: allow.everyone true → WRITE allowed; any ACL on t for another principal flips it', () => {
   assert.equal(compiled([], { allowEveryoneIfNoAclFound: true }).authorize(ALICE, HOST, 'WRITE', 'TOPIC', 't').allowed, true);
-  assert.equal(compiled(['User:bob ALLOW READ TOPIC t'], { allowEveryoneIfNoAclFound: true }).authorize(ALICE, HOST, 'WRITE', 'TOPIC', 't').allowed, false);
+  assert.equal(
+    compiled(['User:bob ALLOW READ TOPIC t'], { allowEveryoneIfNoAclFound: true }).authorize(ALICE, HOST, 'WRITE', 'TOPIC', 't').allowed,
+    false,
+  );
 });
 
 test('Appendix A 3: READ gives Metadata; DENY READ + ALLOW ALL * blocks Fetch but not Metadata', () => {

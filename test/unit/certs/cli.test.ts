@@ -49,9 +49,25 @@ describe('gatehouse certs', () => {
     assert.match(srv.stdout, /DNS:\*\.kafka\.acme\.test/);
     assert.equal(mode('pki/issued/gateway.key'), 0o600);
     assert.equal(openssl(['verify', '-CAfile', 'pki/ca/ca.crt', 'pki/issued/gateway.crt'], cwd).status, 0);
-    assert.match(openssl(['x509', '-in', 'pki/issued/gateway.crt', '-noout', '-subject', '-nameopt', 'RFC2253'], cwd).stdout, /subject=CN=kafka\.acme\.test/);
+    assert.match(
+      openssl(['x509', '-in', 'pki/issued/gateway.crt', '-noout', '-subject', '-nameopt', 'RFC2253'], cwd).stdout,
+      /subject=CN=kafka\.acme\.test/,
+    );
 
-    const cli = gatehouse('issue-client', 'billing', '--cn', 'billing-svc', '--o', 'Acme', '--ou', 'payments', '--uri', 'spiffe://acme.test/billing', '--email', 'billing@acme.test');
+    const cli = gatehouse(
+      'issue-client',
+      'billing',
+      '--cn',
+      'billing-svc',
+      '--o',
+      'Acme',
+      '--ou',
+      'payments',
+      '--uri',
+      'spiffe://acme.test/billing',
+      '--email',
+      'billing@acme.test',
+    );
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(gatehouse('issue-client', 'billing').status, 1); // exists
     assert.equal(gatehouse('issue-client', 'old', '--not-before', '2020-01-01', '--days', '2').status, 0);
@@ -60,8 +76,14 @@ describe('gatehouse certs', () => {
     const rev = gatehouse('revoke', 'gone', '--reason', 'keyCompromise');
     assert.equal(rev.status, 0, rev.stderr);
     assert.equal(gatehouse('revoke', 'gone').status, 1); // already revoked
-    assert.notEqual(openssl(['verify', '-crl_check', '-CAfile', 'pki/ca/ca.crt', '-CRLfile', 'pki/ca/crl.pem', 'pki/issued/gone.crt'], cwd).status, 0);
-    assert.equal(openssl(['verify', '-crl_check', '-CAfile', 'pki/ca/ca.crt', '-CRLfile', 'pki/ca/crl.pem', 'pki/issued/billing.crt'], cwd).status, 0);
+    assert.notEqual(
+      openssl(['verify', '-crl_check', '-CAfile', 'pki/ca/ca.crt', '-CRLfile', 'pki/ca/crl.pem', 'pki/issued/gone.crt'], cwd).status,
+      0,
+    );
+    assert.equal(
+      openssl(['verify', '-crl_check', '-CAfile', 'pki/ca/ca.crt', '-CRLfile', 'pki/ca/crl.pem', 'pki/issued/billing.crt'], cwd).status,
+      0,
+    );
 
     const list = gatehouse('list');
     assert.equal(list.status, 0, list.stderr);
@@ -70,7 +92,10 @@ describe('gatehouse certs', () => {
     assert.equal(lines.length, 6);
     assert.match(list.stdout, /ca\s+ca\s+valid\s+\S+\s+CN=Acme Kafka CA, O=Acme/);
     assert.match(list.stdout, /server\s+gateway\s+valid/);
-    assert.match(list.stdout, /client\s+billing\s+valid\s+\S+\s+CN=billing-svc, OU=payments, O=Acme \[URI:spiffe:\/\/acme\.test\/billing, email:billing@acme\.test\]/);
+    assert.match(
+      list.stdout,
+      /client\s+billing\s+valid\s+\S+\s+CN=billing-svc, OU=payments, O=Acme \[URI:spiffe:\/\/acme\.test\/billing, email:billing@acme\.test\]/,
+    );
     assert.match(list.stdout, /client\s+old\s+expired\s+2020-01-03T00:00:00\.000Z/);
     assert.match(list.stdout, /client\s+gone\s+revoked \(keyCompromise\)/);
     const json = JSON.parse(gatehouse('list', '--json').stdout) as { serial: string; name: string }[];

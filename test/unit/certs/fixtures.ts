@@ -12,7 +12,11 @@ export function tempDir(prefix = 'gatehouse-certs-'): { dir: string; cleanup: ()
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function run(cmd: string, args: readonly string[], options: { cwd?: string; input?: string } = {}): { status: number; stdout: string; stderr: string } {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: { cwd?: string; input?: string } = {},
+): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { cwd: options.cwd, input: options.input, encoding: 'utf8' });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -74,7 +74,10 @@ describe('certs library', () => {
     assert.equal(x.checkHost('b1.brokers.kafka.test'), '*.brokers.kafka.test'); // the SAN that matched
     assert.equal(x.checkIP('127.0.0.1'), '127.0.0.1');
     assert.equal(x.checkHost('other.test'), undefined);
-    assert.equal(openssl(['verify', '-CAfile', join(dir, 'ca/ca.crt'), '-purpose', 'sslclient', join(dir, server.certFile)]).status === 0, false);
+    assert.equal(
+      openssl(['verify', '-CAfile', join(dir, 'ca/ca.crt'), '-purpose', 'sslclient', join(dir, server.certFile)]).status === 0,
+      false,
+    );
   });
 
   test('client certificate: verifies, clientAuth, CN/O/OU and URI/DNS/email SANs', () => {
@@ -93,7 +96,10 @@ describe('certs library', () => {
     const x = new X509Certificate(readFileSync(join(dir, client.certFile)));
     assert.equal(x.serialNumber.toLowerCase(), client.serial);
     const index = JSON.parse(readFileSync(join(dir, 'ca/index.json'), 'utf8')) as { certificates: IndexEntry[] };
-    assert.deepEqual(index.certificates.map((c) => c.name), ['ca', 'broker', 'alice', 'mallory', 'old']);
+    assert.deepEqual(
+      index.certificates.map((c) => c.name),
+      ['ca', 'broker', 'alice', 'mallory', 'old'],
+    );
     assert.equal(index.certificates[3].revoked?.reason, 'keyCompromise');
   });
 
@@ -113,16 +119,36 @@ describe('certs library', () => {
     assert.match(text.stdout, new RegExp(`Serial Number: ${revoked.serial.toUpperCase()}`));
     assert.match(text.stdout, /Key Compromise/);
     assert.equal(openssl(['crl', '-in', join(dir, 'ca/crl.pem'), '-noout', '-CAfile', join(dir, 'ca/ca.crt')]).status, 0); // signature
-    const ok = openssl(['verify', '-crl_check', '-CAfile', join(dir, 'ca/ca.crt'), '-CRLfile', join(dir, 'ca/crl.pem'), join(dir, client.certFile)]);
+    const ok = openssl([
+      'verify',
+      '-crl_check',
+      '-CAfile',
+      join(dir, 'ca/ca.crt'),
+      '-CRLfile',
+      join(dir, 'ca/crl.pem'),
+      join(dir, client.certFile),
+    ]);
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-    const bad = openssl(['verify', '-crl_check', '-CAfile', join(dir, 'ca/ca.crt'), '-CRLfile', join(dir, 'ca/crl.pem'), join(dir, revoked.certFile)]);
+    const bad = openssl([
+      'verify',
+      '-crl_check',
+      '-CAfile',
+      join(dir, 'ca/ca.crt'),
+      '-CRLfile',
+      join(dir, 'ca/crl.pem'),
+      join(dir, revoked.certFile),
+    ]);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stdout + bad.stderr, /certificate revoked/);
   });
 
   test('CRL writer: empty list, serial with the top bit set, dates after 2049', () => {
     const material = { certPem: ca.certificatePem, keyPem: readFileSync(join(dir, 'ca/ca.key'), 'utf8') };
-    const pem = buildCrl(material, [{ serial: 'ff01', revokedAt: new Date('2051-03-04T05:06:07Z') }], { crlNumber: 7, days: 1, thisUpdate: new Date('2051-03-04T05:06:07Z') });
+    const pem = buildCrl(material, [{ serial: 'ff01', revokedAt: new Date('2051-03-04T05:06:07Z') }], {
+      crlNumber: 7,
+      days: 1,
+      thisUpdate: new Date('2051-03-04T05:06:07Z'),
+    });
     const f = join(dir, 'odd.crl');
     writeFileSync(f, pem);
     const text = openssl(['crl', '-in', f, '-noout', '-text']).stdout;
@@ -156,31 +182,39 @@ describe('certs library', () => {
   });
 
   test('subject strings that need UTF8String (wildcard CN, non-ASCII) round-trip', () => {
-    const e = ca.issueServer({ name: 'wild', subject: { CN: '*.brokers.kafka.test', O: 'Grüße & Co' }, sans: [{ type: 'dns', value: '*.brokers.kafka.test' }] });
+    const e = ca.issueServer({
+      name: 'wild',
+      subject: { CN: '*.brokers.kafka.test', O: 'Grüße & Co' },
+      sans: [{ type: 'dns', value: '*.brokers.kafka.test' }],
+    });
     const x = new X509Certificate(readFileSync(join(dir, e.certFile)));
     assert.equal(x.subject, 'O=Grüße & Co\nCN=*.brokers.kafka.test');
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(x.raw.toString('binary')));
     assert.ok(asn1); // well-formed DER
   });
 
-  test('PKCS#12: openssl reads both files; keytool shows a PrivateKeyEntry and a trustedCertEntry', { skip: !haveCommand('keytool') && 'no keytool' }, () => {
-    const r = ca.bundle('alice', { password: 's3cret pass' });
-    assert.equal(mode(r.keyStore!), 0o600);
-    assert.equal(mode(r.trustStore), 0o600);
-    const info = openssl(['pkcs12', '-in', r.keyStore!, '-passin', 'pass:s3cret pass', '-nodes', '-info']);
-    assert.equal(info.status, 0, info.stderr);
-    assert.match(info.stdout, /friendlyName: alice/);
-    assert.match(info.stdout, /BEGIN PRIVATE KEY/);
-    const ks = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', r.keyStore!, '-storepass', 's3cret pass', '-v']);
-    assert.equal(ks.status, 0, ks.stdout + ks.stderr);
-    assert.match(ks.stdout, /Entry type: PrivateKeyEntry/);
-    assert.match(ks.stdout, /Alias name: alice/);
-    assert.match(ks.stdout, /Certificate chain length: 2/);
-    const ts = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', r.trustStore, '-storepass', 's3cret pass']);
-    assert.equal(ts.status, 0, ts.stdout + ts.stderr);
-    assert.match(ts.stdout, /gatehouse-ca, .*trustedCertEntry/);
-    assert.notEqual(openssl(['pkcs12', '-in', r.trustStore, '-passin', 'pass:nope', '-nokeys']).status, 0); // the MAC is checked
-    assert.throws(() => ca.bundle('alice', { password: 'x' }), FileExistsError);
-    assert.throws(() => ca.bundle('mallory', { password: 'x', force: true }), /revoked/);
-  });
+  test(
+    'PKCS#12: openssl reads both files; keytool shows a PrivateKeyEntry and a trustedCertEntry',
+    { skip: !haveCommand('keytool') && 'no keytool' },
+    () => {
+      const r = ca.bundle('alice', { password: 's3cret pass' });
+      assert.equal(mode(r.keyStore!), 0o600);
+      assert.equal(mode(r.trustStore), 0o600);
+      const info = openssl(['pkcs12', '-in', r.keyStore!, '-passin', 'pass:s3cret pass', '-nodes', '-info']);
+      assert.equal(info.status, 0, info.stderr);
+      assert.match(info.stdout, /friendlyName: alice/);
+      assert.match(info.stdout, /BEGIN PRIVATE KEY/);
+      const ks = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', r.keyStore!, '-storepass', 's3cret pass', '-v']);
+      assert.equal(ks.status, 0, ks.stdout + ks.stderr);
+      assert.match(ks.stdout, /Entry type: PrivateKeyEntry/);
+      assert.match(ks.stdout, /Alias name: alice/);
+      assert.match(ks.stdout, /Certificate chain length: 2/);
+      const ts = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', r.trustStore, '-storepass', 's3cret pass']);
+      assert.equal(ts.status, 0, ts.stdout + ts.stderr);
+      assert.match(ts.stdout, /gatehouse-ca, .*trustedCertEntry/);
+      assert.notEqual(openssl(['pkcs12', '-in', r.trustStore, '-passin', 'pass:nope', '-nokeys']).status, 0); // the MAC is checked
+      assert.throws(() => ca.bundle('alice', { password: 'x' }), FileExistsError);
+      assert.throws(() => ca.bundle('mallory', { password: 'x', force: true }), /revoked/);
+    },
+  );
 });

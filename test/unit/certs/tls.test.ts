@@ -32,10 +32,23 @@ describe('TLS round trip with issued certificates', () => {
 
   before(async () => {
     ca = newCa(dir);
-    files.server = ca.issueServer({ name: 'server', subject: { CN: 'localhost' }, sans: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }] });
+    files.server = ca.issueServer({
+      name: 'server',
+      subject: { CN: 'localhost' },
+      sans: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+      ],
+    });
     files.good = ca.issueClient({ name: 'good', subject: { CN: 'alice', O: 'Acme', OU: ['eng'] }, sans: [] });
     files.revoked = ca.issueClient({ name: 'revoked', subject: { CN: 'mallory' }, sans: [] });
-    files.expired = ca.issueClient({ name: 'expired', subject: { CN: 'old' }, sans: [], notBefore: new Date(Date.now() - 10 * 86_400_000), days: 1 });
+    files.expired = ca.issueClient({
+      name: 'expired',
+      subject: { CN: 'old' },
+      sans: [],
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      days: 1,
+    });
     ca.revoke('revoked');
     const stranger = newCa(other.dir, 'Other CA');
     files.stranger = stranger.issueClient({ name: 'stranger', subject: { CN: 'alice', O: 'Acme', OU: ['eng'] }, sans: [] });
@@ -52,7 +65,11 @@ describe('TLS round trip with issued certificates', () => {
     });
     server.on('secureConnection', (socket) => {
       const peer = socket.getPeerX509Certificate();
-      lastOutcome = { serverAuthorized: socket.authorized, authorizationError: socket.authorizationError?.toString(), peerDn: peer ? subjectDn(peer) : undefined };
+      lastOutcome = {
+        serverAuthorized: socket.authorized,
+        authorizationError: socket.authorizationError?.toString(),
+        peerDn: peer ? subjectDn(peer) : undefined,
+      };
       if (socket.authorized) socket.end('hello');
       else socket.destroy();
     });
@@ -79,9 +96,9 @@ describe('TLS round trip with issued certificates', () => {
         cert: readIn(files[name].certFile),
       });
       let data = '';
-      socket.on('data', (d) => (data += d.toString()));
+      socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('end', () => resolve(data === 'hello' ? undefined : 'no greeting'));
-      socket.on('error', (e) => resolve((e as Error & { code?: string }).code ?? e.message));
+      socket.on('error', (e: Error & { code?: string }) => resolve(e.code ?? e.message));
     });
     // The server-side event may trail the client's view of the failure by a tick.
     for (let i = 0; i < 50 && lastOutcome.serverAuthorized === undefined; i++) await new Promise((r) => setTimeout(r, 10));
@@ -93,7 +110,7 @@ describe('TLS round trip with issued certificates', () => {
     assert.equal(o.clientError, undefined);
     assert.equal(o.serverAuthorized, true);
     assert.equal(o.peerDn, 'CN=alice,OU=eng,O=Acme');
-    assert.equal(SslPrincipalMapper.fromRules('RULE:^CN=([^,]+),OU=eng,.*$/$1/L').getName(o.peerDn!), 'alice');
+    assert.equal(SslPrincipalMapper.fromRules('RULE:^CN=([^,]+),OU=eng,.*$/$1/L').getName(o.peerDn), 'alice');
   });
 
   test('a revoked client certificate is refused (CRL)', async () => {
@@ -104,7 +121,17 @@ describe('TLS round trip with issued certificates', () => {
   });
 
   test('with rejectUnauthorized: true Node refuses the revoked and the foreign certificate itself', async () => {
-    const strict = tls.createServer({ key: read(files.server.keyFile), cert: read(files.server.certFile), ca: read('ca/ca.crt'), crl: read('ca/crl.pem'), requestCert: true, rejectUnauthorized: true }, (socket) => socket.end('hello'));
+    const strict = tls.createServer(
+      {
+        key: read(files.server.keyFile),
+        cert: read(files.server.certFile),
+        ca: read('ca/ca.crt'),
+        crl: read('ca/crl.pem'),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (socket) => socket.end('hello'),
+    );
     strict.on('tlsClientError', () => {});
     await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
     const strictPort = (strict.address() as AddressInfo).port;

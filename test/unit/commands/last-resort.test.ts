@@ -17,9 +17,15 @@ setTimeout(async () => {
 `;
 
 test('an uncaught exception or rejection is logged as fatal, counted, and the process keeps running', () => {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(child.status, 0, child.stderr);
-  const lines = child.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = child.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const fatal = lines.filter((l) => l.event === 'uncaught_error');
   assert.equal(fatal.length, 2, child.stdout);
   assert.ok(fatal.every((l) => l.level === 'fatal'));

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
 import { IpAccessList, IpIdentityMap } from '../../../gateway/auth/ip-rules.ts';
-import { clientHost, HostMatcher, parseHost, type HostSpec } from '../../../gateway/authz/host.ts';
+import { clientHost, HostMatcher, parseHost } from '../../../gateway/authz/host.ts';
 import { ConfigError, parseConfig, type ListenerConfig } from '../../../gateway/config/schema.ts';
 import { ListenerAdmission } from '../../../gateway/session/admission.ts';
 
@@ -28,7 +28,7 @@ function random(seed: number): () => number {
 
 /** Address-like strings, valid and not: IPv4, IPv6, mapped and compatible forms, zones, brackets, odd prefixes. */
 function candidates(count: number, rand: () => number): string[] {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const octet = () => pick(['0', '10', '127', '192', '255', '256', '010', String(Math.floor(rand() * 256))]);
   const v4 = () => [octet(), octet(), octet(), octet()].join('.');
   const group = () => pick(['0', 'ffff', 'FFFF', 'db8', '2001', 'fe80', '1', '0000', 'g', Math.floor(rand() * 65536).toString(16)]);
@@ -46,21 +46,40 @@ function candidates(count: number, rand: () => number): string[] {
       () => `fe80::${group()}%eth0`,
       () => `[${pick(['::1', '::ffff:10.0.0.1'])}]`,
     ])();
-  const prefix = () => pick(['', '/0', '/1', '/8', '/32', '/33', '/64', '/95', '/96', '/104', '/120', '/128', '/129', '/', '/-1', '/08', '/x', '/8/8', ` /8`]);
+  const prefix = () =>
+    pick(['', '/0', '/1', '/8', '/32', '/33', '/64', '/95', '/96', '/104', '/120', '/128', '/129', '/', '/-1', '/08', '/x', '/8/8', ` /8`]);
   const decorate = (s: string) => pick([s, s, s, s, s, ` ${s}`, `${s} `, s.toUpperCase()]);
   const fixed = [
-    '::ffff:10.0.0.0/8', '::ffff:10.0.0.0/104', '::ffff:0:0/96', '::/0', '0.0.0.0/0', '10.1.2.3/8', 'fe80::1%eth0/64',
-    '::ffff:10.0.0.1', '[::1]', '10.0.0.0/8/8', '::1.2.3.4/128', 'localhost', '', '*',
+    '::ffff:10.0.0.0/8',
+    '::ffff:10.0.0.0/104',
+    '::ffff:0:0/96',
+    '::/0',
+    '0.0.0.0/0',
+    '10.1.2.3/8',
+    'fe80::1%eth0/64',
+    '::ffff:10.0.0.1',
+    '[::1]',
+    '10.0.0.0/8/8',
+    '::1.2.3.4/128',
+    'localhost',
+    '',
+    '*',
   ];
   return [...fixed, ...Array.from({ length: count }, () => decorate(`${rand() < 0.5 ? v4() : v6()}${prefix()}`))];
 }
 
 /** Client addresses to try an accepted CIDR with: its own network, its neighbours, their mapped forms, random ones. */
 function probes(cidr: string, rand: () => number): string[] {
-  const base = cidr.split('/')[0].replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const base = cidr
+    .split('/')[0]
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const out = new Set<string>(['10.0.0.1', '127.0.0.1', '::1', 'fd00::1', '::ffff:10.0.0.1', '2001:db8::1', '0.0.0.0', '255.255.255.255']);
   if (net.isIPv4(base)) {
-    const n = base.split('.').map(Number).reduce((a, b) => a * 256 + b, 0);
+    const n = base
+      .split('.')
+      .map(Number)
+      .reduce((a, b) => a * 256 + b, 0);
     for (const d of [0, 1, -1, 255, 256, 65536, 1 << 24]) {
       const v = (n + d + 2 ** 32) % 2 ** 32;
       const quad = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
@@ -104,7 +123,10 @@ test('configuration, admission and policy hosts accept the same CIDRs and match 
       configWith(`proxyProtocol: { trustedSources: [${q}] }`),
     ];
     const verdicts = configs.map((c) => !(c instanceof ConfigError));
-    assert.ok(verdicts.every((v) => v === verdicts[0]), `every address key of the configuration agrees on ${where}`);
+    assert.ok(
+      verdicts.every((v) => v === verdicts[0]),
+      `every address key of the configuration agrees on ${where}`,
+    );
     const host = parseHost(text);
     if (!verdicts[0]) {
       // What the configuration refuses as a CIDR, a policy refuses as a CIDR (a bare string is a Kafka host literal).
@@ -118,7 +140,7 @@ test('configuration, admission and policy hosts accept the same CIDRs and match 
       admission.close();
     }
     assert.ok(!('error' in host), `a policy accepts ${where} too`);
-    const hosts = new HostMatcher([host as HostSpec]);
+    const hosts = new HostMatcher([host]);
     const allow = new IpAccessList({ allow: [text] });
     const identities = new IpIdentityMap({ map: [{ cidr: text, principal: 'User:x' }] });
     for (const peer of probes(text, rand)) {
@@ -131,8 +153,10 @@ test('configuration, admission and policy hosts accept the same CIDRs and match 
 });
 
 test('a real plaintext listener admits by the IPv4-mapped /104 rule as the IPv4 range it denotes', async () => {
-  const config = configWith('network:\n  allow: ["::ffff:127.0.0.0/104"]\n  identities: { "::ffff:127.0.0.2": User:two, "127.0.0.0/8": User:loopback }');
-  assert.ok(!(config instanceof ConfigError), String(config));
+  const config = configWith(
+    'network:\n  allow: ["::ffff:127.0.0.0/104"]\n  identities: { "::ffff:127.0.0.2": User:two, "127.0.0.0/8": User:loopback }',
+  );
+  assert.ok(!(config instanceof ConfigError), config instanceof ConfigError ? config.message : '');
   const admission = new ListenerAdmission(config, silent);
   const admitted: ClientIdentity[] = [];
   const server = net.createServer((raw) =>
@@ -154,7 +178,14 @@ test('a real plaintext listener admits by the IPv4-mapped /104 rule as the IPv4 
         s.on('error', reject);
       });
     }
-    assert.deepEqual(admitted.map((i) => [i.address, i.principal.toString()]), [['127.0.0.2', 'User:two'], ['127.0.0.3', 'User:loopback']], `listening on ${host}`);
+    assert.deepEqual(
+      admitted.map((i) => [i.address, i.principal.toString()]),
+      [
+        ['127.0.0.2', 'User:two'],
+        ['127.0.0.3', 'User:loopback'],
+      ],
+      `listening on ${host}`,
+    );
   } finally {
     admission.close();
     server.close();

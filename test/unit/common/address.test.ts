@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { CidrList, cidrProblem, InvalidCidrError, javaHostAddress, normalizeAddress, parseCidr, parseIp } from '../../../gateway/common/address.ts';
+import {
+  CidrList,
+  cidrProblem,
+  InvalidCidrError,
+  javaHostAddress,
+  normalizeAddress,
+  parseCidr,
+  parseIp,
+} from '../../../gateway/common/address.ts';
 
 describe('addresses', () => {
   test('IPv4-mapped IPv6 peers are IPv4; zones and brackets are dropped from peers; IPv6 is RFC 5952 text', () => {
@@ -13,7 +21,11 @@ describe('addresses', () => {
     assert.deepEqual(normalizeAddress('[::1]'), { address: '::1', family: 'ipv6' });
     assert.deepEqual(normalizeAddress('0:0:0:0:0:0:0:1'), { address: '::1', family: 'ipv6' });
     assert.deepEqual(normalizeAddress('2001:DB8:0:0:1:0:0:1'), { address: '2001:db8::1:0:0:1', family: 'ipv6' });
-    assert.deepEqual(normalizeAddress('1:0:2:3:4:5:6:7'), { address: '1:0:2:3:4:5:6:7', family: 'ipv6' }, 'one zero group is not compressed');
+    assert.deepEqual(
+      normalizeAddress('1:0:2:3:4:5:6:7'),
+      { address: '1:0:2:3:4:5:6:7', family: 'ipv6' },
+      'one zero group is not compressed',
+    );
     assert.deepEqual(normalizeAddress('::10.0.0.1'), { address: '::a00:1', family: 'ipv6' }, 'IPv4-compatible is not mapped');
     for (const bad of ['localhost', '', ' 10.0.0.1', '10.0.0.1 ', '010.0.0.1', '10.0.0.256', '::ffff:1.2.3.04', 'unix-socket']) {
       assert.equal(normalizeAddress(bad), undefined, JSON.stringify(bad));
@@ -52,7 +64,10 @@ describe('CIDRs', () => {
 
   test('errors name the CIDR and say what is wrong', () => {
     const cases: [string, RegExp][] = [
-      ['::ffff:10.0.0.0/8', /^invalid CIDR '::ffff:10\.0\.0\.0\/8': an IPv4-mapped address needs a prefix length of 96\.\.128 .*for the IPv4 range write 10\.0\.0\.0\/8$/],
+      [
+        '::ffff:10.0.0.0/8',
+        /^invalid CIDR '::ffff:10\.0\.0\.0\/8': an IPv4-mapped address needs a prefix length of 96\.\.128 .*for the IPv4 range write 10\.0\.0\.0\/8$/,
+      ],
       ['::ffff:10.0.0.0/64', /needs a prefix length of 96\.\.128/],
       ['::ffff:10.0.0.0/129', /prefix length must be 96\.\.128 \(got '129'\)/],
       ['10.0.0.0/33', /prefix length must be 0\.\.32 \(got '33'\)/],
@@ -71,11 +86,18 @@ describe('CIDRs', () => {
       ['10.0.0.0/8/8', /more than one '\/'/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => parseCidr(text), (err: unknown) => err instanceof InvalidCidrError && message.test(err.message), text);
+      assert.throws(
+        () => parseCidr(text),
+        (err: unknown) => err instanceof InvalidCidrError && message.test(err.message),
+        text,
+      );
       assert.ok(cidrProblem(text), text);
     }
     assert.equal(cidrProblem('10.0.0.0/8'), undefined);
-    assert.equal(cidrProblem('::ffff:10.0.0.0/8'), 'an IPv4-mapped address needs a prefix length of 96..128 (::ffff:10.0.0.0/104 is 10.0.0.0/8); for the IPv4 range write 10.0.0.0/8');
+    assert.equal(
+      cidrProblem('::ffff:10.0.0.0/8'),
+      'an IPv4-mapped address needs a prefix length of 96..128 (::ffff:10.0.0.0/104 is 10.0.0.0/8); for the IPv4 range write 10.0.0.0/8',
+    );
   });
 
   test('CidrList: first matching entry, families never cross, host bits ignored', () => {
@@ -99,7 +121,7 @@ describe('CIDRs', () => {
 describe('hostile input', () => {
   test('never throws on junk (only InvalidCidrError from parseCidr); IPv6 text agrees with Node and round-trips', () => {
     let seed = 7;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const alphabet = '0123456789abcdefF:::..%/[] x';
     const node = (a: string) => new net.SocketAddress({ address: a, family: 'ipv6' }).address;
     let ipv6 = 0;

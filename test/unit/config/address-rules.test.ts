@@ -32,10 +32,22 @@ function errorOf(yaml: string): ConfigError {
 
 test('an IPv4-mapped CIDR below /96 is refused at its own key and line, in every address list', () => {
   const cases: Array<{ lines: string; at: string; line: number }> = [
-    { lines: 'network:\n  allow:\n    - 10.0.0.0/8\n    - "::ffff:10.0.0.0/8"', at: 'listeners[0].network.allow[1]', line: FIRST_LISTENER_LINE + 3 },
+    {
+      lines: 'network:\n  allow:\n    - 10.0.0.0/8\n    - "::ffff:10.0.0.0/8"',
+      at: 'listeners[0].network.allow[1]',
+      line: FIRST_LISTENER_LINE + 3,
+    },
     { lines: 'network:\n  deny: ["::ffff:10.0.0.0/8"]', at: 'listeners[0].network.deny[0]', line: FIRST_LISTENER_LINE + 1 },
-    { lines: 'network:\n  identities:\n    "10.1.0.0/16": User:a\n    "::ffff:10.0.0.0/8": User:b', at: 'listeners[0].network.identities.::ffff:10.0.0.0/8', line: FIRST_LISTENER_LINE + 3 },
-    { lines: 'proxyProtocol:\n  trustedSources:\n    - "::ffff:10.0.0.0/8"', at: 'listeners[0].proxyProtocol.trustedSources[0]', line: FIRST_LISTENER_LINE + 2 },
+    {
+      lines: 'network:\n  identities:\n    "10.1.0.0/16": User:a\n    "::ffff:10.0.0.0/8": User:b',
+      at: 'listeners[0].network.identities.::ffff:10.0.0.0/8',
+      line: FIRST_LISTENER_LINE + 3,
+    },
+    {
+      lines: 'proxyProtocol:\n  trustedSources:\n    - "::ffff:10.0.0.0/8"',
+      at: 'listeners[0].proxyProtocol.trustedSources[0]',
+      line: FIRST_LISTENER_LINE + 2,
+    },
   ];
   for (const c of cases) {
     const err = errorOf(listener(c.lines));
@@ -84,8 +96,11 @@ test('`gatehouse start` refuses the mapped /8 at network.allow[0], with its line
   try {
     const root = path.resolve(import.meta.dirname, '../../..');
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [path.join(root, 'gateway', 'gatehouse.mjs'), 'start', '-c', file], { cwd: root, timeout: 60_000 }, (error, _stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stderr }),
+      execFile(
+        process.execPath,
+        [path.join(root, 'gateway', 'gatehouse.mjs'), 'start', '-c', file],
+        { cwd: root, timeout: 60_000 },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
       ),
     );
     assert.equal(code, 2, stderr);

@@ -6,28 +6,56 @@ import { assertExactlyOnceInOrder, parseConsoleConsumer } from '../../harness/ve
 const sent = ['a', 'b', 'c', 'd'];
 
 test('accepts every message once, in send order within each partition', () => {
-  assertExactlyOnceInOrder(sent, [
-    { partition: 1, value: 'b' },
-    { partition: 0, value: 'a' },
-    { partition: 0, value: 'c' },
-    { partition: 1, value: 'd' },
-  ], 'ok');
+  assertExactlyOnceInOrder(
+    sent,
+    [
+      { partition: 1, value: 'b' },
+      { partition: 0, value: 'a' },
+      { partition: 0, value: 'c' },
+      { partition: 1, value: 'd' },
+    ],
+    'ok',
+  );
 });
 
 test('rejects a missing message', () => {
-  assert.throws(() => assertExactlyOnceInOrder(sent, sent.slice(1).map((value) => ({ partition: 0, value })), 'missing'));
+  assert.throws(() =>
+    assertExactlyOnceInOrder(
+      sent,
+      sent.slice(1).map((value) => ({ partition: 0, value })),
+      'missing',
+    ),
+  );
 });
 
 test('rejects a duplicate', () => {
-  assert.throws(() => assertExactlyOnceInOrder(sent, [...sent, 'c'].map((value) => ({ partition: 0, value })), 'dup'));
+  assert.throws(() =>
+    assertExactlyOnceInOrder(
+      sent,
+      [...sent, 'c'].map((value) => ({ partition: 0, value })),
+      'dup',
+    ),
+  );
 });
 
 test('rejects reordering within a partition', () => {
-  assert.throws(() => assertExactlyOnceInOrder(sent, ['a', 'c', 'b', 'd'].map((value) => ({ partition: 0, value })), 'order'));
+  assert.throws(() =>
+    assertExactlyOnceInOrder(
+      sent,
+      ['a', 'c', 'b', 'd'].map((value) => ({ partition: 0, value })),
+      'order',
+    ),
+  );
 });
 
 test('rejects a message nobody sent', () => {
-  assert.throws(() => assertExactlyOnceInOrder(sent, [...sent, 'x'].map((value) => ({ partition: 0, value })), 'extra'));
+  assert.throws(() =>
+    assertExactlyOnceInOrder(
+      sent,
+      [...sent, 'x'].map((value) => ({ partition: 0, value })),
+      'extra',
+    ),
+  );
 });
 
 test('console consumer lines parse into partition and value', () => {

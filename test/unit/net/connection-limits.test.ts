@@ -23,7 +23,13 @@ test('a release counts once, however often it is called', () => {
 
 test('the creation rate refills with time, and the table of addresses stays bounded', () => {
   let now = 0;
-  const limits = new ConnectionLimits({ maxConnections: null, maxConnectionsPerIp: null, creationRatePerIp: 2, rateTableSize: 100, now: () => now });
+  const limits = new ConnectionLimits({
+    maxConnections: null,
+    maxConnectionsPerIp: null,
+    creationRatePerIp: 2,
+    rateTableSize: 100,
+    now: () => now,
+  });
   assert.ok(limits.acquireAddressSlot('10.0.0.1').ok);
   assert.ok(limits.acquireAddressSlot('10.0.0.1').ok);
   const third = limits.acquireAddressSlot('10.0.0.1');

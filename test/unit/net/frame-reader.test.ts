@@ -13,7 +13,10 @@ const frame = (payload: string) => {
 test('frames inside one chunk come out as views of it, without copying', () => {
   const chunk = Buffer.concat([frame('one'), frame('two'), frame('three')]);
   const frames = new FrameReader(() => 100).push(chunk);
-  assert.deepEqual(frames.map((f) => f.payload.toString()), ['one', 'two', 'three']);
+  assert.deepEqual(
+    frames.map((f) => f.payload.toString()),
+    ['one', 'two', 'three'],
+  );
   assert.equal(frames[1].raw.buffer, chunk.buffer, 'a view of the input, not a copy');
   assert.deepEqual(frames[0].raw, frame('one'));
 });
@@ -123,7 +126,10 @@ test('small and big chunks mixed: bytes and order survive, big chunks stay views
   }
   const reader = new FrameReader(() => 1 << 20);
   const got = cuts.flatMap((c) => reader.push(c));
-  assert.deepEqual(got.map((f) => f.payload.toString()), payloads);
+  assert.deepEqual(
+    got.map((f) => f.payload.toString()),
+    payloads,
+  );
   const bigViews = got.flatMap((f) => f.parts).filter((p) => cuts.some((c) => c.length === K && c.buffer === p.buffer));
   assert.ok(bigViews.length > 0, 'big chunks are passed on as views');
   assert.equal(reader.pendingBytes, 0);
@@ -134,7 +140,8 @@ test('many frames over many tiny chunks: pieces keep their order and nothing is 
   const stream = Buffer.concat(payloads.map(frame));
   const reader = new FrameReader(() => 1000);
   const got: string[] = [];
-  for (let i = 0; i < stream.length; i += 3) for (const f of reader.push(stream.subarray(i, i + 3))) got.push(Buffer.concat(f.parts as Buffer[]).subarray(4).toString());
+  for (let i = 0; i < stream.length; i += 3)
+    for (const f of reader.push(stream.subarray(i, i + 3))) got.push(Buffer.concat(f.parts).subarray(4).toString());
   assert.deepEqual(got, payloads);
   assert.equal(reader.pendingBytes, 0);
 });

@@ -19,7 +19,10 @@ function written(sampling: AllowSampling, random?: () => number): number[] {
   const { lines, stream } = memory();
   const log = createAuditLog({ destination: stream, allowSampling: sampling, random });
   const kept = [DENIED, DRY, ALLOWED, ALLOWED].map((e) => (log.record(e) ? 1 : 0));
-  assert.equal(lines.length, kept.reduce<number>((a, b) => a + b, 0));
+  assert.equal(
+    lines.length,
+    kept.reduce<number>((a, b) => a + b, 0),
+  );
   return kept;
 }
 
@@ -27,7 +30,10 @@ test('denials and dry-run denials are always written; allows follow the sampling
   assert.deepEqual(written('none'), [1, 1, 0, 0]);
   assert.deepEqual(written('all'), [1, 1, 1, 1]);
   const draws = [0.05, 0.5];
-  assert.deepEqual(written({ ratio: 0.1 }, () => draws.shift()!), [1, 1, 1, 0]);
+  assert.deepEqual(
+    written({ ratio: 0.1 }, () => draws.shift()!),
+    [1, 1, 1, 0],
+  );
 });
 
 test('each event is one JSON line with every field', () => {
@@ -60,7 +66,10 @@ test('file destination', async () => {
       await log.flush().catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.deepEqual((await read()).map((l) => JSON.parse(l)), [DENIED, ALLOWED]);
+    assert.deepEqual(
+      (await read()).map((l) => JSON.parse(l) as unknown),
+      [DENIED, ALLOWED],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -62,7 +62,7 @@ test('a destination nobody reads (a stalled pipe) keeps the buffered log bounded
     // Become the reader until the destination has written everything it kept, then close it.
     const state = destination as unknown as { _len: number; _writing: boolean };
     const chunk = Buffer.alloc(1 << 16);
-    for (let idle = 0; idle < 3; ) {
+    for (let idle = 0; idle < 3;) {
       try {
         fs.readSync(fd, chunk);
         idle = 0;

@@ -52,8 +52,14 @@ test('header versions: flexible → request v2 / response v1; ApiVersions respon
   assert.equal(responseHeaderVersion(API_KEY.ApiVersions, 3), 0);
   assert.equal(requestHeaderVersion(API_KEY.ControlledShutdown, 0), 0);
   assert.equal(requestHeaderVersion(API_KEY.ControlledShutdown, 1), 1);
-  assert.throws(() => requestHeaderVersion(999, 0), (e: unknown) => e instanceof ProtocolError && e.kind === 'unknown-api');
-  assert.throws(() => responseHeaderVersion(0, 99), (e: unknown) => e instanceof ProtocolError && e.kind === 'unsupported-version');
+  assert.throws(
+    () => requestHeaderVersion(999, 0),
+    (e: unknown) => e instanceof ProtocolError && e.kind === 'unknown-api',
+  );
+  assert.throws(
+    () => responseHeaderVersion(0, 99),
+    (e: unknown) => e instanceof ProtocolError && e.kind === 'unsupported-version',
+  );
 });
 
 test('ApiVersions v3 request: header v2 keeps the int16 client id, body is compact with tagged fields', () => {
@@ -79,11 +85,14 @@ test('ApiVersions v0 error response from spec §3.2 decodes (response header v0)
 test('ApiVersions v3 response: header v0 although flexible; known tagged fields decoded, unknown kept byte-exact', () => {
   const frame = hex(
     '00000009' + // header v0: correlation id only
-    '0000' + '02' + '0012 0000 0004 00' + '00000000' +
-    '03' + // three tagged fields
-    '01 08 0000000000000005' + // tag 1 finalizedFeaturesEpoch = 5
-    '03 01 01' + // tag 3 zkMigrationReady = true
-    '07 02 beef', // tag 7 unknown
+      '0000' +
+      '02' +
+      '0012 0000 0004 00' +
+      '00000000' +
+      '03' + // three tagged fields
+      '01 08 0000000000000005' + // tag 1 finalizedFeaturesEpoch = 5
+      '03 01 01' + // tag 3 zkMigrationReady = true
+      '07 02 beef', // tag 7 unknown
   );
   const { header, body } = decodeResponseFrame(frame, 18, 3);
   assert.deepEqual(header, { correlationId: 9 });
@@ -93,7 +102,12 @@ test('ApiVersions v3 response: header v0 although flexible; known tagged fields 
   assert.deepEqual(body._unknownTagged, [{ tag: 7, bytes: hex('beef') }]);
   assert.ok(encodeResponseFrame(header, body, 18, 3).equals(frame));
   // Default-valued tagged fields are not written.
-  const plain = encode({ errorCode: 0, apiKeys: [], throttleTimeMs: 0, finalizedFeaturesEpoch: -1n, zkMigrationReady: false }, 18, 3, 'response');
+  const plain = encode(
+    { errorCode: 0, apiKeys: [], throttleTimeMs: 0, finalizedFeaturesEpoch: -1n, zkMigrationReady: false },
+    18,
+    3,
+    'response',
+  );
   assert.equal(plain.toString('hex'), '00000100000000' + '00');
 });
 
@@ -122,7 +136,10 @@ test('nullable struct: int8 marker -1 / 1; null where not nullable is refused', 
   const without = encode({ topics: [], responsePartitionLimit: 10, cursor: null }, 75, 0, 'request');
   assert.equal(without.toString('hex'), '01' + '0000000a' + 'ff' + '00');
   assert.deepEqual(decode(without, 75, 0, 'request').cursor, null);
-  assert.throws(() => encode({ topics: null }, 75, 0, 'request'), (e: unknown) => e instanceof ProtocolError && e.path.endsWith('topics'));
+  assert.throws(
+    () => encode({ topics: null }, 75, 0, 'request'),
+    (e: unknown) => e instanceof ProtocolError && e.path.endsWith('topics'),
+  );
 });
 
 test('int64 accepts safe-integer numbers on encode and decodes to bigint', () => {
@@ -138,6 +155,12 @@ test('encoder errors name the field path', () => {
   assert.throws(() => encode({ _unknownTagged: [{ tag: 0, bytes: Buffer.alloc(0) }] }, 18, 3, 'response'), ProtocolError);
   assert.throws(() => encode({ _unknownTagged: [{ tag: 9, bytes: Buffer.alloc(0) }] }, 18, 2, 'response'), ProtocolError);
   assert.throws(() => encode(null as never, 18, 2, 'response'), ProtocolError);
-  assert.throws(() => encode({}, 18, 9, 'response'), (e: unknown) => e instanceof ProtocolError && e.kind === 'unsupported-version');
-  assert.throws(() => encode({}, 1000, 0, 'response'), (e: unknown) => e instanceof ProtocolError && e.kind === 'unknown-api');
+  assert.throws(
+    () => encode({}, 18, 9, 'response'),
+    (e: unknown) => e instanceof ProtocolError && e.kind === 'unsupported-version',
+  );
+  assert.throws(
+    () => encode({}, 1000, 0, 'response'),
+    (e: unknown) => e instanceof ProtocolError && e.kind === 'unknown-api',
+  );
 });

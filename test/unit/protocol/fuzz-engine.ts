@@ -15,7 +15,7 @@ import {
   peekRequestHeader,
   requestHeaderVersion,
 } from '../../../gateway/protocol/index.ts';
-import { decode, encode } from '../../../gateway/protocol/codec.ts';
+import { decode, encode, type Struct } from '../../../gateway/protocol/codec.ts';
 import { type Rng, allApiVersions, buildBatch, generateMessage, int, prng } from './support.ts';
 
 export interface Seed {
@@ -45,14 +45,28 @@ export function generatedSeeds(seed = 1): Seed[] {
   for (const { apiKey, version } of allApiVersions()) {
     const body = generateMessage(rng, apiKey, version, 'request', 'full');
     if (apiKey === 0) {
-      for (const t of body.topicData) for (const p of t.partitionData) p.records = Buffer.concat([buildBatch({ records: 2 }), buildBatch({ records: 1, attributes: 0x20 })]);
+      for (const t of body.topicData as Struct[])
+        for (const p of t.partitionData as Struct[])
+          p.records = Buffer.concat([buildBatch({ records: 2 }), buildBatch({ records: 1, attributes: 0x20 })]);
     }
     out.push({
-      direction: 'request', apiKey, apiVersion: version,
-      frame: encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId: out.length, clientId: requestHeaderVersion(apiKey, version) === 0 ? '' : 'fuzz' }, body),
+      direction: 'request',
+      apiKey,
+      apiVersion: version,
+      frame: encodeRequestFrame(
+        {
+          requestApiKey: apiKey,
+          requestApiVersion: version,
+          correlationId: out.length,
+          clientId: requestHeaderVersion(apiKey, version) === 0 ? '' : 'fuzz',
+        },
+        body,
+      ),
     });
     out.push({
-      direction: 'response', apiKey, apiVersion: version,
+      direction: 'response',
+      apiKey,
+      apiVersion: version,
       frame: encodeResponseFrame({ correlationId: out.length }, generateMessage(rng, apiKey, version, 'response', 'full'), apiKey, version),
     });
   }
@@ -68,15 +82,37 @@ function mutate(rng: Rng, src: Buffer): Buffer {
   for (let r = 0; r < rounds; r++) {
     const n = out.length;
     switch (int(rng, 0, 8)) {
-      case 0: if (n) out[int(rng, 0, n - 1)] ^= 1 << int(rng, 0, 7); break;
-      case 1: if (n) out[int(rng, 0, n - 1)] = [0, 0xff, 0x7f, 0x80, 0x01, 0xfe][int(rng, 0, 5)]; break;
-      case 2: if (n >= 4) out.writeInt32BE(INTERESTING_32[int(rng, 0, INTERESTING_32.length - 1)] | 0, int(rng, 0, n - 4)); break;
-      case 3: if (n >= 2) out.writeInt16BE((INTERESTING_32[int(rng, 0, INTERESTING_32.length - 1)] << 16) >> 16, int(rng, 0, n - 2)); break;
-      case 4: out = out.subarray(0, int(rng, 0, n)); break;
-      case 5: out = Buffer.concat([out, randomBuf(rng, 1, 8)]); break;
-      case 6: { const at = int(rng, 0, n); out = Buffer.concat([out.subarray(0, at), randomBuf(rng, 1, 6), out.subarray(at)]); break; }
-      case 7: { const at = int(rng, 0, n); const len = int(rng, 0, Math.min(8, n - at)); out = Buffer.concat([out.subarray(0, at), out.subarray(at + len)]); break; }
-      default: if (n) out[int(rng, 0, n - 1)] = int(rng, 0, 255);
+      case 0:
+        if (n) out[int(rng, 0, n - 1)] ^= 1 << int(rng, 0, 7);
+        break;
+      case 1:
+        if (n) out[int(rng, 0, n - 1)] = [0, 0xff, 0x7f, 0x80, 0x01, 0xfe][int(rng, 0, 5)];
+        break;
+      case 2:
+        if (n >= 4) out.writeInt32BE(INTERESTING_32[int(rng, 0, INTERESTING_32.length - 1)] | 0, int(rng, 0, n - 4));
+        break;
+      case 3:
+        if (n >= 2) out.writeInt16BE((INTERESTING_32[int(rng, 0, INTERESTING_32.length - 1)] << 16) >> 16, int(rng, 0, n - 2));
+        break;
+      case 4:
+        out = out.subarray(0, int(rng, 0, n));
+        break;
+      case 5:
+        out = Buffer.concat([out, randomBuf(rng, 1, 8)]);
+        break;
+      case 6: {
+        const at = int(rng, 0, n);
+        out = Buffer.concat([out.subarray(0, at), randomBuf(rng, 1, 6), out.subarray(at)]);
+        break;
+      }
+      case 7: {
+        const at = int(rng, 0, n);
+        const len = int(rng, 0, Math.min(8, n - at));
+        out = Buffer.concat([out.subarray(0, at), out.subarray(at + len)]);
+        break;
+      }
+      default:
+        if (n) out[int(rng, 0, n - 1)] = int(rng, 0, 255);
     }
   }
   return out;
@@ -101,7 +137,7 @@ export function fuzz(seeds: Seed[], inputs: number, seed = 12345, maxFailures = 
         return;
       }
       if (res.failures.length < maxFailures) {
-        res.failures.push({ input: input.toString('hex'), seed: label, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        res.failures.push({ input: input.toString('hex'), seed: label, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
     }
   };
@@ -112,18 +148,32 @@ export function fuzz(seeds: Seed[], inputs: number, seed = 12345, maxFailures = 
       // Random bytes: peek, decode as a random api/version, count as records.
       const input = randomBuf(rng, 0, 64);
       const s = seeds[int(rng, 0, seeds.length - 1)];
-      guard(input, `random#${i}`, () => { peekRequestHeader(input); });
-      guard(input, `random#${i}`, () => { decodeRequestFrame(input); });
-      guard(input, `random#${i} body ${s.apiKey}v${s.apiVersion}`, () => { decode(input, s.apiKey, s.apiVersion, s.direction); res.decoded++; });
-      guard(input, `random#${i} records`, () => { countRecords(input); });
+      guard(input, `random#${i}`, () => {
+        peekRequestHeader(input);
+      });
+      guard(input, `random#${i}`, () => {
+        decodeRequestFrame(input);
+      });
+      guard(input, `random#${i} body ${s.apiKey}v${s.apiVersion}`, () => {
+        decode(input, s.apiKey, s.apiVersion, s.direction);
+        res.decoded++;
+      });
+      guard(input, `random#${i} records`, () => {
+        countRecords(input);
+      });
       continue;
     }
     const s = seeds[int(rng, 0, seeds.length - 1)];
     const input = mutate(rng, s.frame);
     const label = `${s.direction} ${s.apiKey}v${s.apiVersion} #${i}`;
     if (s.direction === 'request') {
-      guard(input, label, () => { peekRequestHeader(input); });
-      if (s.apiKey === 0) guard(input, label, () => { peekProduce(input); });
+      guard(input, label, () => {
+        peekRequestHeader(input);
+      });
+      if (s.apiKey === 0)
+        guard(input, label, () => {
+          peekProduce(input);
+        });
       guard(input, label, () => {
         const d = decodeRequestFrame(input);
         res.decoded++;
@@ -135,9 +185,12 @@ export function fuzz(seeds: Seed[], inputs: number, seed = 12345, maxFailures = 
         const d = decodeResponseFrame(input, s.apiKey, s.apiVersion);
         res.decoded++;
         const again = encodeResponseFrame(d.header, d.body, s.apiKey, s.apiVersion);
-        if (!isDeepStrictEqual(decodeResponseFrame(again, s.apiKey, s.apiVersion), d)) throw new Error('decode(encode(decoded)) differs from decoded');
+        if (!isDeepStrictEqual(decodeResponseFrame(again, s.apiKey, s.apiVersion), d))
+          throw new Error('decode(encode(decoded)) differs from decoded');
       });
-      guard(input, label, () => { encode(decode(input, s.apiKey, s.apiVersion, 'response', 4), s.apiKey, s.apiVersion, 'response'); });
+      guard(input, label, () => {
+        encode(decode(input, s.apiKey, s.apiVersion, 'response', 4), s.apiKey, s.apiVersion, 'response');
+      });
     }
   }
   return res;

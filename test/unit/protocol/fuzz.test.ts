@@ -13,7 +13,9 @@ test(`fuzz: ${iterations} mutated and random inputs raise nothing but ProtocolEr
   const t0 = Date.now();
   const res = fuzz(seeds, iterations, 20240601);
   const secs = (Date.now() - t0) / 1000;
-  console.log(`# fuzz: ${res.inputs} inputs from ${seeds.length} seeds in ${secs.toFixed(1)} s; ${res.decoded} decoded, ${res.protocolErrors} ProtocolErrors, ${res.failures.length} other throws`);
+  console.log(
+    `# fuzz: ${res.inputs} inputs from ${seeds.length} seeds in ${secs.toFixed(1)} s; ${res.decoded} decoded, ${res.protocolErrors} ProtocolErrors, ${res.failures.length} other throws`,
+  );
   assert.deepEqual(res.failures, []);
   assert.equal(res.inputs, iterations);
   assert.ok(res.decoded > 0 && res.protocolErrors > 0);

@@ -22,10 +22,28 @@ const MIN_FRAMES = 600;
 
 /** Every capture holds requests and responses of these: the basics, admin, groups and transactions. */
 const REQUIRED_APIS: ApiName[] = [
-  'Produce', 'Fetch', 'ListOffsets', 'Metadata', 'ApiVersions', 'FindCoordinator',
-  'JoinGroup', 'SyncGroup', 'LeaveGroup', 'OffsetCommit', 'OffsetFetch', 'ListGroups', 'DescribeGroups',
-  'CreateTopics', 'DeleteTopics', 'DescribeConfigs', 'DescribeAcls',
-  'InitProducerId', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn',
+  'Produce',
+  'Fetch',
+  'ListOffsets',
+  'Metadata',
+  'ApiVersions',
+  'FindCoordinator',
+  'JoinGroup',
+  'SyncGroup',
+  'LeaveGroup',
+  'OffsetCommit',
+  'OffsetFetch',
+  'ListGroups',
+  'DescribeGroups',
+  'CreateTopics',
+  'DeleteTopics',
+  'DescribeConfigs',
+  'DescribeAcls',
+  'InitProducerId',
+  'AddPartitionsToTxn',
+  'AddOffsetsToTxn',
+  'TxnOffsetCommit',
+  'EndTxn',
 ];
 
 /** Client families the captures drive, recognised by the client id the capture sets or the software name Java sends. */
@@ -59,14 +77,27 @@ for (const { file, fixture } of fixtures) {
       if (f.direction === 'request') {
         const peek = peekRequestHeader(frame);
         const { header, body } = decodeRequestFrame(frame);
-        assert.deepEqual(peek, { apiKey: header.requestApiKey, apiVersion: header.requestApiVersion, correlationId: header.correlationId, clientId: header.clientId }, where);
+        assert.deepEqual(
+          peek,
+          {
+            apiKey: header.requestApiKey,
+            apiVersion: header.requestApiVersion,
+            correlationId: header.correlationId,
+            clientId: header.clientId,
+          },
+          where,
+        );
         assert.equal(header.requestApiKey, f.apiKey, where);
         assert.equal(header.correlationId, f.correlationId, where);
         assert.equal(encodeRequestFrame(header, body).toString('hex'), f.hex, `${where}: re-encode differs`);
         if (f.apiKey === 0) {
           const p = peekProduce(frame);
           assert.equal(p.acks, body.acks, where);
-          assert.deepEqual(p.topics.map((t) => t.name ?? t.topicId), body.topicData.map((t: { name: string; topicId: string }) => (f.apiVersion >= 13 ? t.topicId : t.name)), where);
+          assert.deepEqual(
+            p.topics.map((t) => t.name ?? t.topicId),
+            (body.topicData as Array<{ name: string; topicId: string }>).map((t) => (f.apiVersion >= 13 ? t.topicId : t.name)),
+            where,
+          );
           for (const c of countProduceRecords(frame)) {
             assert.ok(c.records > 0 && c.truncatedBytes === 0 && !c.malformed, `${where}: ${JSON.stringify(c)}`);
           }

@@ -100,11 +100,27 @@ test('tagged fields: size beyond the frame, count beyond the frame, known field 
   protocolError(() => decode(hex('01 01 01 05 10 00'), 18, 3, 'request'), 'invalid-length');
   protocolError(() => decode(hex('01 01 7f'), 18, 3, 'request'), 'invalid-length');
   // ApiVersions v3 response, tag 3 (bool) with 2 bytes.
-  protocolError(() => decode(hex('0000 01 00000000 01 03 02 0100'), 18, 3, 'response'), 'invalid-length', 'ApiVersionsResponse v3: zkMigrationReady');
+  protocolError(
+    () => decode(hex('0000 01 00000000 01 03 02 0100'), 18, 3, 'response'),
+    'invalid-length',
+    'ApiVersionsResponse v3: zkMigrationReady',
+  );
 });
 
 test('invalid UTF-8 in a string field names the field', () => {
-  const frame = encode({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [{ errorCode: 0, name: 'ab', isInternal: false, partitions: [], topicAuthorizedOperations: 0 }], clusterAuthorizedOperations: 0 }, 3, 9, 'response');
+  const frame = encode(
+    {
+      throttleTimeMs: 0,
+      brokers: [],
+      clusterId: null,
+      controllerId: 1,
+      topics: [{ errorCode: 0, name: 'ab', isInternal: false, partitions: [], topicAuthorizedOperations: 0 }],
+      clusterAuthorizedOperations: 0,
+    },
+    3,
+    9,
+    'response',
+  );
   const i = frame.indexOf(Buffer.from('ab'));
   frame[i] = 0xc3;
   frame[i + 1] = 0x28;
@@ -128,11 +144,19 @@ test('frames: unknown api key, unsupported version, too short for a header', () 
 test('Produce peek: malformed inputs are ProtocolErrors with paths', () => {
   const frame = encodeRequestFrame(
     { requestApiKey: 0, requestApiVersion: 9, correlationId: 1, clientId: 'c' },
-    { transactionalId: null, acks: -1, timeoutMs: 5, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(100) }] }] },
+    {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.alloc(100) }] }],
+    },
   );
   for (let n = 0; n < frame.length; n++) protocolError(() => peekProduce(frame.subarray(0, n)));
   protocolError(() => peekProduce(Buffer.concat([frame, hex('00')])), 'trailing-bytes');
-  protocolError(() => peekProduce(encodeRequestFrame({ requestApiKey: 3, requestApiVersion: 1, correlationId: 1, clientId: null }, { topics: [] })), 'invalid-value');
+  protocolError(
+    () => peekProduce(encodeRequestFrame({ requestApiKey: 3, requestApiVersion: 1, correlationId: 1, clientId: null }, { topics: [] })),
+    'invalid-value',
+  );
   const bad = Buffer.from(frame);
   bad[bad.indexOf(Buffer.from('t'))] = 0xff;
   protocolError(() => peekProduce(bad), 'invalid-utf8', 'ProduceRequest v9: topicData[0]');

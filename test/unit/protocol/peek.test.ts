@@ -50,7 +50,10 @@ function produceBody(rng: () => number, version: number): Struct {
     topicData: [0, 1, 2].map((t) => ({
       name: version <= 12 ? `topic-${t}` : '',
       topicId: version >= 13 ? randomUuid(rng) : 'AAAAAAAAAAAAAAAAAAAAAA',
-      partitionData: [0, 1].map((p) => ({ index: p, records: t === 2 && p === 1 ? null : Buffer.concat([buildBatch({ records: 3 + p }), Buffer.alloc(p * 10, 0xff)]) })),
+      partitionData: [0, 1].map((p) => ({
+        index: p,
+        records: t === 2 && p === 1 ? null : Buffer.concat([buildBatch({ records: 3 + p }), Buffer.alloc(p * 10, 0xff)]),
+      })),
     })),
   };
 }
@@ -71,12 +74,13 @@ test('peekProduce: acks, transactional id, topics and record positions for Produ
     const decoded = decodeRequestFrame(frame).body;
     assert.equal(peek.topics.length, 3);
     peek.topics.forEach((t, i) => {
-      const d = decoded.topicData[i];
+      const d = (decoded.topicData as Struct[])[i];
       assert.equal(t.name, version <= 12 ? d.name : null);
       assert.equal(t.topicId, version >= 13 ? d.topicId : null);
       t.partitions.forEach((p, j) => {
-        const records = d.partitionData[j].records as Buffer | null;
-        assert.equal(p.index, d.partitionData[j].index);
+        const partition = (d.partitionData as Struct[])[j];
+        const records = partition.records as Buffer | null;
+        assert.equal(p.index, partition.index);
         if (records === null) assert.equal(p.recordsLength, -1);
         else {
           assert.equal(p.recordsLength, records.length);

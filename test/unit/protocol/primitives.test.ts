@@ -14,14 +14,40 @@ const throwsKind = (f: () => unknown, kind: string): void =>
   assert.throws(f, (e: unknown) => e instanceof ProtocolError && e.kind === kind);
 
 test('fixed-width integers, float64, bool are big-endian and bounds-checked', () => {
-  assert.equal(written((w) => { w.int8(-1); w.int16(-2); w.int32(0x01020304); w.uint16(0xfffe); w.uint32(0xfffffffe); }), 'fffffe01020304fffefffffffe');
-  assert.equal(written((w) => w.int64(-2n)), 'fffffffffffffffe');
-  assert.equal(written((w) => w.int64(5)), '0000000000000005');
-  assert.equal(written((w) => w.float64(1.5)), '3ff8000000000000');
-  assert.equal(written((w) => { w.bool(true); w.bool(false); }), '0100');
+  assert.equal(
+    written((w) => {
+      w.int8(-1);
+      w.int16(-2);
+      w.int32(0x01020304);
+      w.uint16(0xfffe);
+      w.uint32(0xfffffffe);
+    }),
+    'fffffe01020304fffefffffffe',
+  );
+  assert.equal(
+    written((w) => w.int64(-2n)),
+    'fffffffffffffffe',
+  );
+  assert.equal(
+    written((w) => w.int64(5)),
+    '0000000000000005',
+  );
+  assert.equal(
+    written((w) => w.float64(1.5)),
+    '3ff8000000000000',
+  );
+  assert.equal(
+    written((w) => {
+      w.bool(true);
+      w.bool(false);
+    }),
+    '0100',
+  );
   const r = new Reader(hex('fffffe01020304fffefffffffe fffffffffffffffe 3ff8000000000000 0100'));
-  assert.deepEqual([r.int8(), r.int16(), r.int32(), r.uint16(), r.uint32(), r.int64(), r.float64(), r.bool(), r.bool()],
-    [-1, -2, 0x01020304, 0xfffe, 0xfffffffe, -2n, 1.5, true, false]);
+  assert.deepEqual(
+    [r.int8(), r.int16(), r.int32(), r.uint16(), r.uint32(), r.int64(), r.float64(), r.bool(), r.bool()],
+    [-1, -2, 0x01020304, 0xfffe, 0xfffffffe, -2n, 1.5, true, false],
+  );
   assert.equal(r.remaining, 0);
   throwsKind(() => r.int8(), 'truncated');
   throwsKind(() => new Reader(hex('000000')).int32(), 'truncated');
@@ -48,9 +74,21 @@ test('writer rejects out-of-range and mistyped values with ProtocolError', () =>
 });
 
 test('unsigned varints: Kafka vectors, 5-byte limit, overflow', () => {
-  const cases: [number, string][] = [[0, '00'], [1, '01'], [127, '7f'], [128, '8001'], [300, 'ac02'], [16384, '808001'], [0xffffffff, 'ffffffff0f']];
+  const cases: [number, string][] = [
+    [0, '00'],
+    [1, '01'],
+    [127, '7f'],
+    [128, '8001'],
+    [300, 'ac02'],
+    [16384, '808001'],
+    [0xffffffff, 'ffffffff0f'],
+  ];
   for (const [v, h] of cases) {
-    assert.equal(written((w) => w.unsignedVarint(v)), h, `write ${v}`);
+    assert.equal(
+      written((w) => w.unsignedVarint(v)),
+      h,
+      `write ${v}`,
+    );
     const r = new Reader(hex(h));
     assert.equal(r.unsignedVarint(), v, `read ${h}`);
     assert.equal(r.remaining, 0);
@@ -62,14 +100,34 @@ test('unsigned varints: Kafka vectors, 5-byte limit, overflow', () => {
 });
 
 test('zig-zag varint and varlong', () => {
-  const cases: [number, string][] = [[0, '00'], [-1, '01'], [1, '02'], [-64, '7f'], [64, '8001'], [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f']];
+  const cases: [number, string][] = [
+    [0, '00'],
+    [-1, '01'],
+    [1, '02'],
+    [-64, '7f'],
+    [64, '8001'],
+    [2147483647, 'feffffff0f'],
+    [-2147483648, 'ffffffff0f'],
+  ];
   for (const [v, h] of cases) {
-    assert.equal(written((w) => w.varint(v)), h);
+    assert.equal(
+      written((w) => w.varint(v)),
+      h,
+    );
     assert.equal(new Reader(hex(h)).varint(), v);
   }
-  const longs: [bigint, string][] = [[0n, '00'], [-1n, '01'], [1n, '02'], [2n ** 63n - 1n, 'feffffffffffffffff01'], [-(2n ** 63n), 'ffffffffffffffffff01']];
+  const longs: [bigint, string][] = [
+    [0n, '00'],
+    [-1n, '01'],
+    [1n, '02'],
+    [2n ** 63n - 1n, 'feffffffffffffffff01'],
+    [-(2n ** 63n), 'ffffffffffffffffff01'],
+  ];
   for (const [v, h] of longs) {
-    assert.equal(written((w) => w.varlong(v)), h);
+    assert.equal(
+      written((w) => w.varlong(v)),
+      h,
+    );
     assert.equal(new Reader(hex(h)).varlong(), v);
   }
   throwsKind(() => new Reader(hex('ffffffffffffffffff02')).varlong(), 'varint-overflow');
@@ -77,10 +135,22 @@ test('zig-zag varint and varlong', () => {
 });
 
 test('strings: int16 / compact length, UTF-8 validated, lengths checked before reading', () => {
-  assert.equal(written((w) => w.string('hé', false)), '000368c3a9');
-  assert.equal(written((w) => w.string('hé', true)), '0468c3a9');
-  assert.equal(written((w) => w.length(-1, false, false)), 'ffff');
-  assert.equal(written((w) => w.length(-1, true, false)), '00');
+  assert.equal(
+    written((w) => w.string('hé', false)),
+    '000368c3a9',
+  );
+  assert.equal(
+    written((w) => w.string('hé', true)),
+    '0468c3a9',
+  );
+  assert.equal(
+    written((w) => w.length(-1, false, false)),
+    'ffff',
+  );
+  assert.equal(
+    written((w) => w.length(-1, true, false)),
+    '00',
+  );
   const r = new Reader(hex('68c3a9'));
   assert.equal(r.utf8(3), 'hé');
   throwsKind(() => new Reader(hex('68c3')).utf8(2), 'invalid-utf8');
@@ -96,7 +166,10 @@ test('uuid: 16 bytes ↔ 22 characters base64url, as Kafka prints them', () => {
   const s = new Reader(bytes).uuid();
   assert.equal(s, bytes.toString('base64url'));
   assert.equal(s.length, 22);
-  assert.equal(written((w) => w.uuid(s)), bytes.toString('hex'));
+  assert.equal(
+    written((w) => w.uuid(s)),
+    bytes.toString('hex'),
+  );
   assert.equal(new Reader(Buffer.alloc(16)).uuid(), 'AAAAAAAAAAAAAAAAAAAAAA');
   throwsKind(() => new Reader(Buffer.alloc(15)).uuid(), 'truncated');
 });

@@ -88,9 +88,17 @@ test('counts per topic-partition of a Produce request and a Fetch response', () 
   const produce = encodeRequestFrame(
     { requestApiKey: 0, requestApiVersion: 9, correlationId: 1, clientId: 'c' },
     {
-      transactionalId: null, acks: 1, timeoutMs: 1000,
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
       topicData: [
-        { name: 'a', partitionData: [{ index: 0, records: buildBatch({ records: 10, payload: 451 }) }, { index: 1, records: null }] },
+        {
+          name: 'a',
+          partitionData: [
+            { index: 0, records: buildBatch({ records: 10, payload: 451 }) },
+            { index: 1, records: null },
+          ],
+        },
         { name: 'b', partitionData: [{ index: 3, records: Buffer.concat([buildBatch({ records: 2 }), buildBatch({ records: 3 })]) }] },
       ],
     },
@@ -102,12 +110,25 @@ test('counts per topic-partition of a Produce request and a Fetch response', () 
     { topic: 'b', partition: 3, records: 5, bytes: 142 },
   ]);
 
-  const fetchFrame = encodeResponseFrame({ correlationId: 2 }, {
-    responses: [{
-      topic: 'a',
-      partitions: [{ partitionIndex: 0, highWatermark: 10n, records: Buffer.concat([buildBatch({ records: 4 }), buildBatch({ records: 9 }).subarray(0, 40)]) }],
-    }],
-  }, 1, 11);
+  const fetchFrame = encodeResponseFrame(
+    { correlationId: 2 },
+    {
+      responses: [
+        {
+          topic: 'a',
+          partitions: [
+            {
+              partitionIndex: 0,
+              highWatermark: 10n,
+              records: Buffer.concat([buildBatch({ records: 4 }), buildBatch({ records: 9 }).subarray(0, 40)]),
+            },
+          ],
+        },
+      ],
+    },
+    1,
+    11,
+  );
   const { body } = decodeResponseFrame(fetchFrame, 1, 11);
   const fc = countFetchRecords(body);
   assert.equal(fc.length, 1);

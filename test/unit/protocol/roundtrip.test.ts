@@ -6,12 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { requestHeaderVersion, responseHeaderVersion } from '../../../gateway/protocol/api-keys.ts';
 import { decode, encode } from '../../../gateway/protocol/codec.ts';
-import {
-  decodeRequestFrame,
-  decodeResponseFrame,
-  encodeRequestFrame,
-  encodeResponseFrame,
-} from '../../../gateway/protocol/headers.ts';
+import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../../../gateway/protocol/headers.ts';
 import { type Mode, allApiVersions, generateMessage, prng, randomBytes } from './support.ts';
 
 const MODES: Mode[] = ['defaults', 'nulls', 'full', 'full', 'full'];

@@ -53,19 +53,31 @@ export function randomBytes(rng: Rng, max = 24): Buffer {
 function scalar(rng: Rng, op: Op, mode: Mode): unknown {
   if (op.nullable && (mode === 'nulls' || (mode === 'full' && rng() < 0.2))) return null;
   switch (op.kind) {
-    case Kind.Int8: return int(rng, -128, 127);
-    case Kind.Int16: return int(rng, -32768, 32767);
-    case Kind.Int32: return int(rng, -2147483648, 2147483647);
-    case Kind.Int64: return BigInt.asIntN(64, (BigInt(int(rng, 0, 0x7fffffff)) << 33n) ^ BigInt(int(rng, -1e9, 1e9)));
-    case Kind.Uint16: return int(rng, 0, 0xffff);
-    case Kind.Uint32: return int(rng, 0, 0xffffffff);
-    case Kind.Float64: return [0, 1.5, -2.25, 1e300, Number.MIN_VALUE, -0][int(rng, 0, 5)];
-    case Kind.Bool: return rng() < 0.5;
-    case Kind.Uuid: return randomUuid(rng);
-    case Kind.String: return STRINGS[int(rng, 0, STRINGS.length - 1)];
+    case Kind.Int8:
+      return int(rng, -128, 127);
+    case Kind.Int16:
+      return int(rng, -32768, 32767);
+    case Kind.Int32:
+      return int(rng, -2147483648, 2147483647);
+    case Kind.Int64:
+      return BigInt.asIntN(64, (BigInt(int(rng, 0, 0x7fffffff)) << 33n) ^ BigInt(int(rng, -1e9, 1e9)));
+    case Kind.Uint16:
+      return int(rng, 0, 0xffff);
+    case Kind.Uint32:
+      return int(rng, 0, 0xffffffff);
+    case Kind.Float64:
+      return [0, 1.5, -2.25, 1e300, Number.MIN_VALUE, -0][int(rng, 0, 5)];
+    case Kind.Bool:
+      return rng() < 0.5;
+    case Kind.Uuid:
+      return randomUuid(rng);
+    case Kind.String:
+      return STRINGS[int(rng, 0, STRINGS.length - 1)];
     case Kind.Bytes:
-    case Kind.Records: return randomBytes(rng);
-    default: return generateStruct(rng, op.layout!, mode);
+    case Kind.Records:
+      return randomBytes(rng);
+    default:
+      return generateStruct(rng, op.layout!, mode);
   }
 }
 

@@ -59,7 +59,14 @@ function produceResponse(version: number, nodeEndpoints: Struct[]): Buffer {
         topicId: randomUuid(prng(version)),
         partitionResponses: [
           { index: 0, errorCode: 0, baseOffset: 10n, recordErrors: [], currentLeader: { leaderId: -1, leaderEpoch: -1 } },
-          { index: 1, errorCode: 6, baseOffset: -1n, recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: 'moved' }], errorMessage: 'not leader', currentLeader: { leaderId: 2, leaderEpoch: 5 } },
+          {
+            index: 1,
+            errorCode: 6,
+            baseOffset: -1n,
+            recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: 'moved' }],
+            errorMessage: 'not leader',
+            currentLeader: { leaderId: 2, leaderEpoch: 5 },
+          },
         ],
       },
     ],
@@ -119,7 +126,7 @@ test('a frame cut into chunks anywhere (even inside a varint or an int32) gives 
     const rng = prng(frame.length);
     for (let i = 0; i < 200; i++) {
       const cuts = Array.from({ length: int(rng, 1, 12) }, () => int(rng, 0, frame.length)).sort((a, b) => a - b);
-      assert.equal(responseHasTaggedField(cut(frame, cuts), apiKey, version, 0), expected, `cuts ${cuts}`);
+      assert.equal(responseHasTaggedField(cut(frame, cuts), apiKey, version, 0), expected, `cuts ${cuts.join(',')}`);
     }
   }
 });
@@ -141,10 +148,21 @@ test('every truncation, trailing bytes, and tags out of order are ProtocolErrors
     [produceResponse(13, []), API_KEY.Produce, 13],
   ] as const) {
     for (let n = 0; n < frame.length; n++) {
-      assert.throws(() => responseHasTaggedField(frame.subarray(0, n), apiKey, version, 0), isProtocolError(), `${n} of ${frame.length} bytes`);
-      assert.throws(() => responseHasTaggedField(cut(frame.subarray(0, n), [n >> 1]), apiKey, version, 0), isProtocolError(), `${n} bytes in two chunks`);
+      assert.throws(
+        () => responseHasTaggedField(frame.subarray(0, n), apiKey, version, 0),
+        isProtocolError(),
+        `${n} of ${frame.length} bytes`,
+      );
+      assert.throws(
+        () => responseHasTaggedField(cut(frame.subarray(0, n), [n >> 1]), apiKey, version, 0),
+        isProtocolError(),
+        `${n} bytes in two chunks`,
+      );
     }
-    assert.throws(() => responseHasTaggedField(Buffer.concat([frame, Buffer.from([0])]), apiKey, version, 0), isProtocolError('trailing-bytes'));
+    assert.throws(
+      () => responseHasTaggedField(Buffer.concat([frame, Buffer.from([0])]), apiKey, version, 0),
+      isProtocolError('trailing-bytes'),
+    );
   }
   // Top-level section holding tag 3 then tag 0: refused as the decoder refuses it.
   const clean = produceResponse(11, []);
@@ -177,7 +195,11 @@ test('agrees with the decoder on random responses of every api and version (know
       for (const tag of candidates) {
         const label = `${apiKey} v${version} tag ${tag}`;
         assert.equal(responseHasTaggedField(frame, apiKey, version, tag), present.has(tag), label);
-        assert.equal(responseHasTaggedField(cut(frame, [int(rng, 0, frame.length), frame.length]), apiKey, version, tag), present.has(tag), `${label}, cut`);
+        assert.equal(
+          responseHasTaggedField(cut(frame, [int(rng, 0, frame.length), frame.length]), apiKey, version, tag),
+          present.has(tag),
+          `${label}, cut`,
+        );
       }
     }
   }
@@ -186,7 +208,12 @@ test('agrees with the decoder on random responses of every api and version (know
 test('on mangled frames it throws nothing but ProtocolError, never refuses what the decoder accepts, never misses endpoints', () => {
   const rng = prng(7);
   const seeds = [fetchResponse(17, ENDPOINTS, 2), fetchResponse(18, [], 2), produceResponse(12, ENDPOINTS), produceResponse(13, [])];
-  const keys = [[API_KEY.Fetch, 17], [API_KEY.Fetch, 18], [API_KEY.Produce, 12], [API_KEY.Produce, 13]] as const;
+  const keys = [
+    [API_KEY.Fetch, 17],
+    [API_KEY.Fetch, 18],
+    [API_KEY.Produce, 12],
+    [API_KEY.Produce, 13],
+  ] as const;
   for (let i = 0; i < 4000; i++) {
     const which = i % seeds.length;
     const [apiKey, version] = keys[which];
@@ -203,13 +230,13 @@ test('on mangled frames it throws nothing but ProtocolError, never refuses what 
       // Never a miss: endpoints the decoder sees are always found (an empty list may be found too).
       if (decoded && (decoded.nodeEndpoints as unknown[]).length > 0) assert.equal(found, true, `mutation ${i}`);
     } catch (e) {
-      assert.ok(e instanceof ProtocolError, `mutation ${i}: ${e}`);
+      assert.ok(e instanceof ProtocolError, `mutation ${i}: ${String(e)}`);
       assert.equal(decoded, null, `mutation ${i}: the walker refused what the decoder accepted: ${e}`);
     }
   }
 });
 
-test('walkResponse: every top-level field\'s span decodes to the decoder\'s value and re-encodes to the same bytes, for every api and version', () => {
+test("walkResponse: every top-level field's span decodes to the decoder's value and re-encodes to the same bytes, for every api and version", () => {
   const rng = prng(4242);
   for (const { apiKey, version } of allApiVersions()) {
     for (let i = 0; i < 2; i++) {
@@ -231,18 +258,36 @@ test('walkResponse: every top-level field\'s span decodes to the decoder\'s valu
 });
 
 test('walkResponse: elements of a top-level struct array with picked fields; until stops early; malformed frames are ProtocolErrors', () => {
-  const body = { throttleTimeMs: 0, brokers: ENDPOINTS, clusterId: 'c', controllerId: 1, topics: [
-    { errorCode: 0, name: 'a', topicId: randomUuid(prng(1)), isInternal: false, partitions: [{ partitionIndex: 0, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [] }] },
-    { errorCode: 3, name: 'bb', topicId: randomUuid(prng(2)), isInternal: true, partitions: [] },
-  ] };
+  const body = {
+    throttleTimeMs: 0,
+    brokers: ENDPOINTS,
+    clusterId: 'c',
+    controllerId: 1,
+    topics: [
+      {
+        errorCode: 0,
+        name: 'a',
+        topicId: randomUuid(prng(1)),
+        isInternal: false,
+        partitions: [{ partitionIndex: 0, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [] }],
+      },
+      { errorCode: 3, name: 'bb', topicId: randomUuid(prng(2)), isInternal: true, partitions: [] },
+    ],
+  };
   const frame = encodeResponseFrame({ correlationId: 1 }, body, API_KEY.Metadata, 12);
   const walk = walkResponse(frame, API_KEY.Metadata, 12, { elementsOf: 'topics', pick: ['name', 'topicId', 'errorCode'] });
-  assert.deepEqual(walk.elements.map((e) => e.values), body.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId })));
+  assert.deepEqual(
+    walk.elements.map((e) => e.values),
+    body.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId })),
+  );
   const topics = walk.fields.find((f) => f.name === 'topics')!;
   assert.equal(walk.elements[0].start, topics.start + 1, 'after the compact count');
   assert.equal(walk.elements[1].end, topics.end);
   const early = walkResponse(frame, API_KEY.Metadata, 12, { until: 'brokers' });
-  assert.deepEqual(early.fields.map((f) => f.name), ['throttleTimeMs', 'brokers']);
+  assert.deepEqual(
+    early.fields.map((f) => f.name),
+    ['throttleTimeMs', 'brokers'],
+  );
   // Stopping early reads nothing behind the field: a truncated tail is not even looked at.
   assert.doesNotThrow(() => walkResponse(frame.subarray(0, early.fields[1].end + 1), API_KEY.Metadata, 12, { until: 'brokers' }));
   assert.throws(() => walkResponse(frame.subarray(0, frame.length - 1), API_KEY.Metadata, 12), isProtocolError());

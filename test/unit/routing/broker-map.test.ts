@@ -4,10 +4,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BrokerMap, routeProblem, type RouteRefusal } from '../../../gateway/routing/broker-map.ts';
 
-const portMap = () => new BrokerMap({ mode: 'port-per-broker', host: 'gw.example', basePort: 0, brokerPorts: new Map([[1, 9001], [2, 9002], [3, 9003]]) });
+const portMap = () =>
+  new BrokerMap({
+    mode: 'port-per-broker',
+    host: 'gw.example',
+    basePort: 0,
+    brokerPorts: new Map([
+      [1, 9001],
+      [2, 9002],
+      [3, 9003],
+    ]),
+  });
 
 test('sane routes pass; empty or odd hosts, ports outside 1–65535 and negative node ids do not', () => {
-  for (const [nodeId, host, port] of [[0, 'kafka-0.internal', 9092], [7, '10.0.0.7', 1], [2, '::1', 65535], [3, 'fe80::1%eth0', 9092], [4, 'broker_4.local', 9092]] as const) {
+  for (const [nodeId, host, port] of [
+    [0, 'kafka-0.internal', 9092],
+    [7, '10.0.0.7', 1],
+    [2, '::1', 65535],
+    [3, 'fe80::1%eth0', 9092],
+    [4, 'broker_4.local', 9092],
+  ] as const) {
     assert.equal(routeProblem(nodeId, { host, port }), null, `${nodeId} ${host}:${port}`);
   }
   const bad: Array<[number, string, number, RegExp]> = [
@@ -21,7 +37,8 @@ test('sane routes pass; empty or odd hosts, ports outside 1–65535 and negative
     [1, 'x'.repeat(300), 9092, /not a host name/],
     [-1, '127.0.0.1', 9092, /node id -1/],
   ];
-  for (const [nodeId, host, port, why] of bad) assert.match(routeProblem(nodeId, { host, port }) ?? 'accepted', why, `${nodeId} ${JSON.stringify(host)}:${port}`);
+  for (const [nodeId, host, port, why] of bad)
+    assert.match(routeProblem(nodeId, { host, port }) ?? 'accepted', why, `${nodeId} ${JSON.stringify(host)}:${port}`);
 });
 
 test('a bad route is refused and the previous one stays; each distinct bad route is reported once', () => {
@@ -36,7 +53,13 @@ test('a bad route is refused and the previous one stays; each distinct bad route
   assert.equal(map.learn(1, { host: '', port: 9092 }), false);
   assert.deepEqual(map.backendAddress(1), { host: '10.0.0.1', port: 9092 }, 'the previous route stays');
   assert.deepEqual(map.advertised(1), { host: 'gw.example', port: 9001 });
-  assert.deepEqual(refusals.map((r) => [r.nodeId, r.address.port, r.reason]), [[1, 70_000, 'port 70000 is outside 1–65535'], [1, 9092, 'empty host']]);
+  assert.deepEqual(
+    refusals.map((r) => [r.nodeId, r.address.port, r.reason]),
+    [
+      [1, 70_000, 'port 70000 is outside 1–65535'],
+      [1, 9092, 'empty host'],
+    ],
+  );
   assert.deepEqual(announced, [1]);
 });
 

@@ -23,7 +23,13 @@ import { TopicIdCache } from '../../../gateway/routing/topic-ids.ts';
 
 const BACKEND = { host: 'kafka-1.internal', port: 9092 };
 const map = () => new BrokerMap({ mode: 'port-per-broker', host: 'gw.example.com', basePort: 9100, brokerPorts: new Map([[7, 9777]]) });
-const context = (over: Partial<ResponseContext> = {}): ResponseContext => ({ brokers: map(), topics: new TopicIdCache(), versions: new AdvertisedVersions(), backend: BACKEND, ...over });
+const context = (over: Partial<ResponseContext> = {}): ResponseContext => ({
+  brokers: map(),
+  topics: new TopicIdCache(),
+  versions: new AdvertisedVersions(),
+  backend: BACKEND,
+  ...over,
+});
 
 /** A response frame as the network layer delivers it (size prefix in the first chunk), cut into pieces. */
 function frameOf(body: Struct, apiKey: number, version: number, correlationId = 9, pieces = 1): ResponseFrame & { raw: Buffer } {
@@ -56,7 +62,13 @@ function metadataBody(topics: number, partitions: number): Struct {
       topicId: Buffer.alloc(16, t + 1).toString('base64url'),
       isInternal: false,
       partitions: Array.from({ length: partitions }, (_, p) => ({
-        errorCode: 0, partitionIndex: p, leaderId: 1, leaderEpoch: 3, replicaNodes: [1, 7], isrNodes: [1, 7], offlineReplicas: [],
+        errorCode: 0,
+        partitionIndex: p,
+        leaderId: 1,
+        leaderEpoch: 3,
+        replicaNodes: [1, 7],
+        isrNodes: [1, 7],
+        offlineReplicas: [],
       })),
       topicAuthorizedOperations: -2147483648,
     })),
@@ -76,7 +88,8 @@ test('Metadata, every version: the splice gives exactly what a full decode, rewr
     assert.deepEqual(out, encodeResponseFrame(expected.header, expected.body, API_KEY.Metadata, v), `v${v}`);
     assert.deepEqual(ctx.brokers.backendAddress(7), { host: 'kafka-7.internal', port: 9093 });
     await new Promise((r) => setImmediate(r)); // ids are learned right after the answer leaves
-    if (v >= 10) assert.equal(ctx.topics.nameOf(body.topics[2].topicId), 'topic-2', `v${v} feeds the topic id cache`);
+    if (v >= 10)
+      assert.equal(ctx.topics.nameOf((body.topics as Struct[])[2].topicId as string), 'topic-2', `v${v} feeds the topic id cache`);
   }
 });
 
@@ -90,41 +103,85 @@ test('Metadata: the topics pass as views of the backend bytes (nothing after the
   assert.ok(out.slice(0, -1).reduce((n, b) => n + b.length, 0) < 200, 'only the header and broker list are new bytes');
 });
 
-test('Metadata walk: each topic\'s [start,end) and name, so one topic can be left out without decoding the others', () => {
+test("Metadata walk: each topic's [start,end) and name, so one topic can be left out without decoding the others", () => {
   const body = metadataBody(4, 3);
   const frame = frameOf(body, API_KEY.Metadata, 12);
   const walk = walkResponse(frame.payload, API_KEY.Metadata, 12, { elementsOf: 'topics', pick: ['name', 'topicId'] });
-  assert.deepEqual(walk.elements.map((e) => e.values.name), ['topic-0', 'topic-1', 'topic-2', 'topic-3']);
+  assert.deepEqual(
+    walk.elements.map((e) => e.values.name),
+    ['topic-0', 'topic-1', 'topic-2', 'topic-3'],
+  );
   // Cut topic-1 out by its byte range and fix the compact array count: the result decodes to the other three.
   const topics = walk.fields.find((f) => f.name === 'topics')!;
   const cut = walk.elements[1];
   const count = frame.payload[topics.start];
   assert.equal(count, 5, 'compact count of 4 topics');
-  const without = Buffer.concat([frame.payload.subarray(0, topics.start), Buffer.from([count - 1]), frame.payload.subarray(topics.start + 1, cut.start), frame.payload.subarray(cut.end)]);
+  const without = Buffer.concat([
+    frame.payload.subarray(0, topics.start),
+    Buffer.from([count - 1]),
+    frame.payload.subarray(topics.start + 1, cut.start),
+    frame.payload.subarray(cut.end),
+  ]);
   const decoded = decodeResponseFrame(without, API_KEY.Metadata, 12).body;
-  assert.deepEqual(decoded.topics.map((t: Struct) => t.name), ['topic-0', 'topic-2', 'topic-3']);
-  assert.equal(decoded.topics[1].partitions.length, 3);
+  const left = decoded.topics as Array<{ name: string; partitions: unknown[] }>;
+  assert.deepEqual(
+    left.map((t) => t.name),
+    ['topic-0', 'topic-2', 'topic-3'],
+  );
+  assert.equal(left[1].partitions.length, 3);
 });
 
 test('FindCoordinator v0-3 (one at the top level) and v4+ (a list), rewritten in place; unroutable becomes COORDINATOR_NOT_AVAILABLE', () => {
-  const v3 = frameOf({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 7, host: 'kafka-7.internal', port: 9092 }, API_KEY.FindCoordinator, 3);
+  const v3 = frameOf(
+    { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 7, host: 'kafka-7.internal', port: 9092 },
+    API_KEY.FindCoordinator,
+    3,
+  );
   const got3 = decodeResponseBody(payloadOf(processResponse(API_KEY.FindCoordinator, 3, v3, context())), API_KEY.FindCoordinator, 3, 5);
   assert.deepEqual([got3.host, got3.port, got3.errorCode], ['gw.example.com', 9777, 0]);
-  const v4 = frameOf({ coordinators: [{ key: 'g', nodeId: 2, host: 'kafka-2.internal', port: 9092, errorCode: 0, errorMessage: null }] }, API_KEY.FindCoordinator, 4);
+  const v4 = frameOf(
+    { coordinators: [{ key: 'g', nodeId: 2, host: 'kafka-2.internal', port: 9092, errorCode: 0, errorMessage: null }] },
+    API_KEY.FindCoordinator,
+    4,
+  );
   const got4 = decodeResponseFrame(payloadOf(processResponse(API_KEY.FindCoordinator, 4, v4, context())), API_KEY.FindCoordinator, 4).body;
-  assert.deepEqual(got4.coordinators.map((c: Struct) => `${c.host}:${c.port}`), ['gw.example.com:9102']);
+  assert.deepEqual(
+    (got4.coordinators as Array<{ host: string; port: number }>).map((c) => `${c.host}:${c.port}`),
+    ['gw.example.com:9102'],
+  );
   const none = context({ brokers: new BrokerMap({ mode: 'port-per-broker', host: 'gw', basePort: 0, brokerPorts: new Map() }) });
-  const lost = decodeResponseFrame(payloadOf(processResponse(API_KEY.FindCoordinator, 2, frameOf({ errorCode: 0, nodeId: 3, host: 'kafka-3.internal', port: 9092 }, API_KEY.FindCoordinator, 2), none)), API_KEY.FindCoordinator, 2).body;
+  const lost = decodeResponseFrame(
+    payloadOf(
+      processResponse(
+        API_KEY.FindCoordinator,
+        2,
+        frameOf({ errorCode: 0, nodeId: 3, host: 'kafka-3.internal', port: 9092 }, API_KEY.FindCoordinator, 2),
+        none,
+      ),
+    ),
+    API_KEY.FindCoordinator,
+    2,
+  ).body;
   assert.deepEqual([lost.errorCode, lost.nodeId, lost.host, lost.port], [15, -1, '', -1]);
 });
 
 test('DescribeCluster and KIP-951 endpoints rewritten; Fetch without endpoints keeps the chunks it arrived in', () => {
-  const dc = frameOf({ brokers: [{ brokerId: 2, host: 'kafka-2.internal', port: 9092, rack: null }], endpointType: 1, clusterId: 'c' }, API_KEY.DescribeCluster, 1);
+  const dc = frameOf(
+    { brokers: [{ brokerId: 2, host: 'kafka-2.internal', port: 9092, rack: null }], endpointType: 1, clusterId: 'c' },
+    API_KEY.DescribeCluster,
+    1,
+  );
   const got = decodeResponseFrame(payloadOf(processResponse(API_KEY.DescribeCluster, 1, dc, context())), API_KEY.DescribeCluster, 1).body;
-  assert.equal(got.brokers[0].port, 9102);
-  const withEndpoints = frameOf({ responses: [], nodeEndpoints: [{ nodeId: 1, host: 'kafka-1.internal', port: 9092, rack: null }] }, API_KEY.Fetch, 16, 3, 4);
+  assert.equal((got.brokers as Struct[])[0].port, 9102);
+  const withEndpoints = frameOf(
+    { responses: [], nodeEndpoints: [{ nodeId: 1, host: 'kafka-1.internal', port: 9092, rack: null }] },
+    API_KEY.Fetch,
+    16,
+    3,
+    4,
+  );
   const fetched = decodeResponseFrame(payloadOf(processResponse(API_KEY.Fetch, 16, withEndpoints, context())), API_KEY.Fetch, 16).body;
-  assert.equal(fetched.nodeEndpoints[0].host, 'gw.example.com');
+  assert.equal((fetched.nodeEndpoints as Struct[])[0].host, 'gw.example.com');
   const plain = frameOf({ responses: [], nodeEndpoints: [] }, API_KEY.Fetch, 16, 3, 4);
   assert.equal(processResponse(API_KEY.Fetch, 16, plain, context()), plain.parts);
 });
@@ -132,7 +189,23 @@ test('DescribeCluster and KIP-951 endpoints rewritten; Fetch without endpoints k
 const quorumBody = {
   errorCode: 0,
   errorMessage: null,
-  topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null, leaderId: 1, leaderEpoch: 2, highWatermark: 10n, currentVoters: [{ replicaId: 1, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAQ', logEndOffset: 10n }], observers: [] }] }],
+  topics: [
+    {
+      topicName: '__cluster_metadata',
+      partitions: [
+        {
+          partitionIndex: 0,
+          errorCode: 0,
+          errorMessage: null,
+          leaderId: 1,
+          leaderEpoch: 2,
+          highWatermark: 10n,
+          currentVoters: [{ replicaId: 1, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAQ', logEndOffset: 10n }],
+          observers: [],
+        },
+      ],
+    },
+  ],
   nodes: [{ nodeId: 1, listeners: [{ name: 'CONTROLLER', host: 'ctrl-1.internal', port: 9093 }] }],
 };
 
@@ -142,39 +215,67 @@ test('DescribeQuorum v2: controller listeners are masked (node ids stay); v0-1 c
   assert.equal(out.includes('ctrl-1.internal'), false);
   const got = decodeResponseFrame(out, API_KEY.DescribeQuorum, 2).body;
   assert.deepEqual(got.nodes, [{ nodeId: 1, listeners: [] }]);
-  assert.equal(got.topics[0].partitions[0].currentVoters[0].replicaId, 1);
+  const topics = got.topics as Array<{ partitions: Array<{ currentVoters: Struct[] }> }>;
+  assert.equal(topics[0].partitions[0].currentVoters[0].replicaId, 1);
   const v1Body = structuredClone({ ...quorumBody, nodes: [] });
   v1Body.topics[0].partitions[0].currentVoters[0].replicaDirectoryId = 'AAAAAAAAAAAAAAAAAAAAAA';
   const v1 = frameOf(v1Body, API_KEY.DescribeQuorum, 1);
   assert.equal(processResponse(API_KEY.DescribeQuorum, 1, v1, context()), v1.parts);
 });
 
-test('DescribeConfigs, every version: configs that name listeners get Kafka\'s sensitive shape, synonyms too; others untouched', () => {
+test("DescribeConfigs, every version: configs that name listeners get Kafka's sensitive shape, synonyms too; others untouched", () => {
   for (let v = 0; v <= 4; v++) {
     const synonyms = (value: string) => (v >= 1 ? [{ name: 'listeners', value, source: 4 }] : []);
-    const config = (name: string, value: string | null, syn: Struct[] = []) => ({ name, value, readOnly: true, isDefault: false, configSource: 4, isSensitive: false, synonyms: syn, configType: 0, documentation: null });
+    const config = (name: string, value: string | null, syn: Struct[] = []) => ({
+      name,
+      value,
+      readOnly: true,
+      isDefault: false,
+      configSource: 4,
+      isSensitive: false,
+      synonyms: syn,
+      configType: 0,
+      documentation: null,
+    });
     const body = {
       throttleTimeMs: 0,
-      results: [{
-        errorCode: 0, errorMessage: null, resourceType: 4, resourceName: '1',
-        configs: [
-          config('listeners', 'PLAINTEXT://10.1.2.3:9092,CONTROLLER://10.1.2.3:9093', synonyms('PLAINTEXT://10.1.2.3:9092,CONTROLLER://10.1.2.3:9093')),
-          config('advertised.listeners', 'PLAINTEXT://kafka-1.internal:9092'),
-          config('controller.quorum.voters', '1@10.1.2.3:9093'),
-          config('some.plugin.endpoint', 'https://[fd00::5]:8443/x'),
-          config('log.retention.hours', '168'),
-          config('listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'),
-        ],
-      }],
+      results: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 4,
+          resourceName: '1',
+          configs: [
+            config(
+              'listeners',
+              'PLAINTEXT://10.1.2.3:9092,CONTROLLER://10.1.2.3:9093',
+              synonyms('PLAINTEXT://10.1.2.3:9092,CONTROLLER://10.1.2.3:9093'),
+            ),
+            config('advertised.listeners', 'PLAINTEXT://kafka-1.internal:9092'),
+            config('controller.quorum.voters', '1@10.1.2.3:9093'),
+            config('some.plugin.endpoint', 'https://[fd00::5]:8443/x'),
+            config('log.retention.hours', '168'),
+            config('listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'),
+          ],
+        },
+      ],
     };
     const frame = frameOf(body, API_KEY.DescribeConfigs, v);
     const out = payloadOf(processResponse(API_KEY.DescribeConfigs, v, frame, context()));
     for (const leak of ['10.1.2.3', 'kafka-1.internal', 'fd00::5']) assert.equal(out.includes(leak), false, `v${v} leaks ${leak}`);
-    const configs = decodeResponseFrame(out, API_KEY.DescribeConfigs, v).body.results[0].configs as Struct[];
-    assert.deepEqual(configs.map((c) => [c.name, c.value, c.isSensitive]), [
-      ['listeners', null, true], ['advertised.listeners', null, true], ['controller.quorum.voters', null, true], ['some.plugin.endpoint', null, true],
-      ['log.retention.hours', '168', false], ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', false],
-    ], `v${v}`);
+    const configs = (decodeResponseFrame(out, API_KEY.DescribeConfigs, v).body.results as Struct[])[0].configs as Struct[];
+    assert.deepEqual(
+      configs.map((c): unknown[] => [c.name, c.value, c.isSensitive]),
+      [
+        ['listeners', null, true],
+        ['advertised.listeners', null, true],
+        ['controller.quorum.voters', null, true],
+        ['some.plugin.endpoint', null, true],
+        ['log.retention.hours', '168', false],
+        ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', false],
+      ],
+      `v${v}`,
+    );
     if (v >= 1) assert.deepEqual(configs[0].synonyms, [{ name: 'listeners', value: null, source: 4 }]);
   }
 });
@@ -195,7 +296,8 @@ function hostPortStructs(): Array<{ apiKey: number; api: string; path: string }>
   const isPort = (f: FieldSchema) => /port$/i.test(f.name) && /^(u?int(16|32))$/.test(f.type);
   const visit = (apiKey: number, api: string, fields: readonly FieldSchema[], path: string) => {
     if (fields.some(isHost) && fields.some(isPort)) found.push({ apiKey, api, path });
-    for (const f of fields) if (f.fields) visit(apiKey, api, f.fields, `${path ? `${path}.` : ''}${f.name}${f.type.startsWith('[]') ? '[]' : ''}`);
+    for (const f of fields)
+      if (f.fields) visit(apiKey, api, f.fields, `${path ? `${path}.` : ''}${f.name}${f.type.startsWith('[]') ? '[]' : ''}`);
   };
   for (const s of API_SCHEMAS) visit(s.apiKey, s.name, s.response.fields, '');
   return found;
@@ -214,9 +316,16 @@ test('every host/port struct of every response, in every API the generated table
   assert.deepEqual(uncovered, []);
   // The ones the hooks name really exist (a hook cannot claim a path the definitions lack).
   for (const [apiKey, hook] of RESPONSE_HOOKS) {
-    for (const path of hook.addresses) assert.ok(structs.some((s) => s.apiKey === apiKey && s.path === path), `${apiKey} ${path}`);
+    for (const path of hook.addresses)
+      assert.ok(
+        structs.some((s) => s.apiKey === apiKey && s.path === path),
+        `${apiKey} ${path}`,
+      );
   }
-  assert.ok(structs.some((s) => s.api === 'DescribeQuorum' && s.path === 'nodes[].listeners[]'), 'DescribeQuorum controller listeners are found by the scan');
+  assert.ok(
+    structs.some((s) => s.api === 'DescribeQuorum' && s.path === 'nodes[].listeners[]'),
+    'DescribeQuorum controller listeners are found by the scan',
+  );
 });
 
 test('ApiVersions: controller-only and ZooKeeper inter-broker APIs are never advertised', () => {
@@ -226,7 +335,7 @@ test('ApiVersions: controller-only and ZooKeeper inter-broker APIs are never adv
   for (const k of [4, 5, 6, 7, 52, 53, 54, 56, 58, 59, 62, 63, 67, 70, 73, 82]) assert.equal(servedToClients(k), false, `key ${k}`);
 });
 
-test('version tables: one per backend broker; the probe\'s answer stands in until a broker\'s own is seen', () => {
+test("version tables: one per backend broker; the probe's answer stands in until a broker's own is seen", () => {
   const versions = new AdvertisedVersions();
   const a = { host: 'a', port: 1 };
   const b = { host: 'b', port: 1 };
@@ -237,15 +346,26 @@ test('version tables: one per backend broker; the probe\'s answer stands in unti
   assert.equal(versions.allows(a, API_KEY.Metadata, 12), false);
   versions.learn(a, [{ apiKey: API_KEY.Metadata, minVersion: 0, maxVersion: 12 }]);
   versions.learn(b, [{ apiKey: API_KEY.Metadata, minVersion: 0, maxVersion: 8 }]);
-  assert.equal(versions.allows(a, API_KEY.Metadata, 12), true, 'b\'s answer does not overwrite a\'s');
+  assert.equal(versions.allows(a, API_KEY.Metadata, 12), true, "b's answer does not overwrite a's");
   assert.equal(versions.allows(b, API_KEY.Metadata, 9), false);
-  assert.equal(versions.allows({ host: 'c', port: 1 }, API_KEY.Metadata, 9), true, 'an unseen broker uses the probe\'s answer');
+  assert.equal(versions.allows({ host: 'c', port: 1 }, API_KEY.Metadata, 9), true, "an unseen broker uses the probe's answer");
 });
 
-test('the ApiVersions hook records the answering broker\'s table; an error answer records nothing', () => {
+test("the ApiVersions hook records the answering broker's table; an error answer records nothing", () => {
   const ctx = context();
-  const body = { errorCode: 0, apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }, { apiKey: 6, minVersion: 0, maxVersion: 7 }], throttleTimeMs: 0 };
-  const out = decodeResponseFrame(payloadOf(processResponse(API_KEY.ApiVersions, 3, frameOf(body, API_KEY.ApiVersions, 3), ctx)), API_KEY.ApiVersions, 3).body;
+  const body = {
+    errorCode: 0,
+    apiKeys: [
+      { apiKey: 3, minVersion: 0, maxVersion: 12 },
+      { apiKey: 6, minVersion: 0, maxVersion: 7 },
+    ],
+    throttleTimeMs: 0,
+  };
+  const out = decodeResponseFrame(
+    payloadOf(processResponse(API_KEY.ApiVersions, 3, frameOf(body, API_KEY.ApiVersions, 3), ctx)),
+    API_KEY.ApiVersions,
+    3,
+  ).body;
   assert.deepEqual(out.apiKeys, [{ apiKey: 3, minVersion: 0, maxVersion: 12 }]);
   assert.deepEqual([...ctx.versions.rangesFor(BACKEND).keys()], [3]);
 });

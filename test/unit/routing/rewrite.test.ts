@@ -24,7 +24,10 @@ test('Metadata: every broker gets the gateway address; backend addresses are lea
   const decoded = decodeResponseFrame(frame, API_KEY.Metadata, 12);
   assert.equal(rewriteAddresses(API_KEY.Metadata, 12, decoded.body, brokers, topics), true);
   const out = decodeResponseFrame(encodeResponseFrame(decoded.header, decoded.body, API_KEY.Metadata, 12), API_KEY.Metadata, 12).body;
-  assert.deepEqual(out.brokers.map((b: { host: string; port: number }) => `${b.host}:${b.port}`), ['gw.example.com:9101', 'gw.example.com:9777']);
+  assert.deepEqual(
+    (out.brokers as Array<{ host: string; port: number }>).map((b) => `${b.host}:${b.port}`),
+    ['gw.example.com:9101', 'gw.example.com:9777'],
+  );
   assert.deepEqual(brokers.backendAddress(7), { host: 'kafka-7.internal', port: 9092 });
   assert.deepEqual(seen, [1, 7]);
   assert.equal(topics.nameOf('AAAAAAAAAAAAAAAAAAAAAQ'), 'orders');
@@ -32,18 +35,35 @@ test('Metadata: every broker gets the gateway address; backend addresses are lea
 
 test('a broker with no gateway port is left out rather than leaked', () => {
   const brokers = new BrokerMap({ mode: 'port-per-broker', host: 'gw', basePort: 0, brokerPorts: new Map([[1, 9001]]) });
-  const body = { brokers: [{ nodeId: 1, host: 'a', port: 1 }, { nodeId: 2, host: 'secret-backend', port: 9092 }], topics: [] };
+  const body = {
+    brokers: [
+      { nodeId: 1, host: 'a', port: 1 },
+      { nodeId: 2, host: 'secret-backend', port: 9092 },
+    ],
+    topics: [],
+  };
   rewriteAddresses(API_KEY.Metadata, 12, body, brokers, new TopicIdCache());
-  assert.deepEqual(body.brokers.map((b) => b.nodeId), [1]);
+  assert.deepEqual(
+    body.brokers.map((b) => b.nodeId),
+    [1],
+  );
 });
 
 test('FindCoordinator v3 (single) and v4+ (list) are rewritten; unroutable becomes COORDINATOR_NOT_AVAILABLE', () => {
   const v3 = { errorCode: 0, nodeId: 3, host: 'kafka-3.internal', port: 9092 };
   rewriteAddresses(API_KEY.FindCoordinator, 3, v3, map(), new TopicIdCache());
   assert.deepEqual([v3.host, v3.port], ['gw.example.com', 9103]);
-  const v4 = { coordinators: [{ key: 'g', nodeId: 2, host: 'kafka-2.internal', port: 9092, errorCode: 0 }, { key: 'h', nodeId: -1, host: '', port: -1, errorCode: 15 }] };
+  const v4 = {
+    coordinators: [
+      { key: 'g', nodeId: 2, host: 'kafka-2.internal', port: 9092, errorCode: 0 },
+      { key: 'h', nodeId: -1, host: '', port: -1, errorCode: 15 },
+    ],
+  };
   rewriteAddresses(API_KEY.FindCoordinator, 4, v4, map(), new TopicIdCache());
-  assert.deepEqual(v4.coordinators.map((c) => `${c.host}:${c.port}`), ['gw.example.com:9102', ':-1']);
+  assert.deepEqual(
+    v4.coordinators.map((c) => `${c.host}:${c.port}`),
+    ['gw.example.com:9102', ':-1'],
+  );
   const none = new BrokerMap({ mode: 'port-per-broker', host: 'gw', basePort: 0, brokerPorts: new Map() });
   const lost = { errorCode: 0, nodeId: 3, host: 'kafka-3.internal', port: 9092 };
   rewriteAddresses(API_KEY.FindCoordinator, 2, lost, none, new TopicIdCache());
@@ -76,7 +96,7 @@ test('ApiVersions: overlap of backend and gateway ranges; unknown (vendor) keys 
   assert.deepEqual(out, [{ apiKey: 0, minVersion: 3, maxVersion: 11 }]);
 });
 
-test('the topic id cache forgets a name\'s old id when the topic is re-created', () => {
+test("the topic id cache forgets a name's old id when the topic is re-created", () => {
   const cache = new TopicIdCache();
   cache.remember('id-1', 't');
   cache.remember('id-2', 't');
@@ -92,7 +112,13 @@ test('SNI routing: brokers are advertised as broker-{id} names on the one port; 
   assert.equal(sni.gatewayPort(3), null);
   assert.equal(sni.nodeIdForServerName('broker-3.kafka.example.com'), 3);
   assert.equal(sni.nodeIdForServerName('BROKER-12.Kafka.Example.com'), 12);
-  for (const other of ['broker-3.kafka.example.com.evil', 'broker-.kafka.example.com', 'broker-03.kafka.example.com', 'brokerX3.kafka.example.com', 'bootstrap.kafka.example.com']) {
+  for (const other of [
+    'broker-3.kafka.example.com.evil',
+    'broker-.kafka.example.com',
+    'broker-03.kafka.example.com',
+    'brokerX3.kafka.example.com',
+    'bootstrap.kafka.example.com',
+  ]) {
     assert.equal(sni.nodeIdForServerName(other), null, other);
   }
 });

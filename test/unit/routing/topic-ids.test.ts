@@ -28,7 +28,10 @@ test('a pair in use survives eviction; the least recently used goes first', () =
   assert.equal(cache.idOf(name(3)), id(3)); // 3 is now the most recently used
   cache.remember(id(5), name(5)); // evicts 1
   assert.equal(cache.nameOf(id(1)), undefined);
-  assert.deepEqual([3, 4, 5].map((i) => cache.nameOf(id(i))), [name(3), name(4), name(5)]);
+  assert.deepEqual(
+    [3, 4, 5].map((i) => cache.nameOf(id(i))),
+    [name(3), name(4), name(5)],
+  );
   assert.equal(cache.size, 3);
 });
 

@@ -70,7 +70,19 @@ async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions =
     }
     return outcomes.shift()!;
   };
-  return { admission, port, brokerPort, next, outcomes, logs, close: () => { admission.close(); server.close(); brokerServer.close(); } };
+  return {
+    admission,
+    port,
+    brokerPort,
+    next,
+    outcomes,
+    logs,
+    close: () => {
+      admission.close();
+      server.close();
+      brokerServer.close();
+    },
+  };
 }
 
 type ClientOptions = { cert?: string; key?: string; localAddress?: string; servername?: string; prefix?: Buffer | string };
@@ -113,7 +125,10 @@ const mtls = (mode: string, extra = '') =>
 
 describe('client certificates', () => {
   test('required: a good certificate maps through the rules; none, another CA, expired and unmapped are refused', async () => {
-    const gw = await serve(pki, mtls('required', 'principalMappingRules: ["RULE:^CN=([^,]+),O=Acme$/$1/L", "RULE:^CN=svc-(.*)$/service-$1/"]'));
+    const gw = await serve(
+      pki,
+      mtls('required', 'principalMappingRules: ["RULE:^CN=([^,]+),O=Acme$/$1/L", "RULE:^CN=svc-(.*)$/service-$1/"]'),
+    );
     try {
       const alice = pki.client('Alice');
       tlsClient(gw.port, pki, alice);
@@ -134,7 +149,10 @@ describe('client certificates', () => {
 
       tlsClient(gw.port, pki, pki.client('unmapped', { subject: { CN: 'carol', O: 'Other' } }));
       refused(await gw.next(), 'principal-mapping-failed', /No rules apply to CN=carol,O=Other/);
-      assert.match(await registry.getSingleMetricAsString('gatehouse_connections_refused_total'), /listener="t",reason="client-certificate-missing"} 1/);
+      assert.match(
+        await registry.getSingleMetricAsString('gatehouse_connections_refused_total'),
+        /listener="t",reason="client-certificate-missing"} 1/,
+      );
     } finally {
       gw.close();
     }
@@ -196,10 +214,13 @@ describe('protocol versions and ciphers', () => {
   /** Connects with a restricted client; resolves with the negotiated protocol/cipher or the error. */
   function handshake(port: number, options: tls.ConnectionOptions): Promise<string> {
     return new Promise((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')), ...options }, () => {
-        resolve(`${s.getProtocol()} ${s.getCipher().name}`);
-        setTimeout(() => s.destroy(), 500).unref(); // let the server finish its side of the handshake
-      });
+      const s = tls.connect(
+        { host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(pki.file('ca/ca.crt')), ...options },
+        () => {
+          resolve(`${s.getProtocol()} ${s.getCipher().name}`);
+          setTimeout(() => s.destroy(), 500).unref(); // let the server finish its side of the handshake
+        },
+      );
       s.on('data', () => {});
       s.on('error', (err: Error) => resolve(`error: ${err.message}`));
     });
@@ -236,7 +257,12 @@ describe('server certificate reload', () => {
     const gw = await serve(pki, `tls:\n  certificate: ${live}/server.crt\n  key: ${live}/server.key`);
     try {
       assert.equal(await presentedSerial(gw.port, pki), first);
-      const second = pki.ca.issueServer({ name: 'gateway-2', subject: { CN: 'localhost' }, sans: [{ type: 'dns', value: 'localhost' }], keyBits: 2048 });
+      const second = pki.ca.issueServer({
+        name: 'gateway-2',
+        subject: { CN: 'localhost' },
+        sans: [{ type: 'dns', value: 'localhost' }],
+        keyBits: 2048,
+      });
       const serial2 = put(second.name);
       const deadline = Date.now() + 10_000;
       while ((await presentedSerial(gw.port, pki)) !== serial2) {
@@ -262,7 +288,14 @@ describe('network rules before TLS', () => {
   async function clientHello(): Promise<Buffer> {
     const sink = net.createServer();
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-    const hello = new Promise<Buffer>((resolve) => sink.once('connection', (s) => s.once('data', (d: Buffer) => { resolve(d); s.destroy(); })));
+    const hello = new Promise<Buffer>((resolve) =>
+      sink.once('connection', (s) =>
+        s.once('data', (d: Buffer) => {
+          resolve(d);
+          s.destroy();
+        }),
+      ),
+    );
     const c = tls.connect({ host: '127.0.0.1', port: (sink.address() as net.AddressInfo).port, servername: 'localhost' });
     c.on('error', () => {});
     const bytes = await hello;
@@ -315,9 +348,15 @@ describe('network rules before TLS', () => {
   });
 
   test('IP identities: the most specific CIDR names the principal; unmapped sources are refused', async () => {
-    const gw = await serve(pki, 'plaintext: true\nnetwork:\n  identities: { 127.0.0.0/29: User:loopback-apps, 127.0.0.4/32: User:billing }');
+    const gw = await serve(
+      pki,
+      'plaintext: true\nnetwork:\n  identities: { 127.0.0.0/29: User:loopback-apps, 127.0.0.4/32: User:billing }',
+    );
     try {
-      for (const [source, principal] of [['127.0.0.4', 'User:billing'], ['127.0.0.5', 'User:loopback-apps']]) {
+      for (const [source, principal] of [
+        ['127.0.0.4', 'User:billing'],
+        ['127.0.0.5', 'User:loopback-apps'],
+      ]) {
         net.connect({ host: '127.0.0.1', port: gw.port, localAddress: source }).on('error', () => {});
         const id = admitted(await gw.next());
         assert.equal(id.principal.toString(), principal);
@@ -333,7 +372,10 @@ describe('network rules before TLS', () => {
 
 describe('PROXY protocol', () => {
   test('trusted balancers name the real client (allow lists apply to it); untrusted sources may not send a header', async () => {
-    const gw = await serve(pki, `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true }\nnetwork: { deny: [10.9.9.0/24] }`);
+    const gw = await serve(
+      pki,
+      `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true }\nnetwork: { deny: [10.9.9.0/24] }`,
+    );
     try {
       tlsClient(gw.port, pki, { prefix: 'PROXY TCP4 10.1.2.3 127.0.0.1 5555 9093\r\n' });
       const id = admitted(await gw.next());
@@ -421,7 +463,10 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 async function listenerDrained(): Promise<void> {
   const deadline = Date.now() + 10_000;
   while ((await metricValue('gatehouse_listener_connections', { listener: 't' })) !== 0) {
-    assert.ok(Date.now() < deadline, `gatehouse_listener_connections stays at ${await metricValue('gatehouse_listener_connections', { listener: 't' })}`);
+    assert.ok(
+      Date.now() < deadline,
+      `gatehouse_listener_connections stays at ${await metricValue('gatehouse_listener_connections', { listener: 't' })}`,
+    );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -445,10 +490,12 @@ describe('per-socket admission state', () => {
       startTls(first);
       startTls(second);
       const outcomes = [await gw.next(), await gw.next()];
-      const byRoute = new Map(outcomes.map((o) => {
-        assert.ok('admitted' in o, `expected admission, got ${JSON.stringify(o)}`);
-        return [o.route, o.admitted] as const;
-      }));
+      const byRoute = new Map(
+        outcomes.map((o) => {
+          assert.ok('admitted' in o, `expected admission, got ${JSON.stringify(o)}`);
+          return [o.route, o.admitted] as const;
+        }),
+      );
       assert.equal(byRoute.get('bootstrap')?.principal.toString(), 'User:alice');
       assert.deepEqual([byRoute.get('bootstrap')?.address, byRoute.get('bootstrap')?.port], ['10.0.0.1', 5001]);
       assert.equal(byRoute.get('broker')?.principal.toString(), 'User:bob');
@@ -462,7 +509,9 @@ describe('per-socket admission state', () => {
 describe('PROXY protocol on plaintext listeners', () => {
   test('the bytes after the header reach the session, from trusted balancers and direct clients alike', async () => {
     const echo = (socket: net.Socket) => socket.on('data', (d: Buffer) => socket.end(d));
-    const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true }', { onAdmitted: echo });
+    const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true }', {
+      onAdmitted: echo,
+    });
     const roundTrip = async (localAddress: string, prefix: string) => {
       const s = await connectFrom(gw.port, { localAddress });
       const got: Buffer[] = [];
@@ -484,7 +533,10 @@ describe('PROXY protocol on plaintext listeners', () => {
   test('PROXY LOCAL and UNKNOWN name no client: refused, even on a listener without network rules', async () => {
     const gw = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32] }');
     try {
-      for (const [header, what] of [[PROXY_V2_LOCAL, /v2 LOCAL/], ['PROXY UNKNOWN\r\n', /v1 UNKNOWN/]] as const) {
+      for (const [header, what] of [
+        [PROXY_V2_LOCAL, /v2 LOCAL/],
+        ['PROXY UNKNOWN\r\n', /v1 UNKNOWN/],
+      ] as const) {
         const s = await connectFrom(gw.port);
         s.write(header);
         await closedWithin(s, 5_000);
@@ -494,7 +546,10 @@ describe('PROXY protocol on plaintext listeners', () => {
       gw.close();
     }
     // With IP identities, the balancer's own address would otherwise map to a principal.
-    const withIdentities = await serve(pki, `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32] }\nnetwork:\n  identities: { 127.0.0.1/32: User:balancer }`);
+    const withIdentities = await serve(
+      pki,
+      `${serverTls()}\nproxyProtocol: { trustedSources: [127.0.0.1/32] }\nnetwork:\n  identities: { 127.0.0.1/32: User:balancer }`,
+    );
     try {
       tlsClient(withIdentities.port, pki, { prefix: PROXY_V2_LOCAL });
       refused(await withIdentities.next(), 'proxy-unknown-source');
@@ -564,7 +619,10 @@ describe('deadlines for the first bytes', () => {
       gw.close();
     }
     // With allowDirect, a direct client's first bytes have the same deadline.
-    const direct = await serve(pki, 'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true, headerTimeoutMs: 400 }');
+    const direct = await serve(
+      pki,
+      'plaintext: true\nproxyProtocol: { trustedSources: [127.0.0.1/32], allowDirect: true, headerTimeoutMs: 400 }',
+    );
     try {
       await closedWithin(await connectFrom(direct.port, { localAddress: '127.0.0.3' }), 5_000);
       refused(await direct.next(), 'proxy-timeout', /no bytes within 400 ms/);
@@ -583,7 +641,13 @@ describe('deadlines for the first bytes', () => {
       // A real ClientHello, then nothing: the server answers and waits for the client's next flight.
       const stalled = await connectFrom(gw.port);
       const hello = await new Promise<Buffer>((resolve) => {
-        const capture = new Duplex({ read() {}, write(chunk: Buffer, _e: string, done: () => void) { resolve(chunk); done(); } });
+        const capture = new Duplex({
+          read() {},
+          write(chunk: Buffer, _e: string, done: () => void) {
+            resolve(chunk);
+            done();
+          },
+        });
         tls.connect({ socket: capture, servername: 'localhost' }).on('error', () => {});
       });
       stalled.write(hello);
@@ -716,7 +780,9 @@ describe('connection limits', () => {
 
 describe('refusal log lines', () => {
   test('a flood of refusals logs a few lines per second and a suppressed count; the counter counts them all', async () => {
-    const gw = await serve(pki, 'plaintext: true\nnetwork: { deny: [127.0.0.66/32] }', { refusalLog: { linesPerSecond: 5, reportIntervalMs: 300 } });
+    const gw = await serve(pki, 'plaintext: true\nnetwork: { deny: [127.0.0.66/32] }', {
+      refusalLog: { linesPerSecond: 5, reportIntervalMs: 300 },
+    });
     const before = await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' });
     const started = Date.now();
     const flood = 300;
@@ -734,7 +800,11 @@ describe('refusal log lines', () => {
       assert.ok(lines.length <= 5 * seconds, `${lines.length} refusal lines in about ${seconds} s`);
       assert.ok(suppressed.length >= 1);
       assert.equal(suppressed[0].listener, 't');
-      assert.equal(lines.length + suppressed.reduce((n, l) => n + Number(l.suppressed), 0), flood, 'every refusal is a line or in a suppressed count');
+      assert.equal(
+        lines.length + suppressed.reduce((n, l) => n + Number(l.suppressed), 0),
+        flood,
+        'every refusal is a line or in a suppressed count',
+      );
       assert.equal((await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' })) - before, flood);
     } finally {
       gw.close();

@@ -57,13 +57,20 @@ test('brokers advertised at port 70000 and -1 are refused with a warning; no por
 
 test('clients keep being served, and are told only the routable broker, at its gateway address', async () => {
   const brokers = await metadataThrough(gw.bootstrap, 1);
-  assert.deepEqual(brokers.map((b) => [b.nodeId, b.host, b.port]), [[1, '127.0.0.1', gw.brokerPorts.get(1)]]);
+  assert.deepEqual(
+    brokers.map((b) => [b.nodeId, b.host, b.port]),
+    [[1, '127.0.0.1', gw.brokerPorts.get(1)]],
+  );
 });
 
 test('a bad route learned later for a known broker is refused and its previous route stays in force', async () => {
   backend.brokers = [{ nodeId: 1, host: '', port: 70_000 }, ...backend.brokers.slice(1)];
   const brokers = await metadataThrough(gw.bootstrap, 2);
-  assert.deepEqual(brokers.map((b) => [b.nodeId, b.port]), [[1, gw.brokerPorts.get(1)]], 'still advertised at its gateway port');
+  assert.deepEqual(
+    brokers.map((b) => [b.nodeId, b.port]),
+    [[1, gw.brokerPorts.get(1)]],
+    'still advertised at its gateway port',
+  );
   const refusal = await gw.waitForLog((l) => l.event === 'route_refused' && l.nodeId === 1);
   assert.match(String(refusal.reason), /empty host/);
   // Broker 1's gateway port still reaches the backend at the address learned first.

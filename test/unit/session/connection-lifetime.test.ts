@@ -48,7 +48,10 @@ test('a connection that sends nothing is closed at the first-request deadline an
   const closesBefore = closesFor('first-request-timeout');
   const conn = await connectRaw(gw.bootstrap);
   const started = Date.now();
-  const outcome = await Promise.race([conn.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), FIRST_REQUEST_MS + 5_000))]);
+  const outcome = await Promise.race([
+    conn.closed.then(() => 'closed'),
+    new Promise((r) => setTimeout(() => r('still open'), FIRST_REQUEST_MS + 5_000)),
+  ]);
   const took = Date.now() - started;
   assert.equal(outcome, 'closed');
   assert.ok(took >= FIRST_REQUEST_MS - 50, `closed after ${took} ms, not before the deadline`);
@@ -76,7 +79,10 @@ test('an idle connection is closed after connectionsMaxIdleMs; the backend conne
   assert.equal((await conn.next())?.readInt32BE(0), 1);
   assert.equal(backend.accepted(), acceptedBefore + 1, 'one backend connection, opened by the request');
   const answered = Date.now();
-  const outcome = await Promise.race([conn.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), IDLE_MS + 5_000))]);
+  const outcome = await Promise.race([
+    conn.closed.then(() => 'closed'),
+    new Promise((r) => setTimeout(() => r('still open'), IDLE_MS + 5_000)),
+  ]);
   const idleFor = Date.now() - answered;
   assert.equal(outcome, 'closed');
   assert.ok(idleFor >= IDLE_MS - 50, `closed after ${idleFor} ms idle, not before ${IDLE_MS}`);

@@ -22,7 +22,10 @@ let server: net.Server;
 /** The next accepted socket gets a session built by this. */
 let onAccept: (socket: net.Socket) => void = () => undefined;
 const lines: Array<Record<string, unknown>> = [];
-const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+const logger = createLogger({
+  level: 'debug',
+  destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+});
 
 before(async () => {
   backend = await startScriptedBackend();
@@ -53,15 +56,23 @@ async function openSession(opts: { target?: Address; limits?: SessionServices['l
   const sessionReady = new Promise<Session>((resolve) => {
     onAccept = (socket) =>
       resolve(
-        new Session(socket, opts.target ?? { host: '127.0.0.1', port: backend.port }, 'unit', { address: '127.0.0.1', port: socket.remotePort ?? 0, principal: KafkaPrincipal.ANONYMOUS, method: 'anonymous', tls: null }, {
-          brokers: opts.brokers ?? new BrokerMap({ mode: 'port-per-broker', host: '127.0.0.1', basePort: 0, brokerPorts: new Map([[1, 19092]]) }),
-          topics: new TopicIdCache(),
-          versions: new AdvertisedVersions(),
-          limits: opts.limits ?? DEFAULT_LIMITS,
-          connectTimeoutMs: 2_000,
-          logger,
-          onClosed: resolveClosed,
-        }),
+        new Session(
+          socket,
+          opts.target ?? { host: '127.0.0.1', port: backend.port },
+          'unit',
+          { address: '127.0.0.1', port: socket.remotePort ?? 0, principal: KafkaPrincipal.ANONYMOUS, method: 'anonymous', tls: null },
+          {
+            brokers:
+              opts.brokers ??
+              new BrokerMap({ mode: 'port-per-broker', host: '127.0.0.1', basePort: 0, brokerPorts: new Map([[1, 19092]]) }),
+            topics: new TopicIdCache(),
+            versions: new AdvertisedVersions(),
+            limits: opts.limits ?? DEFAULT_LIMITS,
+            connectTimeoutMs: 2_000,
+            logger,
+            onClosed: resolveClosed,
+          },
+        ),
       );
   });
   const conn = await connectRaw(`127.0.0.1:${(server.address() as net.AddressInfo).port}`);
@@ -69,7 +80,8 @@ async function openSession(opts: { target?: Address; limits?: SessionServices['l
 }
 
 const metadataV1 = (correlationId: number) => requestV1(API_KEY.Metadata, 1, correlationId, Buffer.from([0xff, 0xff, 0xff, 0xff]));
-const tooNewApiVersions = (correlationId: number) => requestV1(API_KEY.ApiVersions, versionRange(API_KEY.ApiVersions)!.max + 1, correlationId);
+const tooNewApiVersions = (correlationId: number) =>
+  requestV1(API_KEY.ApiVersions, versionRange(API_KEY.ApiVersions)!.max + 1, correlationId);
 
 /** Limits whose `key` throws when read once `armed` is set (a bug somewhere in the request path). */
 function throwingLimits(key: keyof SessionServices['limits'], message: string): { limits: SessionServices['limits']; arm: () => void } {
@@ -94,23 +106,27 @@ async function assertStillServing(healthy: Opened, correlationId: number) {
   assert.equal((await healthy.conn.next())?.readInt32BE(0), correlationId, 'the other session is still served');
 }
 
-test('an error in the client-data handler closes that session only, logged at error level with its stack', { timeout: 20_000 }, async () => {
-  const healthy = await openSession();
-  const faulty = throwingLimits('maxInFlightRequests', 'injected fault in the request path');
-  const victim = await openSession({ limits: faulty.limits });
-  victim.conn.send(metadataV1(1));
-  assert.equal((await victim.conn.next())?.readInt32BE(0), 1, 'served before the fault');
-  faulty.arm();
-  victim.conn.send(metadataV1(2));
-  assert.equal(await victim.closed, 'internal-error');
-  await victim.conn.closed;
-  const line = closeLine('injected fault in the request path');
-  assert.equal(line?.level, 'error');
-  assert.equal(line?.reason, 'internal-error');
-  assert.match(String((line?.err as { stack?: string })?.stack), /injected fault in the request path\n\s+at /, 'the stack is logged');
-  await assertStillServing(healthy, 3);
-  healthy.conn.end();
-});
+test(
+  'an error in the client-data handler closes that session only, logged at error level with its stack',
+  { timeout: 20_000 },
+  async () => {
+    const healthy = await openSession();
+    const faulty = throwingLimits('maxInFlightRequests', 'injected fault in the request path');
+    const victim = await openSession({ limits: faulty.limits });
+    victim.conn.send(metadataV1(1));
+    assert.equal((await victim.conn.next())?.readInt32BE(0), 1, 'served before the fault');
+    faulty.arm();
+    victim.conn.send(metadataV1(2));
+    assert.equal(await victim.closed, 'internal-error');
+    await victim.conn.closed;
+    const line = closeLine('injected fault in the request path');
+    assert.equal(line?.level, 'error');
+    assert.equal(line?.reason, 'internal-error');
+    assert.match(String((line?.err as { stack?: string })?.stack), /injected fault in the request path\n\s+at /, 'the stack is logged');
+    await assertStillServing(healthy, 3);
+    healthy.conn.end();
+  },
+);
 
 test('an error in the backend-data handler (rewriting a response) closes that session only', { timeout: 20_000 }, async () => {
   const healthy = await openSession();
@@ -119,7 +135,9 @@ test('an error in the backend-data handler (rewriting a response) closes that se
       throw new Error('injected fault in the response path');
     }
   }
-  const victim = await openSession({ brokers: new FaultyBrokerMap({ mode: 'port-per-broker', host: '127.0.0.1', basePort: 0, brokerPorts: new Map() }) });
+  const victim = await openSession({
+    brokers: new FaultyBrokerMap({ mode: 'port-per-broker', host: '127.0.0.1', basePort: 0, brokerPorts: new Map() }),
+  });
   victim.conn.send(metadataV1(1)); // the Metadata answer is rewritten: advertised() throws
   assert.equal(await victim.closed, 'internal-error');
   assert.equal(await victim.conn.next(), null, 'the client gets no answer, the connection closes');
@@ -141,18 +159,22 @@ test('an error in the session timer closes that session only', { timeout: 20_000
   healthy.conn.end();
 });
 
-test('a backend address net.connect would throw on (port 70000, -1) fails that session cleanly with the reason', { timeout: 20_000 }, async () => {
-  const healthy = await openSession();
-  for (const port of [70_000, -1]) {
-    const victim = await openSession({ target: { host: '127.0.0.1', port } });
-    victim.conn.send(metadataV1(1));
-    assert.equal(await victim.closed, 'upstream-closed');
-    assert.equal(await victim.conn.next(), null);
-    const line = lines.find((l) => l.event === 'connection_close' && String(l.detail).includes(`127.0.0.1:${port}`));
-    assert.match(String(line?.detail), new RegExp(`port ${port} is outside 1–65535`));
-  }
-  await assertStillServing(healthy, 5);
-  healthy.conn.send(tooNewApiVersions(6));
-  assert.equal((await healthy.conn.next())?.readInt32BE(0), 6);
-  healthy.conn.end();
-});
+test(
+  'a backend address net.connect would throw on (port 70000, -1) fails that session cleanly with the reason',
+  { timeout: 20_000 },
+  async () => {
+    const healthy = await openSession();
+    for (const port of [70_000, -1]) {
+      const victim = await openSession({ target: { host: '127.0.0.1', port } });
+      victim.conn.send(metadataV1(1));
+      assert.equal(await victim.closed, 'upstream-closed');
+      assert.equal(await victim.conn.next(), null);
+      const line = lines.find((l) => l.event === 'connection_close' && String(l.detail).includes(`127.0.0.1:${port}`));
+      assert.match(String(line?.detail), new RegExp(`port ${port} is outside 1–65535`));
+    }
+    await assertStillServing(healthy, 5);
+    healthy.conn.send(tooNewApiVersions(6));
+    assert.equal((await healthy.conn.next())?.readInt32BE(0), 6);
+    healthy.conn.end();
+  },
+);

@@ -25,13 +25,17 @@ let backendPort = 0;
 let withEndpoints = false;
 
 /** What the backend answers: a body per api key (ApiVersions and Metadata for the gateway's probe). */
-function answer(apiKey: number, version: number): Struct {
+function answer(apiKey: number, _version: number): Struct {
   const nodeEndpoints = withEndpoints ? [{ nodeId: 1, host: '127.0.0.1', port: backendPort, rack: null }] : [];
   switch (apiKey) {
     case API_KEY.ApiVersions:
       return {
         errorCode: 0,
-        apiKeys: [API_KEY.Produce, API_KEY.Fetch, API_KEY.Metadata, API_KEY.ApiVersions].map((k) => ({ apiKey: k, minVersion: 0, maxVersion: versionRange(k)!.max })),
+        apiKeys: [API_KEY.Produce, API_KEY.Fetch, API_KEY.Metadata, API_KEY.ApiVersions].map((k) => ({
+          apiKey: k,
+          minVersion: 0,
+          maxVersion: versionRange(k)!.max,
+        })),
       };
     case API_KEY.Metadata:
       return { brokers: [{ nodeId: 1, host: '127.0.0.1', port: backendPort, rack: null }], clusterId: 'c', controllerId: 1, topics: [] };
@@ -128,11 +132,20 @@ async function writeAll(socket: net.Socket, bytes: Buffer, pieces?: number): Pro
   }
 }
 
-const header = (apiKey: number, version: number, correlationId: number, clientId = 'test') => ({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId });
+const header = (apiKey: number, version: number, correlationId: number, clientId = 'test') => ({
+  requestApiKey: apiKey,
+  requestApiVersion: version,
+  correlationId,
+  clientId,
+});
 const fetchRequest = (version: number, correlationId: number) =>
   encodeRequestFrame(
     header(API_KEY.Fetch, version, correlationId),
-    { maxWaitMs: 10, minBytes: 1, topics: [{ topic: 't', topicId: TOPIC_ID, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] },
+    {
+      maxWaitMs: 10,
+      minBytes: 1,
+      topics: [{ topic: 't', topicId: TOPIC_ID, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+    },
     { sizePrefix: true },
   );
 type ProduceOptions = { acks?: number; clientId?: string; transactionalId?: string | null; records?: number };
@@ -143,14 +156,23 @@ const produceRequest = (version: number, correlationId: number, opts: ProduceOpt
       transactionalId: opts.transactionalId ?? null,
       acks: opts.acks ?? 1,
       timeoutMs: 1000,
-      topicData: [{ name: 't', topicId: TOPIC_ID, partitionData: [{ index: 0, records: buildBatch({ records: opts.records ?? 1, payload: 3000 }) }] }],
+      topicData: [
+        { name: 't', topicId: TOPIC_ID, partitionData: [{ index: 0, records: buildBatch({ records: opts.records ?? 1, payload: 3000 }) }] },
+      ],
     },
     { sizePrefix: true },
   );
 
 test('Produce v10+ and Fetch v16+ answers without NodeEndpoints reach the client exactly as the backend sent them', async () => {
   withEndpoints = false;
-  const requests = [fetchRequest(16, 101), fetchRequest(17, 102), fetchRequest(18, 103), produceRequest(10, 104), produceRequest(12, 105), fetchRequest(12, 106)];
+  const requests = [
+    fetchRequest(16, 101),
+    fetchRequest(17, 102),
+    fetchRequest(18, 103),
+    produceRequest(10, 104),
+    produceRequest(12, 105),
+    fetchRequest(12, 106),
+  ];
   const got = await exchange(requests);
   got.forEach((payload, i) => assert.deepEqual(payload, sentByBackend.get(101 + i), `response ${i + 1}: the original bytes`));
 });
@@ -163,8 +185,16 @@ test('answers with NodeEndpoints are rewritten to the gateway address, in order 
   const tooNew = encodeRequestFrame(header(API_KEY.ApiVersions, newest, 203), {}, { sizePrefix: true });
   tooNew.writeInt16BE(newest + 1, 6);
   const got = await exchange([fetchRequest(17, 201), produceRequest(11, 202), tooNew, fetchRequest(18, 204)]);
-  assert.deepEqual(got.map((p) => p.readInt32BE(0)), [201, 202, 203, 204], 'request order, the local answer in its place');
-  for (const [i, apiKey, version] of [[0, API_KEY.Fetch, 17], [1, API_KEY.Produce, 11], [3, API_KEY.Fetch, 18]]) {
+  assert.deepEqual(
+    got.map((p) => p.readInt32BE(0)),
+    [201, 202, 203, 204],
+    'request order, the local answer in its place',
+  );
+  for (const [i, apiKey, version] of [
+    [0, API_KEY.Fetch, 17],
+    [1, API_KEY.Produce, 11],
+    [3, API_KEY.Fetch, 18],
+  ]) {
     const { body } = decodeResponseFrame(got[i], apiKey, version);
     assert.deepEqual(body.nodeEndpoints, [{ nodeId: 1, host: '127.0.0.1', port: gatewayPort, rack: null }], `response ${i + 1}`);
   }
@@ -182,8 +212,14 @@ test('large requests sent in pieces reach the backend byte for byte, acks=0 and 
     fetchRequest(17, 305),
   ];
   const got = await exchange(requests, { pieces: 700, responses: 3 });
-  assert.deepEqual(got.map((p) => p.readInt32BE(0)), [301, 303, 305], 'acks=0 requests get no answer; the rest in order');
-  requests.forEach((request, i) => assert.deepEqual(receivedByBackend.get(301 + i), request.subarray(4), `request ${i + 1}: the client's bytes`));
+  assert.deepEqual(
+    got.map((p) => p.readInt32BE(0)),
+    [301, 303, 305],
+    'acks=0 requests get no answer; the rest in order',
+  );
+  requests.forEach((request, i) =>
+    assert.deepEqual(receivedByBackend.get(301 + i), request.subarray(4), `request ${i + 1}: the client's bytes`),
+  );
 });
 
 test('a large request whose header runs past the frame closes that connection and reaches no backend', async () => {

@@ -33,7 +33,12 @@ function answer(nodeId: number, apiKey: number): Struct {
     };
   }
   if (apiKey === API_KEY.Metadata) {
-    return { brokers: [1, 2].map((id) => ({ nodeId: id, host: '127.0.0.1', port: ports[id], rack: null })), clusterId: 'c', controllerId: 1, topics: [] };
+    return {
+      brokers: [1, 2].map((id) => ({ nodeId: id, host: '127.0.0.1', port: ports[id], rack: null })),
+      clusterId: 'c',
+      controllerId: 1,
+      topics: [],
+    };
   }
   throw new Error(`unexpected api key ${apiKey}`);
 }
@@ -85,7 +90,11 @@ async function connect(port: number) {
   let correlationId = 0;
   return {
     request(apiKey: number, version: number, body: Struct): Promise<Buffer | null> {
-      const frame = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: version, correlationId: ++correlationId, clientId: 'mixed' }, body, { sizePrefix: true });
+      const frame = encodeRequestFrame(
+        { requestApiKey: apiKey, requestApiVersion: version, correlationId: ++correlationId, clientId: 'mixed' },
+        body,
+        { sizePrefix: true },
+      );
       return new Promise((resolve) => {
         if (socket.destroyed) return resolve(null);
         waiting.push(resolve);
@@ -111,10 +120,10 @@ test('each connection is held to the ranges of its own broker, whatever another 
     // The old broker answers next: with one global table this overwrote the new broker's ranges.
     assert.equal((await apiVersions(toOld)).find((a) => a.apiKey === API_KEY.Metadata)?.maxVersion, 8);
     const v12 = await toNew.request(API_KEY.Metadata, 12, { topics: [] });
-    assert.ok(v12, 'the new broker\'s client may use Metadata v12, which its broker advertised');
-    assert.equal(decodeResponseFrame(v12, API_KEY.Metadata, 12).body.brokers.length, 2);
+    assert.ok(v12, "the new broker's client may use Metadata v12, which its broker advertised");
+    assert.equal((decodeResponseFrame(v12, API_KEY.Metadata, 12).body.brokers as Struct[]).length, 2);
     // The old broker's client is still held to what the old broker advertised, as that broker would.
-    assert.equal(await toOld.request(API_KEY.Metadata, 12, { topics: [] }), null, 'v12 on the old broker\'s connection closes it');
+    assert.equal(await toOld.request(API_KEY.Metadata, 12, { topics: [] }), null, "v12 on the old broker's connection closes it");
   } finally {
     toNew.end();
     toOld.end();
