@@ -20,7 +20,14 @@ import { parseArgs } from 'node:util';
 import type { Admin, Consumer } from 'kafkajs';
 import { startGatewayProcess } from '../harness/gateway.ts';
 import { startKafka, type KafkaBroker } from '../harness/kafka.ts';
-import { createTestPki, installServerCertificate, javaSslProperties, presentedSerial, STORE_PASSWORD } from '../harness/pki.ts';
+import {
+  createTestPki,
+  installServerCertificate,
+  issueLocalhostServer,
+  javaSslProperties,
+  presentedSerial,
+  STORE_PASSWORD,
+} from '../harness/pki.ts';
 import { freePorts } from '../harness/ports.ts';
 import { cpuSeconds, writeClientProperties } from './perf-tools.ts';
 import { ACTIVE_PROBES, HOLDING_PROBES, tlsDribbleProbe, type Probe, type ProbeTargets } from './soak-probes.ts';
@@ -303,15 +310,7 @@ const certTask = (async () => {
     await sleepUntil(next);
     if (stopped()) break;
     const name = `server-r${n}`;
-    pki.ca.issueServer({
-      name,
-      subject: { CN: 'localhost' },
-      sans: [
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-      ],
-      keyBits: 2048,
-    });
+    issueLocalhostServer(pki, name);
     const serial = installServerCertificate(pki, name, live);
     const sent = Date.now();
     process.kill(gwPid, 'SIGHUP');

@@ -54,6 +54,19 @@ export function createTestPki(): TestPki {
   };
 }
 
+/** Issues one more server certificate for localhost and 127.0.0.1 (a replacement, for rotation tests). */
+export function issueLocalhostServer(pki: TestPki, name: string): IndexEntry {
+  return pki.ca.issueServer({
+    name,
+    subject: { CN: 'localhost' },
+    sans: [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+    ],
+    keyBits: 2048,
+  });
+}
+
 /** Puts an issued certificate and key in `dir` as server.crt/server.key the way deployment tools do (write beside, rename over); returns its serial as Node reports it. */
 export function installServerCertificate(pki: TestPki, name: string, dir: string): string {
   const entry = pki.ca.find(name);

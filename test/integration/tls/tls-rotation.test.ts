@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { startGatewayProcess, type GatewayProcess } from '../../harness/gateway.ts';
 import { startKafka, type KafkaCluster } from '../../harness/kafka.ts';
-import { createTestPki, installServerCertificate, presentedSerial, type TestPki } from '../../harness/pki.ts';
+import { createTestPki, installServerCertificate, issueLocalhostServer, presentedSerial, type TestPki } from '../../harness/pki.ts';
 import { freePorts } from '../../harness/ports.ts';
 import { assertExactlyOnceInOrder, consumeWithKafkajs } from '../../harness/verify.ts';
 
@@ -22,17 +22,7 @@ let port = 0;
 
 const install = (name: string) => installServerCertificate(pki, name, live);
 
-function issueServer(name: string): void {
-  pki.ca.issueServer({
-    name,
-    subject: { CN: 'localhost' },
-    sans: [
-      { type: 'dns', value: 'localhost' },
-      { type: 'ip', value: '127.0.0.1' },
-    ],
-    keyBits: 2048,
-  });
-}
+const issueServer = (name: string) => issueLocalhostServer(pki, name);
 
 const serial = () => presentedSerial(port, pki);
 
