@@ -1,0 +1,84 @@
+// The seam every per-API behaviour of authorization plugs into. The session peeks a request's header,
+// finds the API's enforcer in the registry (none for an advertised key and version = the request is
+// refused, as a broker refuses an API it does not serve), and acts on what `onRequest` returns:
+//   forward  — the original bytes go upstream untouched (a memo asks for `onResponse` on the answer);
+//   rewrite  — a rewritten body (denied items stripped) goes upstream under the same header, and the
+//              memo carries what `onResponse` merges back into the backend's answer;
+//   answer   — the gateway answers itself with the API's exact error shape (nothing goes upstream);
+//   close    — the connection is closed without an answer, as a broker does (denied acks=0 Produce);
+//   resolve-topic-ids — the request names topic ids the gateway has not seen: the session looks them
+//              up on the backend, then asks again (ids still unknown then get UNKNOWN_TOPIC_ID).
+// Enforcers decide with the `Authorizer` they are handed (principal, client host and the policy in force
+// for this request are bound into it); they never see sockets, metrics or the audit log directly.
+import type { RequestBody, ResponseBody, Struct, TypedApiKey } from '../../protocol/index.ts';
+import type { RequestOperation, ResourceType } from '../model.ts';
+
+/** The authorization questions an enforcer may ask, bound to one request's principal, host and policy. */
+export interface Authorizer {
+  /** The session principal as `Type:name`. */
+  readonly principal: string;
+  /**
+   * May the principal perform `operation` on the resource (spec §1.6)? The decision is audited and
+   * counted unless `quiet` (checks a broker does not log: CLUSTER before per-item checks, filters of
+   * all-topics listings, bitfields).
+   */
+  allowed(operation: RequestOperation, type: ResourceType, name: string, opts?: { readonly quiet?: boolean }): boolean;
+  /** May it perform `operation` on at least one resource of `type` (§1.7, InitProducerId without a transactional id)? */
+  allowedOnAny(operation: RequestOperation, type: ResourceType): boolean;
+  /** The §1.8 authorized-operations bitfield for the resource (never audited). */
+  authorizedOperations(type: ResourceType, name: string): number;
+}
+
+/** Topic id → name, as learned from the backend's Metadata answers. */
+export interface TopicNames {
+  nameOf(topicId: string): string | undefined;
+}
+
+/** What an enforcer may read of a request: the header's fields, the raw bytes (for walkers), the body decoded on first use. */
+export interface RequestView<K extends TypedApiKey = TypedApiKey> {
+  readonly apiKey: K;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** The frame after its 4-byte size prefix (request header first), joined. */
+  readonly payload: Buffer;
+  /** The body, decoded once on first call, typed by the generated interfaces. */
+  body(): RequestBody<K>;
+}
+
+/** What the session tells an enforcer about the connection; `state` lives as long as the connection. */
+export interface EnforceContext {
+  readonly authz: Authorizer;
+  readonly topics: TopicNames;
+  /**
+   * Whether a broker would accept delegation-token requests on this connection: not on PLAINTEXT, not
+   * on TLS without a client certificate (User:ANONYMOUS), not when authenticated by a token.
+   */
+  readonly tokenRequestsAllowed: boolean;
+  /** Per-connection state an enforcer keeps between requests (e.g. fetch sessions), one slot per api key. */
+  readonly state: Map<number, unknown>;
+}
+
+export type RequestDecision<M = unknown> =
+  | { readonly action: 'forward'; readonly memo?: M }
+  | { readonly action: 'rewrite'; readonly body: Struct; readonly memo?: M }
+  | { readonly action: 'answer'; readonly body: Struct }
+  | { readonly action: 'close'; readonly reason: string }
+  | { readonly action: 'resolve-topic-ids'; readonly topicIds: readonly string[] };
+
+export interface Enforcer<K extends TypedApiKey = TypedApiKey, M = unknown> {
+  readonly apiKey: K;
+  /** The versions this enforcer authorizes (inclusive); the gateway advertises no others. */
+  readonly versions: { readonly min: number; readonly max: number };
+  onRequest(req: RequestView<K>, ctx: EnforceContext): RequestDecision<M>;
+  /**
+   * Runs on the decoded backend answer whenever `onRequest` left a memo (`undefined` = no call): merges
+   * the denied items back, filters what the principal may not see, fills authorized-operations. Edits
+   * `body` in place; the session re-encodes it.
+   */
+  onResponse?(body: ResponseBody<K>, memo: M, ctx: EnforceContext, apiVersion: number): void;
+}
+
+/** Any enforcer, for tables (the api key's own types are checked where each one is written). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEnforcer = Enforcer<any, any>;

@@ -1,0 +1,80 @@
+// Unit-test helpers for enforcers: a context whose Authorizer is the real policy engine over ACLs
+// written as the spec writes them ("User:alice ALLOW READ TOPIC t"), recording every question asked,
+// and a RequestView built from a body that really went through the codec (encoded, then decoded).
+import type { AnyEnforcer, Authorizer, EnforceContext, RequestView } from '../../../../gateway/authz/enforce/enforcer.ts';
+import type { RequestOperation, ResourceType } from '../../../../gateway/authz/model.ts';
+import {
+  decodeResponseFrame,
+  decodeTypedRequestBody,
+  encodeRequestFrame,
+  encodeResponseFrame,
+  decodeRequestHeader,
+  type Struct,
+  type TypedApiKey,
+} from '../../../../gateway/protocol/index.ts';
+import { compiled, type PolicyOptions } from '../helpers.ts';
+
+export type Question = { operation: RequestOperation | 'ANY-OF-TYPE' | 'BITFIELD'; type: ResourceType; name: string; quiet: boolean };
+
+export type TestContext = EnforceContext & { asked: Question[] };
+
+export function testContext(
+  acls: string[],
+  opts: PolicyOptions & {
+    principal?: string;
+    host?: string;
+    /** topic id → name known to the gateway */
+    topicIds?: Record<string, string>;
+    tokenRequestsAllowed?: boolean;
+  } = {},
+): TestContext {
+  const policy = compiled(acls, opts);
+  const principal = opts.principal ?? 'User:alice';
+  const host = opts.host ?? '127.0.0.1';
+  const asked: Question[] = [];
+  const authz: Authorizer = {
+    principal,
+    allowed(operation, type, name, o) {
+      asked.push({ operation, type, name, quiet: o?.quiet ?? false });
+      return policy.authorize(principal, host, operation, type, name).allowed;
+    },
+    allowedOnAny(operation, type) {
+      asked.push({ operation: 'ANY-OF-TYPE', type, name: operation, quiet: false });
+      return policy.authorizeByResourceType(principal, host, operation, type).allowed;
+    },
+    authorizedOperations(type, name) {
+      asked.push({ operation: 'BITFIELD', type, name, quiet: true });
+      return policy.authorizedOperations(principal, host, type, name);
+    },
+  };
+  const ids = new Map(Object.entries(opts.topicIds ?? {}));
+  return { authz, topics: { nameOf: (id) => ids.get(id) }, tokenRequestsAllowed: opts.tokenRequestsAllowed ?? true, state: new Map(), asked };
+}
+
+/** A request as the session hands it over: `body` encoded at `version` with a header, then viewed. */
+export function requestView<K extends TypedApiKey>(apiKey: K, apiVersion: number, body: Struct, correlationId = 7): RequestView<K> {
+  const payload = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId: 'test-client' }, body);
+  const { header, bodyOffset } = decodeRequestHeader(payload);
+  let decoded: ReturnType<RequestView<K>['body']> | undefined;
+  return {
+    apiKey,
+    apiVersion,
+    correlationId,
+    clientId: header.clientId,
+    payload,
+    body: () => (decoded ??= decodeTypedRequestBody(payload, apiKey, apiVersion, bodyOffset)),
+  };
+}
+
+/** A locally made answer as the client would decode it: encoded at the request's version, then decoded. */
+export function roundTripResponse(apiKey: number, apiVersion: number, body: Struct): Struct {
+  const frame = encodeResponseFrame({ correlationId: 7 }, body, apiKey, apiVersion);
+  return decodeResponseFrame(frame, apiKey, apiVersion).body;
+}
+
+/** Runs onResponse the way the session does: backend body encoded, decoded, edited, re-encoded, decoded. */
+export function applyResponse(enforcer: AnyEnforcer, apiVersion: number, backendBody: Struct, memo: unknown, ctx: EnforceContext): Struct {
+  const body = roundTripResponse(enforcer.apiKey as number, apiVersion, backendBody);
+  enforcer.onResponse?.(body, memo, ctx, apiVersion);
+  return roundTripResponse(enforcer.apiKey as number, apiVersion, body);
+}
