@@ -44,6 +44,11 @@ export interface RequestView<K extends TypedApiKey = TypedApiKey> {
   readonly payload: Buffer;
   /** The body, decoded once on first call, typed by the generated interfaces. */
   body(): RequestBody<K>;
+  /**
+   * True when the session has already looked up on the backend the topic ids this enforcer asked for
+   * (`resolve-topic-ids`): ids still unknown now do not exist (UNKNOWN_TOPIC_ID), ask no more.
+   */
+  readonly topicIdsResolved: boolean;
 }
 
 /** What the session tells an enforcer about the connection; `state` lives as long as the connection. */

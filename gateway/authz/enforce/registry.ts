@@ -33,6 +33,11 @@ export class EnforcerRegistry {
   }
 }
 
-export const ALL_ENFORCERS: readonly AnyEnforcer[] = [...TOPICS_ENFORCERS, ...GROUPS_ENFORCERS, ...TRANSACTIONS_ENFORCERS, ...ADMIN_ENFORCERS];
+export const ALL_ENFORCERS: readonly AnyEnforcer[] = [
+  ...TOPICS_ENFORCERS,
+  ...GROUPS_ENFORCERS,
+  ...TRANSACTIONS_ENFORCERS,
+  ...ADMIN_ENFORCERS,
+];
 
 export const defaultRegistry = (): EnforcerRegistry => new EnforcerRegistry(ALL_ENFORCERS);

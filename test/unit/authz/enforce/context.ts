@@ -48,12 +48,27 @@ export function testContext(
     },
   };
   const ids = new Map(Object.entries(opts.topicIds ?? {}));
-  return { authz, topics: { nameOf: (id) => ids.get(id) }, tokenRequestsAllowed: opts.tokenRequestsAllowed ?? true, state: new Map(), asked };
+  return {
+    authz,
+    topics: { nameOf: (id) => ids.get(id) },
+    tokenRequestsAllowed: opts.tokenRequestsAllowed ?? true,
+    state: new Map(),
+    asked,
+  };
 }
 
 /** A request as the session hands it over: `body` encoded at `version` with a header, then viewed. */
-export function requestView<K extends TypedApiKey>(apiKey: K, apiVersion: number, body: Struct, correlationId = 7): RequestView<K> {
-  const payload = encodeRequestFrame({ requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId: 'test-client' }, body);
+export function requestView<K extends TypedApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  body: Struct,
+  opts: { correlationId?: number; topicIdsResolved?: boolean } = {},
+): RequestView<K> {
+  const correlationId = opts.correlationId ?? 7;
+  const payload = encodeRequestFrame(
+    { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId: 'test-client' },
+    body,
+  );
   const { header, bodyOffset } = decodeRequestHeader(payload);
   let decoded: ReturnType<RequestView<K>['body']> | undefined;
   return {
@@ -63,6 +78,7 @@ export function requestView<K extends TypedApiKey>(apiKey: K, apiVersion: number
     clientId: header.clientId,
     payload,
     body: () => (decoded ??= decodeTypedRequestBody(payload, apiKey, apiVersion, bodyOffset)),
+    topicIdsResolved: opts.topicIdsResolved ?? false,
   };
 }
 
