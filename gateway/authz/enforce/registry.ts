@@ -4,6 +4,7 @@
 import type { AnyEnforcer } from './enforcer.ts';
 import { ADMIN_ENFORCERS } from './admin/index.ts';
 import { GROUPS_ENFORCERS } from './groups/index.ts';
+import { SECURITY_ENFORCERS } from './security/index.ts';
 import { TOPICS_ENFORCERS } from './topics/index.ts';
 import { TRANSACTIONS_ENFORCERS } from './transactions/index.ts';
 
