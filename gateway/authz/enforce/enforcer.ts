@@ -40,8 +40,13 @@ export interface RequestView<K extends TypedApiKey = TypedApiKey> {
   readonly apiVersion: number;
   readonly correlationId: number;
   readonly clientId: string | null;
-  /** The frame after its 4-byte size prefix (request header first), joined. */
+  /** The frame after its 4-byte size prefix (request header first), joined: a copy when it spans chunks. */
   readonly payload: Buffer;
+  /**
+   * The frame as the chunks it arrived in, 4-byte size prefix first: what a chunk-aware walker reads so
+   * a large Produce is never joined (joining copies every record byte).
+   */
+  readonly parts: readonly Buffer[];
   /** The body, decoded once on first call, typed by the generated interfaces. */
   body(): RequestBody<K>;
   /**

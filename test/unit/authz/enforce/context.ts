@@ -62,7 +62,11 @@ export function requestView<K extends TypedApiKey>(
   apiKey: K,
   apiVersion: number,
   body: Struct,
-  opts: { correlationId?: number; topicIdsResolved?: boolean } = {},
+  opts: {
+    correlationId?: number;
+    topicIdsResolved?: boolean;
+    /** cut `parts` into chunks of this size (default one chunk) */ chunkSize?: number;
+  } = {},
 ): RequestView<K> {
   const correlationId = opts.correlationId ?? 7;
   const payload = encodeRequestFrame(
@@ -77,6 +81,7 @@ export function requestView<K extends TypedApiKey>(
     correlationId,
     clientId: header.clientId,
     payload,
+    parts: splitInto(payload, opts.chunkSize),
     body: () => (decoded ??= decodeTypedRequestBody(payload, apiKey, apiVersion, bodyOffset)),
     topicIdsResolved: opts.topicIdsResolved ?? false,
   };
@@ -93,4 +98,15 @@ export function applyResponse(enforcer: AnyEnforcer, apiVersion: number, backend
   const body = roundTripResponse(enforcer.apiKey as number, apiVersion, backendBody);
   enforcer.onResponse?.(body, memo, ctx, apiVersion);
   return roundTripResponse(enforcer.apiKey as number, apiVersion, body);
+}
+
+/** The frame with its size prefix, as chunks of `size` bytes (one chunk when undefined). */
+function splitInto(payload: Buffer, size: number | undefined): Buffer[] {
+  const prefix = Buffer.alloc(4);
+  prefix.writeInt32BE(payload.length);
+  const whole = Buffer.concat([prefix, payload]);
+  if (size === undefined) return [whole];
+  const out: Buffer[] = [];
+  for (let at = 0; at < whole.length; at += size) out.push(whole.subarray(at, at + size));
+  return out;
 }
