@@ -275,3 +275,241 @@ export function peekProduceAcks(frame: Buffer): number {
     throw e;
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Produce, chunk-aware: what authorization needs (transactional id, acks, topics and partition indexes, and
+// whether some partition's first batch is transactional) read from the frame as the chunks it arrived in.
+// A large Produce spans many chunks; joining them would copy every record byte just to read a few names.
+
+/** One topic of a Produce request as authorization sees it. */
+export interface ProduceTopicAuthPeek {
+  /** Topic name (v0–12); null from v13. */
+  readonly name: string | null;
+  /** Topic id (v13+, base64url); null before. */
+  readonly topicId: string | null;
+  readonly partitions: number[];
+}
+
+export interface ProduceAuthPeek {
+  readonly transactionalId: string | null;
+  readonly acks: number;
+  /** The first record batch of at least one partition has the transactional attribute (spec §2.5). */
+  readonly transactional: boolean;
+  readonly topics: ProduceTopicAuthPeek[];
+}
+
+/** Batch header offsets (spec §6): magic at 16, the low byte of the int16 attributes at 22. */
+const BATCH_MAGIC_AT = 16;
+const BATCH_ATTR_LOW_AT = 22;
+const BATCH_TRANSACTIONAL = 0x10;
+const MIN_BATCH_HEADER = 61;
+
+/** A forward-only reader over a list of chunks; multi-byte reads straddling two chunks are assembled. */
+class ChunkReader {
+  private part = 0;
+  private buf: Buffer;
+  private pos: number;
+  left: number;
+
+  constructor(
+    private readonly parts: readonly Buffer[],
+    offset: number,
+  ) {
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (offset > total) throw truncated(offset, total);
+    this.left = total - offset;
+    this.buf = parts[0] ?? Buffer.alloc(0);
+    this.pos = offset;
+    this.settle();
+  }
+
+  private settle(): void {
+    while (this.pos >= this.buf.length && this.left > 0) {
+      this.pos -= this.buf.length;
+      this.buf = this.parts[++this.part];
+    }
+  }
+
+  private need(n: number): void {
+    if (n > this.left) throw truncated(n, this.left);
+  }
+
+  skip(n: number): void {
+    this.need(n);
+    this.left -= n;
+    this.pos += n;
+    this.settle();
+  }
+
+  u8(): number {
+    this.need(1);
+    const b = this.buf[this.pos++];
+    this.left--;
+    this.settle();
+    return b;
+  }
+
+  /** The byte `ahead` bytes past the current position, without moving (caller checked it is there). */
+  byteAhead(ahead: number): number {
+    let part = this.part;
+    let at = this.pos + ahead;
+    while (at >= this.parts[part].length) at -= this.parts[part++].length;
+    return this.parts[part][at];
+  }
+
+  int16(): number {
+    return this.int(2);
+  }
+
+  int32(): number {
+    return this.int(4);
+  }
+
+  private int(n: number): number {
+    this.need(n);
+    if (this.buf.length - this.pos >= n) {
+      const v = this.buf.readIntBE(this.pos, n);
+      this.skip(n);
+      return v;
+    }
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + this.u8();
+    return v >= 2 ** (8 * n - 1) ? v - 2 ** (8 * n) : v;
+  }
+
+  unsignedVarint(): number {
+    let value = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const b = this.u8();
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) return value >>> 0;
+    }
+    const b = this.u8();
+    if (b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
+    return (value >>> 0) + b * 0x10000000;
+  }
+
+  /** `n` bytes as text or base64url: a view when one chunk holds them, else a small copy. */
+  text(n: number, encoding: 'utf8' | 'base64url'): string {
+    this.need(n);
+    if (this.buf.length - this.pos >= n) {
+      const s = this.buf.toString(encoding, this.pos, this.pos + n);
+      this.skip(n);
+      return s;
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) out[i] = this.u8();
+    return out.toString(encoding);
+  }
+}
+
+function chunkTaggedFields(r: ChunkReader): void {
+  const count = r.unsignedVarint();
+  if (count > r.left) throw new ProtocolError('invalid-length', `invalid tagged fields count ${count}`);
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    const tag = r.unsignedVarint();
+    if (tag <= last) throw tagOrder(tag, last);
+    last = tag;
+    r.skip(r.unsignedVarint());
+  }
+}
+
+function chunkString(r: ChunkReader, compact: boolean, nullable: boolean): string | null {
+  const n = compact ? r.unsignedVarint() - 1 : r.int16();
+  if (n < -1 || (n === -1 && !nullable)) throw new ProtocolError('invalid-length', `invalid string length ${n}`);
+  return n === -1 ? null : r.text(n, 'utf8');
+}
+
+function chunkCount(r: ChunkReader, compact: boolean, minElem: number): number {
+  const n = compact ? r.unsignedVarint() - 1 : r.int32();
+  if (n < 0) throw new ProtocolError('invalid-length', `invalid array length ${n}`);
+  if (n * minElem > r.left) throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${r.left} bytes left`);
+  return n;
+}
+
+/**
+ * The authorization view of a Produce request frame given as chunks, 4-byte size prefix first (as a
+ * RequestView's `parts`). Record bytes are skipped by their length; of each partition's records only the
+ * first batch's magic and attributes bytes are looked at. Malformed input is a ProtocolError.
+ */
+export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4): ProduceAuthPeek {
+  const r = new ChunkReader(parts, offset);
+  const apiKey = r.int16();
+  const version = r.int16();
+  if (apiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Produce`).inMessage('ProduceRequest');
+  if (!fastProduce.has(version)) return authPeekByDecoding(Buffer.concat(parts).subarray(offset));
+  const flexible = version >= 9;
+  let where = 'RequestHeader';
+  try {
+    r.skip(4); // correlation id
+    const clientIdLength = r.int16();
+    if (clientIdLength < -1) throw new ProtocolError('invalid-length', `invalid string length ${clientIdLength}`);
+    if (clientIdLength > 0) r.skip(clientIdLength);
+    if (flexible) chunkTaggedFields(r);
+    where = 'transactionalId';
+    const transactionalId = version >= 3 ? chunkString(r, flexible, true) : null;
+    where = 'acks';
+    const acks = r.int16();
+    r.skip(4); // timeoutMs
+    where = 'topicData';
+    const byId = version >= 13;
+    const nTopics = chunkCount(r, flexible, 1 + (flexible ? 1 : 4));
+    const topics = new Array<ProduceTopicAuthPeek>(nTopics);
+    let transactional = false;
+    for (let t = 0; t < nTopics; t++) {
+      where = `topicData[${t}]`;
+      const name = byId ? null : chunkString(r, flexible, false);
+      const topicId = byId ? r.text(16, 'base64url') : null;
+      const nParts = chunkCount(r, flexible, 4 + (flexible ? 1 : 4));
+      const partitions = new Array<number>(nParts);
+      for (let p = 0; p < nParts; p++) {
+        partitions[p] = r.int32();
+        const len = flexible ? r.unsignedVarint() - 1 : r.int32();
+        if (len < -1) throw new ProtocolError('invalid-length', `invalid records length ${len}`);
+        if (len >= MIN_BATCH_HEADER && r.left >= len && !transactional) {
+          transactional = r.byteAhead(BATCH_MAGIC_AT) === 2 && (r.byteAhead(BATCH_ATTR_LOW_AT) & BATCH_TRANSACTIONAL) !== 0;
+        }
+        if (len > 0) r.skip(len);
+        if (flexible) chunkTaggedFields(r);
+      }
+      if (flexible) chunkTaggedFields(r);
+      topics[t] = { name, topicId, partitions };
+    }
+    where = '';
+    if (flexible) chunkTaggedFields(r);
+    if (r.left !== 0) throw new ProtocolError('trailing-bytes', `${r.left} bytes after the message`);
+    return { transactionalId, acks, transactional, topics };
+  } catch (e) {
+    if (e instanceof ProtocolError) {
+      if (where) e.within(where);
+      e.inMessage(`ProduceRequest v${version}`);
+    }
+    throw e;
+  }
+}
+
+/** The same view by the table-driven decoder (versions the walk does not know; the tests' reference). */
+export function authPeekByDecoding(frame: Buffer): ProduceAuthPeek {
+  const { header, bodyOffset } = decodeRequestHeader(frame);
+  const version = header.requestApiVersion;
+  const body = decode(frame, PRODUCE, version, 'request', bodyOffset);
+  let transactional = false;
+  const topics = (body.topicData as Struct[]).map((t): ProduceTopicAuthPeek => ({
+    name: version <= 12 ? (t.name as string) : null,
+    topicId: version >= 13 ? (t.topicId as string) : null,
+    partitions: (t.partitionData as Struct[]).map((p) => {
+      const records = p.records as Buffer | null;
+      if (
+        records &&
+        records.length >= MIN_BATCH_HEADER &&
+        records[BATCH_MAGIC_AT] === 2 &&
+        (records[BATCH_ATTR_LOW_AT] & BATCH_TRANSACTIONAL) !== 0
+      )
+        transactional = true;
+      return p.index as number;
+    }),
+  }));
+  return { transactionalId: (body.transactionalId as string | null | undefined) ?? null, acks: body.acks as number, transactional, topics };
+}
