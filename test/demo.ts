@@ -1,6 +1,8 @@
 // The demo: a real Kafka backend with no security, Gatehouse in front of it with TLS and client
-// certificates (mTLS) made by `gatehouse certs`, and clients through it: who gets in, as whom, and
-// who is refused and why (read from the gateway's own log). Stops everything on Ctrl-C, or at the end with --exit.
+// certificates (mTLS) made by `gatehouse certs` and a YAML ACL policy, and clients through it: who gets
+// in, as whom, what each may do, who is refused and why (read from the gateway's own log and audit
+// trail), and a policy edit taking effect on an open connection. Stops everything on Ctrl-C, or at the
+// end with --exit.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,12 +48,49 @@ section('the backend and the gateway');
 say('starting a Kafka 4 broker (KRaft, PLAINTEXT, no security at all: the kind of cluster Gatehouse protects)…');
 const cluster = await startKafka({ version: '4', brokers: 1 });
 say(`Kafka ${cluster.version} is up at ${cluster.bootstrap}`);
+// The backend is open to anyone who reaches it: the topics are made there, before the gateway stands in front.
+const setup = new Kafka({ clientId: 'demo-setup', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING }).admin();
+await setup.connect();
+await setup.createTopics({ topics: [{ topic: 'demo.orders' }, { topic: 'demo.payments' }], waitForLeaders: true });
+await setup.disconnect();
+say('topics demo.orders and demo.payments exist on the backend');
+
+// The policy: who may do what, in Kafka's ACL terms (policies/README.md).
+const policyFile = path.join(work, 'policy.yaml');
+const auditFile = path.join(work, 'audit.log');
+const POLICY = `version: 1
+rules:
+  - id: orders-app-writes-orders
+    allow: [WRITE]
+    principals: [User:orders-app]
+    resources:
+      - topic: demo.orders
+  - id: analytics-reads-orders
+    allow: [READ]
+    principals: [User:analytics]
+    resources:
+      - topic: demo.orders
+      - group: demo-readers
+  - id: payments-team
+    allow: [ALL]
+    principals: [User:payments-app]
+    resources:
+      - topic: demo.payments
+  - id: dashboards-see-demo-topics
+    allow: [DESCRIBE]
+    principals: [User:ANONYMOUS]
+    resources:
+      - topic: { prefix: "demo." }
+`;
+fs.writeFileSync(policyFile, POLICY);
+say(`the ACL policy (${policyFile}):`);
+for (const line of POLICY.trimEnd().split('\n')) say(`    ${line}`);
 const [mtlsPort, mtlsBroker, tlsPort, tlsBroker] = await freePorts(4);
 const serverTls = { certificate: path.join(pkiDir, 'issued/gateway.crt'), key: path.join(pkiDir, 'issued/gateway.key') };
 const gw = await startGatewayProcess({
   backendBootstrap: cluster.bootstrap,
   maxBrokers: 1,
-  extraConfig: { log: { level: 'info' } },
+  extraConfig: { log: { level: 'info' }, authorization: { policies: [policyFile], audit: { destination: auditFile } } },
   listeners: [
     {
       name: 'mtls',
@@ -72,6 +111,7 @@ const serverOnly = `127.0.0.1:${tlsPort}`;
 say('Gatehouse is up with two listeners, both with the server certificate issued above:');
 say(`  ${mtls}  "mtls": client certificate required (from Acme Kafka CA, checked against its CRL); principal from the subject by ${RULES}`);
 say(`  ${serverOnly}  "tls":  encryption only, no client certificate: every client is User:ANONYMOUS`);
+say(`every request is authorized against the policy; denials go to the audit trail ${auditFile}`);
 say(`metrics at http://127.0.0.1:${gw.adminPort}/metrics; config ${gw.configFile}`);
 
 /** Log lines written from now on: `const next = logMark(); …; await next(predicate)`. */
@@ -133,6 +173,60 @@ say(`a kafkajs consumer group with the analytics certificate read ${read.join(' 
 say(
   `  gateway log: connection_open principal=${String(consumerLine.principal)} subject="${String(consumerLine.subject)}" (the rule's /L made the CN lower case)`,
 );
+
+// 3b. The policy decides what each principal may do, and answers with Kafka's own errors.
+section('ACL policy: allowed and refused, on the same connection');
+/** Audit lines written so far (the gateway writes them asynchronously: wait for the one we expect). */
+async function auditLine(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = fs.existsSync(auditFile) ? fs.readFileSync(auditFile, 'utf8').split('\n').filter(Boolean) : [];
+    const hit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find(predicate);
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error('no such audit line');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const ordersConnections = () => gw.logs().filter(opened('User:orders-app')).length;
+const writer = kafkaAt(mtls, 'orders-app', { ca, ...client(pkiDir, 'orders-app') }, { retry: { retries: 0 } }).producer({
+  createPartitioner: Partitioners.DefaultPartitioner,
+});
+await writer.connect();
+await writer.send({ topic: 'demo.orders', messages: [{ value: 'order #3' }] });
+say('orders-app wrote to demo.orders (rule orders-app-writes-orders)');
+const connectionsBefore = ordersConnections();
+const sendPayment = async (): Promise<string> => {
+  try {
+    await writer.send({ topic: 'demo.payments', messages: [{ value: 'refund everything' }] });
+    return 'written';
+  } catch (err) {
+    const e = err as Error & { type?: string };
+    return `${e.type ?? e.name}: ${e.message}`;
+  }
+};
+say(`orders-app writes to demo.payments: ${await sendPayment()}`);
+const denial = await auditLine((l) => l.decision === 'denied' && l.resourceName === 'demo.payments');
+say(
+  `  audit: ${String(denial.api)} ${String(denial.operation)} ${String(denial.resourceType)}:${String(denial.resourceName)} principal=${String(denial.principal)} from ${String(denial.clientAddress)} → ${String(denial.decision)} (${String(denial.reason)}, policy version ${String(denial.policyVersion)})`,
+);
+
+// The security team grants it in the policy file; the gateway reloads it and the open connection obeys.
+say('editing the policy file: orders-app may now also write demo.payments…');
+const reloaded = logMark();
+fs.writeFileSync(
+  policyFile,
+  POLICY.replace(
+    '      - topic: demo.orders\n  - id: analytics',
+    '      - topic: demo.orders\n      - topic: demo.payments\n  - id: analytics',
+  ),
+);
+const reloadLine = await reloaded((l) => typeof l.msg === 'string' && /^policy version \d+ in force$/.test(l.msg));
+say(`  gateway log: ${String(reloadLine.msg)} (trigger: ${String(reloadLine.trigger)})`);
+say(`orders-app writes to demo.payments again: ${await sendPayment()}`);
+say(
+  `  on the same connection: orders-app opened ${ordersConnections() - connectionsBefore} new connections since the refusal; the next request saw the new policy`,
+);
+await writer.disconnect();
 
 // 4. Clients the mTLS listener refuses, with the reason the gateway logs.
 section('mTLS: clients that are refused');
@@ -211,10 +305,15 @@ if (closeLine)
 
 section('what the gateway counted');
 const metrics = (await gw.metrics()).split('\n');
-for (const name of ['gatehouse_client_identities_total', 'gatehouse_connections_refused_total', 'gatehouse_connection_closes_total']) {
+for (const name of [
+  'gatehouse_client_identities_total',
+  'gatehouse_connections_refused_total',
+  'gatehouse_connection_closes_total',
+  'gatehouse_authz_decisions_total',
+]) {
   for (const line of metrics.filter((l) => l.startsWith(`${name}{`))) say(`  ${line}`);
 }
-say('still to come: SASL/Kerberos, and ACL policies deciding who may do what.');
+say('still to come: SASL (Kerberos, SCRAM, PLAIN, OAUTHBEARER).');
 
 const shutdown = async () => {
   say('stopping Gatehouse (SIGTERM: drains in-flight requests) and Kafka…');

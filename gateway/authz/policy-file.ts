@@ -145,6 +145,8 @@ function parseRule(file: YamlFile, node: YamlNode): DraftRule | undefined {
   const principals = principalList.filter((p) => p.value.startsWith(ROLE_PREFIX) || checkPrincipal(file, p.value, p.node));
   if (entries.get('principals') && principalList.length === 0) file.error(entries.get('principals')!.value, 'principals must not be empty');
   const hostList = entries.get('hosts') ? (file.strings(entries.get('hosts')!.value, 'hosts') ?? []) : [];
+  // An empty list would match every host (fail open); Kafka has no such ACL. Omit `hosts` for "*".
+  if (entries.get('hosts') && hostList.length === 0) file.error(entries.get('hosts')!.value, 'hosts must not be empty (omit it for "*")');
   for (const host of hostList) {
     const parsed = parseHost(host.value);
     if ('error' in parsed) file.error(host.node, parsed.error);

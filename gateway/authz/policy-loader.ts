@@ -36,9 +36,16 @@ export async function readPolicySources(path: string): Promise<PolicySource[] | 
   }
 }
 
-export async function loadPolicy(path: string): Promise<LoadResult> {
-  const sources = await readPolicySources(path);
-  return Array.isArray(sources) ? buildPolicy(sources) : { ok: false, errors: [sources] };
+/** Loads one policy from a file or folder, or from several (merged as one folder's files are; a file named twice counts once). */
+export async function loadPolicy(path: string | readonly string[]): Promise<LoadResult> {
+  const all: PolicySource[] = [];
+  const errors: PolicyError[] = [];
+  for (const one of typeof path === 'string' ? [path] : path) {
+    const sources = await readPolicySources(one);
+    if (!Array.isArray(sources)) errors.push(sources);
+    else for (const s of sources) if (!all.some((a) => a.file === s.file)) all.push(s);
+  }
+  return errors.length > 0 ? { ok: false, errors } : buildPolicy(all);
 }
 
 /** Parses, validates and merges policy sources (pure: no file system). */

@@ -34,8 +34,8 @@ export interface ReloadEvent {
 }
 
 export interface PolicyStoreOptions {
-  /** A policy file or a directory of them. */
-  readonly path: string;
+  /** A policy file or a directory of them; several are merged into one policy. */
+  readonly path: string | readonly string[];
   readonly logger?: StoreLogger;
   /** Quiet time after the last file event before reloading (editors write in bursts). */
   readonly debounceMs?: number;
@@ -47,7 +47,8 @@ export class PolicyStore {
   private state: PolicyStatus = { version: 0, files: [], errors: [] };
   private pending: Promise<ReloadEvent> | undefined;
   private queued: Promise<ReloadEvent> | undefined;
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
+  private sighup = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly onSighup = () => void this.reload('SIGHUP');
 
@@ -78,24 +79,31 @@ export class PolicyStore {
     return this.pending;
   }
 
-  /** Reloads on changes below `path` (debounced) and on SIGHUP. */
-  async watch(): Promise<void> {
-    const isDirectory = (await stat(this.options.path)).isDirectory();
-    const target = isDirectory ? this.options.path : dirname(this.options.path);
-    const only = isDirectory ? undefined : basename(this.options.path);
-    // Watch the directory even for one file: editors and Kubernetes replace files by rename.
-    this.watcher = watch(target, { persistent: false }, (_event, name) => {
-      if (name && (only ? name !== only : !isPolicyFileName(name) && !name.startsWith('..'))) return;
-      this.schedule();
-    });
-    process.on('SIGHUP', this.onSighup);
+  /** Reloads on changes below each path (debounced) and, unless told not to, on SIGHUP. */
+  async watch(opts: { sighup?: boolean } = {}): Promise<void> {
+    for (const path of typeof this.options.path === 'string' ? [this.options.path] : this.options.path) {
+      const isDirectory = (await stat(path)).isDirectory();
+      const target = isDirectory ? path : dirname(path);
+      const only = isDirectory ? undefined : basename(path);
+      // Watch the directory even for one file: editors and Kubernetes replace files by rename.
+      const watcher = watch(target, { persistent: false }, (_event, name) => {
+        if (name && (only ? name !== only : !isPolicyFileName(name) && !name.startsWith('..'))) return;
+        this.schedule();
+      });
+      this.watchers.push(watcher);
+    }
+    if (opts.sighup ?? true) {
+      this.sighup = true;
+      process.on('SIGHUP', this.onSighup);
+    }
   }
 
   close(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
     clearTimeout(this.timer);
-    process.off('SIGHUP', this.onSighup);
+    if (this.sighup) process.off('SIGHUP', this.onSighup);
+    this.sighup = false;
   }
 
   private schedule(): void {

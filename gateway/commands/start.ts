@@ -11,8 +11,9 @@ const HELP = `Usage: gatehouse start -c FILE
 
 Runs the gateway with the configuration in FILE (YAML; see deploy/gatehouse.example.yaml).
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish (limits.shutdownDrainMs),
-then exits. SIGHUP reloads every listener's TLS certificate, key, CA bundle and CRLs (they are also
-reloaded when their files change); connections already open keep going.
+then exits. SIGHUP reloads every listener's TLS certificate, key, CA bundle and CRLs, and the
+authorization policy (all are also reloaded when their files change); connections already open keep
+going, and authorize their next request with the new policy.
 
 Options:
   -c, --config FILE   the configuration file (required)
@@ -91,7 +92,7 @@ export const startCommand: Command = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
       process.on('SIGHUP', () => {
-        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'signal received: reloading TLS material');
+        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'signal received: reloading TLS material and policy');
         gateway.reload('SIGHUP');
       });
     });

@@ -67,6 +67,11 @@ export class Reader {
     return value.map((v, i) => this.string(v, [...path, i]));
   }
 
+  /** A path as given in the configuration, made absolute against the configuration file's folder. */
+  resolve(name: string): string {
+    return nodePath.resolve(this.baseDir, name);
+  }
+
   /** A file that must exist and be readable when the configuration is loaded; returned as an absolute path. */
   file(value: unknown, path: ConfigPath): string {
     const name = this.string(value, path);

@@ -1,9 +1,11 @@
 // The gateway's configuration: types, defaults and validation. Security defaults are closed:
-// a listener without TLS must say so explicitly.
+// a listener without TLS must say so explicitly, and so must a gateway without authorization.
+import { readAuthorization, type AuthorizationConfig } from './authorization.ts';
 import { readListener, type ListenerConfig } from './listener.ts';
 import { Reader, type HostPort } from './reader.ts';
 import { ConfigError, type ConfigPath, YamlSource } from './yaml-source.ts';
 
+export type { AuditAllows, AuthorizationConfig } from './authorization.ts';
 export type { HostPort } from './reader.ts';
 export type { ClientAuth, ListenerConfig, NetworkConfig, ProxyProtocolConfig, Routing, ServerCertificate, TlsConfig } from './listener.ts';
 
@@ -13,6 +15,7 @@ export type GatewayConfig = {
   errorAt: (path: ConfigPath, reason: string) => ConfigError;
   backend: { bootstrapServers: HostPort[]; connectTimeoutMs: number };
   listeners: ListenerConfig[];
+  authorization: AuthorizationConfig;
   admin: { bind: HostPort | null };
   limits: {
     /** Largest request accepted from a client (the size prefix is checked before buffering). */
@@ -54,7 +57,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Validates a parsed document; every error carries file, line, column and reason. */
 export function readConfig(src: YamlSource): GatewayConfig {
   const r = new Reader(src);
-  const root = r.object(src.value() ?? {}, [], ['backend', 'listeners', 'admin', 'limits', 'log']);
+  const root = r.object(src.value() ?? {}, [], ['backend', 'listeners', 'authorization', 'admin', 'limits', 'log']);
 
   const backend = r.object(root.backend, ['backend'], ['bootstrapServers', 'connectTimeoutMs']);
   if (!Array.isArray(backend.bootstrapServers) || backend.bootstrapServers.length === 0) {
@@ -72,6 +75,7 @@ export function readConfig(src: YamlSource): GatewayConfig {
     names.add(l.name);
   });
 
+  const authorization = readAuthorization(r, root.authorization, ['authorization']);
   const admin = r.object(root.admin ?? {}, ['admin'], ['bind']);
   const limitsIn = r.object(root.limits ?? {}, ['limits'], Object.keys(DEFAULT_LIMITS));
   const limits = { ...DEFAULT_LIMITS };
@@ -87,6 +91,7 @@ export function readConfig(src: YamlSource): GatewayConfig {
     errorAt: (path, reason) => src.errorAt(path, reason),
     backend: { bootstrapServers, connectTimeoutMs },
     listeners,
+    authorization,
     admin: { bind: admin.bind === undefined ? null : r.hostPort(admin.bind, ['admin', 'bind'], true) },
     limits,
     log: { level },

@@ -28,8 +28,8 @@ export type AuthzDecisionLabel = 'allowed' | 'denied' | 'dry_run_denied';
 
 export const authzDecisionsTotal = new Counter({
   name: 'gatehouse_authz_decisions_total',
-  help: 'Authorization decisions by outcome, resource type and operation.',
-  labelNames: ['decision', 'resource_type', 'operation'] as const,
+  help: "Authorization decisions by Kafka API, resource type, operation, outcome and deciding rule (a rule id, '' when no rule allowed, super-user, no-acl; 'other' past 256 distinct rule ids).",
+  labelNames: ['api', 'resource_type', 'operation', 'decision', 'rule'] as const,
   registers: [registry],
 });
 
@@ -39,7 +39,32 @@ export function recordPolicyReload(ok: boolean, version: number): void {
   policyVersion.set(version);
 }
 
-/** `resourceType` and `operation` are Kafka enum names (TOPIC, WRITE, ...). */
-export function recordAuthzDecision(decision: AuthzDecisionLabel, resourceType: string, operation: string): void {
-  authzDecisionsTotal.inc({ decision, resource_type: resourceType, operation });
+export type AuthzDecisionLabels = {
+  readonly api: string;
+  /** Kafka enum names (TOPIC, WRITE, ...). */
+  readonly resource_type: string;
+  readonly operation: string;
+  readonly decision: AuthzDecisionLabel;
+  /** The deciding rule id, '' (no rule allowed), 'super-user' or 'no-acl'. */
+  readonly rule: string;
+};
+
+/** Distinct rule ids the decision counter carries; later ones count as 'other' (rules come and go with reloads). */
+export const MAX_RULE_LABELS = 256;
+const ruleLabels = new Set<string>();
+
+function boundedRule(rule: string): string {
+  if (ruleLabels.has(rule)) return rule;
+  if (ruleLabels.size >= MAX_RULE_LABELS) return 'other';
+  ruleLabels.add(rule);
+  return rule;
+}
+
+/** The decision counter's child for these labels: callers keep it and bump it without building labels again. */
+export function authzDecisionCounter(labels: AuthzDecisionLabels): { inc(): void } {
+  return authzDecisionsTotal.labels({ ...labels, rule: boundedRule(labels.rule) });
+}
+
+export function recordAuthzDecision(labels: AuthzDecisionLabels): void {
+  authzDecisionCounter(labels).inc();
 }

@@ -104,3 +104,10 @@ export const tlsCrlNextUpdate = new Gauge({
   labelNames: ['listener', 'issuer'] as const,
   registers: [registry],
 });
+
+export const topicIdLookupsTotal = new Counter({
+  name: 'gatehouse_topic_id_lookups_total',
+  help: 'Metadata look-ups the gateway made on the backend for topic ids a request named and it had not seen, by result (success, failure: the ids were treated as unknown).',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});

@@ -39,17 +39,30 @@ export class AdvertisedVersions {
   private probed: Table = new Map();
   private readonly byBackend = new Map<string, Table>();
 
-  /** The probe's answer: the ranges for every backend until its own answer is known. */
-  update(advertised: ReadonlyArray<ApiRange>): void {
-    this.probed = tableOf(advertised);
+  constructor(
+    /**
+     * The versions the gateway itself can serve per api key: the codec's tables, narrowed by the gateway
+     * to what it can also authorize when authorization is on (a gateway-level choice, passed in).
+     */
+    private readonly gatewayRange: (apiKey: number) => { min: number; max: number } | undefined = versionRange,
+  ) {}
+
+  /** A backend's ApiVersions list narrowed to what clients are told: backend ∩ gateway, client-facing keys only. */
+  intersect(backend: ReadonlyArray<ApiRange>): ApiRange[] {
+    return intersectApiVersions(backend, this.gatewayRange);
   }
 
-  /** A backend broker's own (already intersected) answer. */
+  /** The probe's answer: the ranges for every backend until its own answer is known. */
+  update(advertised: ReadonlyArray<ApiRange>): void {
+    this.probed = tableOf(this.intersect(advertised));
+  }
+
+  /** A backend broker's own answer. */
   learn(backend: Address, advertised: ReadonlyArray<ApiRange>): void {
     const key = keyOf(backend);
     this.byBackend.delete(key);
     if (this.byBackend.size >= MAX_BACKENDS) this.byBackend.delete(this.byBackend.keys().next().value!);
-    this.byBackend.set(key, tableOf(advertised));
+    this.byBackend.set(key, tableOf(this.intersect(advertised)));
   }
 
   get known(): boolean {
@@ -67,7 +80,7 @@ export class AdvertisedVersions {
     if (r) return version >= r.minVersion && version <= r.maxVersion;
     if (ranges.size > 0) return false;
     // Before any backend's ranges are known, the gateway's own ranges for client-facing APIs are the limit.
-    const ours = versionRange(apiKey);
+    const ours = this.gatewayRange(apiKey);
     return ours !== undefined && servedToClients(apiKey) && version >= ours.min && version <= ours.max;
   }
 }

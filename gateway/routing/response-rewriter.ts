@@ -20,7 +20,7 @@ import {
   versionRange,
   walkResponse,
 } from '../protocol/index.ts';
-import { type AdvertisedVersions, type ApiRange, intersectApiVersions } from './api-versions.ts';
+import type { AdvertisedVersions, ApiRange } from './api-versions.ts';
 import type { Address, BrokerMap } from './broker-map.ts';
 import { maskAddressConfigs, maskQuorumListeners } from './masking.ts';
 import { optionalEndpointsTag, rewriteEndpoint, rewriteList } from './rewrite.ts';
@@ -223,7 +223,7 @@ const apiVersions: ResponseHook = {
     const errorCode = payload.length >= 6 ? payload.readInt16BE(4) : 0;
     const layoutVersion = errorCode === ErrorCode.UNSUPPORTED_VERSION ? 0 : version;
     const { header, body } = decodeResponseFrame(payload, API_KEY.ApiVersions, layoutVersion);
-    const advertised = intersectApiVersions(body.apiKeys as ApiRange[]);
+    const advertised = ctx.versions.intersect(body.apiKeys as ApiRange[]);
     if (errorCode === 0) ctx.versions.learn(ctx.backend, advertised);
     body.apiKeys = advertised;
     return encodeResponseFrame(header, body, API_KEY.ApiVersions, layoutVersion, { sizePrefix: true });

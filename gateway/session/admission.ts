@@ -18,6 +18,9 @@ import { SslPrincipalMapper } from '../auth/ssl-principal-mapper.ts';
 import { principalFromCertificate, type TlsIdentityOptions } from '../auth/tls-identity.ts';
 import { CidrList, normalizeAddress, parseCidr } from '../common/address.ts';
 import { KafkaPrincipal } from '../common/principal.ts';
+
+/** The ACL wildcard principal: no client may be it. */
+const WILDCARD_PRINCIPAL = KafkaPrincipal.user('*');
 import type { ListenerConfig } from '../config/schema.ts';
 import { ConnectionLimits } from '../net/connection-limits.ts';
 import { serverTlsOptions, TlsMaterialWatcher, type ReloadResult } from '../net/tls-material.ts';
@@ -50,6 +53,7 @@ export type RefusalReason =
   | 'principal-mapping-failed'
   | 'unknown-server-name'
   | 'broker-unknown'
+  | 'principal-wildcard'
   | 'shutting-down'
   | 'internal-error';
 
@@ -377,6 +381,11 @@ export class ListenerAdmission {
     tlsInfo: TlsSessionInfo | null,
     then: OnAdmitted,
   ): void {
+    if (principal.type === WILDCARD_PRINCIPAL.type && principal.name === WILDCARD_PRINCIPAL.name) {
+      // `User:*` in an ACL means every principal; a client that is literally called that would match
+      // rules meant for nobody in particular. Kafka never authorizes such a client: it gets no session.
+      return this.refuse(socket, peer, 'principal-wildcard', `principal ${principal.toString()} (via ${method}) is the ACL wildcard`);
+    }
     clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
     then(socket, { address: peer.address, port: peer.port, principal, method, tls: tlsInfo });
   }

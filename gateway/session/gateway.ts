@@ -1,12 +1,18 @@
 // The running gateway: listeners (a bootstrap port and one port per backend broker, or one SNI-routed
 // TLS port), admission of each connection (network rules, PROXY protocol, TLS, identity), the backend
-// probe, the admin endpoint, and an orderly shutdown that lets in-flight requests finish.
+// probe, the admin endpoint, authorization (policy store, enforcers, decisions' metrics and audit log),
+// and an orderly shutdown that lets in-flight requests finish.
 import net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
 import { revocationKey } from '../auth/crl.ts';
+import { defaultRegistry, type EnforcerRegistry } from '../authz/enforce/registry.ts';
+import type { DecisionSink } from '../authz/enforce/request-authorizer.ts';
+import { PolicyStore } from '../authz/policy-store.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
+import { createAuditLog, type AuditLog } from '../observability/audit.ts';
 import type { Logger } from '../observability/logger.ts';
+import { authzDecisionCounter, recordPolicyReload } from '../observability/metrics.ts';
 import {
   backendReady,
   brokersKnown,
@@ -18,17 +24,22 @@ import {
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
+import { versionRange } from '../protocol/index.ts';
 import { ListenerAdmission, type RefusalReason } from './admission.ts';
 import { probeBackend } from './backend-probe.ts';
+import type { EnforcementServices } from './enforcement.ts';
 import { Session } from './session.ts';
+import { TopicIdResolver } from './topic-id-resolver.ts';
 
 export type RunningGateway = {
   /** Ports actually bound, by listener name: the bootstrap port and each broker's. */
   ports: () => Map<string, { bootstrap: number; brokers: Map<number, number> }>;
   adminPort: number | null;
   ready: () => boolean;
-  /** Reloads TLS material of every listener now (SIGHUP); files are also watched. */
+  /** Reloads TLS material of every listener and the policy now (SIGHUP); files are also watched. */
   reload: (trigger: string) => void;
+  /** The policy store (null with authorization off). */
+  policies: PolicyStore | null;
   /** Stops accepting, lets in-flight requests finish for up to `drainMs`, then closes everything. */
   shutdown: (drainMs?: number) => Promise<void>;
 };
@@ -49,9 +60,84 @@ function brokerMapFor(lc: ListenerConfig): BrokerMap {
     : new BrokerMap({ mode: 'port-per-broker', host: lc.advertisedHost, basePort: r.basePort, brokerPorts: r.brokerPorts });
 }
 
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+/** Test hooks: the enforcers to use instead of the gateway's own. */
+export type GatewayOptions = { registry?: EnforcerRegistry };
+
+/** The versions both the codec and an enforcer cover: with authorization on, nothing else is advertised. */
+function enforceableRange(registry: EnforcerRegistry) {
+  return (apiKey: number): { min: number; max: number } | undefined => {
+    const codec = versionRange(apiKey);
+    const enforced = registry.range(apiKey);
+    if (!codec || !enforced) return undefined;
+    const min = Math.max(codec.min, enforced.min);
+    const max = Math.min(codec.max, enforced.max);
+    return min <= max ? { min, max } : undefined;
+  };
+}
+
+type Authorization = { enforcement: EnforcementServices; store: PolicyStore; audit: AuditLog; registry: EnforcerRegistry };
+
+/**
+ * Loads the policy (a policy that does not load refuses the start, at its file:line:column) and builds
+ * what sessions authorize with. Null with `mode: off`: the backend has no authorizer, so forwarding
+ * every advertised request is exactly what a broker without an authorizer does.
+ */
+async function startAuthorization(
+  config: GatewayConfig,
+  logger: Logger,
+  topics: TopicIdCache,
+  versionsFor: (registry: EnforcerRegistry) => AdvertisedVersions,
+  options: GatewayOptions,
+): Promise<(Authorization & { versions: AdvertisedVersions }) | null> {
+  const authz = config.authorization;
+  if (authz.mode === 'off') {
+    logger.warn({ event: 'authorization_off' }, 'authorization is off: every request is forwarded unauthorized');
+    return null;
+  }
+  const store = new PolicyStore({
+    path: authz.policies,
+    logger: logger.child({ component: 'policy' }),
+    onReload: (e) => recordPolicyReload(e.ok, e.status.version),
+  });
+  const first = await store.reload('start');
+  if (!first.ok) {
+    const e = first.status.errors[0];
+    // Both places: the config key that names the policy, and the policy file's own line and column.
+    throw config.errorAt(['authorization', 'policies'], `policy does not load: ${e.file}:${e.line}:${e.column}: ${e.message}`);
+  }
+  await store.watch({ sighup: false }); // the gateway's own SIGHUP handler reloads it with the TLS material
+  const registry = options.registry ?? defaultRegistry();
+  const versions = versionsFor(registry);
+  const audit = createAuditLog({ destination: authz.audit.destination, allowSampling: authz.audit.allows });
+  const decisions: DecisionSink = {
+    counter: authzDecisionCounter,
+    auditsAllows: authz.audit.allows !== 'none',
+    audit: (event) => void audit.record({ ...event }),
+  };
+  const resolver = new TopicIdResolver({
+    topics,
+    versions,
+    logger,
+    timeoutMs: config.backend.connectTimeoutMs,
+    maxResponseBytes: config.limits.maxResponseFrameBytes,
+  });
+  logger.info(
+    { event: 'authorization_on', policies: authz.policies, policyVersion: store.status().version, apis: registry.apiKeys().length },
+    'authorization on',
+  );
+  return {
+    store,
+    audit,
+    registry,
+    versions,
+    enforcement: { registry, policy: () => store.current(), decisions, resolveTopicIds: (backend) => resolver.resolve(backend) },
+  };
+}
+
+export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
   const topics = new TopicIdCache(config.limits.maxCachedTopicIds);
-  const versions = new AdvertisedVersions();
+  const authorization = await startAuthorization(config, logger, topics, (r) => new AdvertisedVersions(enforceableRange(r)), options);
+  const versions = authorization?.versions ?? new AdvertisedVersions();
   const sessions = new Set<Session>();
   const listeners: ListenerState[] = [];
   let ready = false;
@@ -78,6 +164,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       limits: config.limits,
       connectTimeoutMs: config.backend.connectTimeoutMs,
       logger,
+      enforcement: authorization?.enforcement ?? null,
       onClosed: (reason) => {
         connectionsActive.dec({ listener: name });
         connectionClosesTotal.inc({ listener: name, reason });
@@ -157,6 +244,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       admission = new ListenerAdmission(lc, logger);
     } catch (err) {
       for (const s of listeners) s.admission.close();
+      authorization?.store.close();
       // A certificate that will not load or mapping rules that do not parse: point at the listener's tls section.
       throw config.errorAt(['listeners', lc.index, 'tls'], `listener '${lc.name}': ${(err as Error).message}`);
     }
@@ -230,7 +318,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     ready: () => ready,
     reload: (trigger) => {
       for (const s of listeners) s.admission.reloadTls(trigger);
+      void authorization?.store.reload(trigger);
     },
+    policies: authorization?.store ?? null,
     shutdown: async (drainMs = config.limits.shutdownDrainMs) => {
       stopping = true;
       logger.info({ event: 'shutdown', sessions: sessions.size, drainMs }, 'stopping: no new connections, draining in-flight requests');
@@ -246,6 +336,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await Promise.all(closing);
       await probing;
       await admin?.close();
+      authorization?.store.close();
+      await authorization?.audit.flush().catch(() => undefined);
       logger.info({ event: 'stopped', drainTimedOut: timedOut }, 'stopped');
     },
   };

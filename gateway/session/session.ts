@@ -5,17 +5,30 @@
 // and while the answers the client has not read exceed a byte budget the client is not read (as a
 // broker mutes a connection with a response outstanding). The backend connection opens on the first
 // request that needs it. Any error while serving the connection closes this connection, never more.
+// With authorization on, every request goes through its API's enforcer first (enforcement.ts) and the
+// answers it asked to see through the response pipeline (response-pipeline.ts).
 import type net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
+import type { AnyEnforcer } from '../authz/enforce/enforcer.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
 import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
-import { API_KEY, ProtocolError, peekProduceAcks, peekRequestHeader, peekResponseCorrelationId, versionRange } from '../protocol/index.ts';
+import {
+  API_KEY,
+  ProtocolError,
+  type RequestHeaderPeek,
+  peekProduceAcks,
+  peekRequestHeader,
+  peekResponseCorrelationId,
+  versionRange,
+} from '../protocol/index.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
-import { processResponse, unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
+import { unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
 import type { TopicIdCache } from '../routing/topic-ids.ts';
+import { SessionEnforcement, type EnforcementServices } from './enforcement.ts';
+import { ResponsePipeline } from './response-pipeline.ts';
 
 export type SessionServices = {
   brokers: BrokerMap;
@@ -34,6 +47,8 @@ export type SessionServices = {
   };
   connectTimeoutMs: number;
   logger: Logger;
+  /** Authorization (absent or null: `authorization: { mode: off }`, every advertised API forwarded). */
+  enforcement?: EnforcementServices | null;
   /** Called once per session with the reason it closed (for metrics). */
   onClosed?: (reason: CloseReason) => void;
 };
@@ -50,7 +65,9 @@ export type CloseReason =
   | 'certificate-revoked'
   | 'internal-error'
   | 'idle-timeout'
-  | 'first-request-timeout';
+  | 'first-request-timeout'
+  /** An enforcer closed the connection, as a broker does (a denied acks=0 Produce). */
+  | 'authorization-close';
 
 /** A response position, in request order. */
 type Slot = { frame: Outgoing | null };
@@ -68,7 +85,15 @@ function outgoingBytes(frame: Outgoing): number {
   return n;
 }
 /** A forwarded request awaiting its response from the backend. */
-type Pending = { correlationId: number; apiKey: number; apiVersion: number; slot: Slot };
+type Pending = {
+  correlationId: number;
+  apiKey: number;
+  apiVersion: number;
+  slot: Slot;
+  /** Set when the enforcer asked to see the answer (see ResponsePipeline). */
+  enforcer?: AnyEnforcer;
+  memo?: unknown;
+};
 
 const API_VERSIONS_MAX = versionRange(API_KEY.ApiVersions)!.max;
 /** Request headers and Produce's acks lie in the first bytes; more are joined only when a long id needs them. */
@@ -109,6 +134,11 @@ export class Session {
     if (this.overResponseBudget) this.checkResponseBudget();
   };
   private readonly log: Logger;
+  /** Null with authorization off. */
+  private readonly enforcement: SessionEnforcement | null;
+  private readonly pipeline: ResponsePipeline;
+  /** Reading stops while topic ids a request names are looked up on the backend (requests keep their order). */
+  private resolvingTopicIds = false;
   private readonly opened = Date.now();
   /** Last time bytes came from the client or an answer was written to it (for connections.max.idle.ms). */
   private lastActivity = this.opened;
@@ -129,6 +159,13 @@ export class Session {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
     this.reader = new FrameReader(() => services.limits.maxFrameBytes);
+    this.enforcement = services.enforcement ? new SessionEnforcement(services.enforcement, identity, listener, services.topics) : null;
+    this.pipeline = new ResponsePipeline(this.enforcement, {
+      brokers: services.brokers,
+      topics: services.topics,
+      versions: services.versions,
+      backend: target,
+    });
     client.setNoDelay(true);
     client.on(
       'data',
@@ -235,7 +272,7 @@ export class Session {
   }
 
   private mayRead(): boolean {
-    return !this.draining && !this.waitingForBackend && !this.overResponseBudget;
+    return !this.draining && !this.waitingForBackend && !this.overResponseBudget && !this.resolvingTopicIds;
   }
 
   /** Pauses or resumes reading the client after any of its reasons changed; handles waiting requests first. */
@@ -288,7 +325,7 @@ export class Session {
       return this.armTimer(this.opened + firstRequestTimeoutMs - now);
     }
     // A request in flight is not idleness (a broker counts idle time from the last activity).
-    const busy = this.slots.length > 0 || this.backlog.length > 0;
+    const busy = this.slots.length > 0 || this.backlog.length > 0 || this.resolvingTopicIds;
     const idleFor = now - this.lastActivity;
     if (!busy && idleFor >= connectionsMaxIdleMs) {
       return this.close('idle-timeout', `idle for ${idleFor} ms (connectionsMaxIdleMs ${connectionsMaxIdleMs})`);
@@ -316,6 +353,7 @@ export class Session {
       // A broker closes the connection for an api key or version it does not advertise.
       return this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} is not advertised`);
     }
+    if (this.enforcement) return this.enforce(frame, header, false);
     if (apiKey === API_KEY.Produce) {
       let acks: number;
       try {
@@ -331,6 +369,68 @@ export class Session {
     this.slots.push(slot);
     this.pending.push({ correlationId, apiKey, apiVersion, slot });
     this.forward(frame.parts);
+  }
+
+  /**
+   * The request through its API's enforcer, then what the decision says. `topicIdsResolved`: the second
+   * pass after the topic ids the enforcer asked for were looked up.
+   */
+  private enforce(frame: Frame, header: RequestHeaderPeek, topicIdsResolved: boolean): void {
+    const enforcement = this.enforcement!;
+    const { apiKey, apiVersion } = header;
+    const enforcer = enforcement.enforcerFor(apiKey, apiVersion);
+    // Registry and advertised versions agree; this is the fail-closed net under them.
+    if (!enforcer) return this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} has no enforcer`);
+    let decision;
+    let acksZero: boolean;
+    try {
+      // acks=0 Produce gets no answer: it takes no slot, and only forward or close make sense for it.
+      acksZero = apiKey === API_KEY.Produce && peekHead(frame, peekProduceAcks) === 0;
+      if (!acksZero && this.slotsFull()) return;
+      decision = enforcement.decide(enforcer, frame, header, topicIdsResolved);
+    } catch (err) {
+      if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
+      throw err;
+    }
+    switch (decision.action) {
+      case 'forward':
+        if (!acksZero) this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
+        return this.forward(frame.parts);
+      case 'rewrite':
+        // Kafka closes the connection when any partition of an acks=0 Produce fails: never a partial one.
+        if (acksZero) return this.close('authorization-close', 'enforcer rewrote an acks=0 Produce; closing instead');
+        this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
+        return this.forward(enforcement.rewrite(frame, decision.body));
+      case 'answer':
+        if (acksZero) return this.close('authorization-close', 'an acks=0 Produce cannot be answered; closing instead');
+        return this.answerLocally(enforcement.answer(header, decision.body));
+      case 'close':
+        return this.close('authorization-close', decision.reason);
+      case 'resolve-topic-ids':
+        if (topicIdsResolved) return this.close('internal-error', `enforcer of api key ${apiKey} asked for topic ids twice`);
+        return this.resolveTopicIds(frame, header);
+    }
+  }
+
+  /** Holds every later request until the backend has told us its topic ids, then decides this one again. */
+  private resolveTopicIds(frame: Frame, header: RequestHeaderPeek): void {
+    this.resolvingTopicIds = true;
+    this.client.pause();
+    void this.enforcement!.resolveTopicIds(this.target).then(
+      this.guard(() => {
+        if (this.closed) return;
+        this.resolvingTopicIds = false;
+        this.enforce(frame, header, true);
+        this.updateReading();
+      }),
+    );
+  }
+
+  private expectAnswer(header: RequestHeaderPeek, enforcer: AnyEnforcer | undefined, memo: unknown): void {
+    const slot: Slot = { frame: null };
+    this.slots.push(slot);
+    const { correlationId, apiKey, apiVersion } = header;
+    this.pending.push(enforcer ? { correlationId, apiKey, apiVersion, slot, enforcer, memo } : { correlationId, apiKey, apiVersion, slot });
   }
 
   /** Every answer, local or forwarded, takes a slot: at the bound the connection is closed, as before any answer is made. */
@@ -395,12 +495,11 @@ export class Session {
   }
 
   /**
-   * The response bytes to send the client: the original (as the chunks it arrived in) unless the api's
-   * response hook (routing/response-rewriter.ts) must change addresses or versions.
+   * The response bytes to send the client: the original (as the chunks it arrived in) unless a stage of
+   * the response pipeline (authorization merge/filter, addresses, versions) must change them.
    */
   private processResponse(entry: Pending, frame: Frame): Outgoing {
-    const { brokers, topics, versions } = this.services;
-    return processResponse(entry.apiKey, entry.apiVersion, frame, { brokers, topics, versions, backend: this.target });
+    return this.pipeline.run(entry, frame);
   }
 
   private unsupportedApiVersions(correlationId: number): Buffer {

@@ -30,7 +30,7 @@ try {
   // No backend listens: "listener bound" does not wait for one.
   fs.writeFileSync(
     config,
-    `backend:\n  bootstrapServers: ["127.0.0.1:${backendPort}"]\nlisteners:\n  - name: plain\n    bind: "127.0.0.1:${listenPort}"\n    plaintext: true\n    routing: { brokerPorts: { 1: ${brokerPort} } }\n`,
+    `backend:\n  bootstrapServers: ["127.0.0.1:${backendPort}"]\nlisteners:\n  - name: plain\n    bind: "127.0.0.1:${listenPort}"\n    plaintext: true\n    routing: { brokerPorts: { 1: ${brokerPort} } }\nauthorization: { mode: off }\n`,
   );
 
   const launchers = {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type net from 'node:net';
 import { stringify } from 'yaml';
+import type { EnforcerRegistry } from '../../gateway/authz/enforce/registry.ts';
 import { parseConfig } from '../../gateway/config/schema.ts';
 import { createLogger } from '../../gateway/observability/logger.ts';
 import { startGateway, type RunningGateway } from '../../gateway/session/gateway.ts';
@@ -37,6 +38,10 @@ export async function startTappedGateway(opts: {
   maxBrokers?: number;
   /** Gateway-wide limits to set (the rest keep their defaults). */
   limits?: Record<string, number>;
+  /** The authorization section (default `{ mode: off }`); policy paths absolute. */
+  authorization?: Record<string, unknown>;
+  /** Enforcers to use instead of the gateway's own (session mechanics tests). */
+  registry?: EnforcerRegistry;
 }): Promise<TappedGateway> {
   const maxBrokers = opts.maxBrokers ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
@@ -46,6 +51,7 @@ export async function startTappedGateway(opts: {
   const yaml = stringify({
     ...gatewayTestConfig({ listener: 'tapped', backendBootstrap: opts.backendBootstrap, bootstrapPort, brokerPorts }),
     ...(opts.limits && { limits: opts.limits }),
+    ...(opts.authorization && { authorization: opts.authorization }),
   });
   const logFile = path.join(dir, 'gatehouse.log');
   const logger = createLogger({ level: 'debug', destination: logFile });
@@ -61,7 +67,7 @@ export async function startTappedGateway(opts: {
     };
   };
   taps.add(tap);
-  const gateway = await startGateway(parseConfig(yaml, 'in-process.yaml'), logger);
+  const gateway = await startGateway(parseConfig(yaml, 'in-process.yaml'), logger, { registry: opts.registry });
   const deadline = Date.now() + 30_000;
   while (!gateway.ready()) {
     if (Date.now() > deadline) throw new Error(`gateway not ready\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);

@@ -32,6 +32,11 @@ export interface Authorizer {
 /** Topic id → name, as learned from the backend's Metadata answers. */
 export interface TopicNames {
   nameOf(topicId: string): string | undefined;
+  /**
+   * Name → id when the gateway has seen the topic exist (optional: without it Metadata v0–3, which cannot
+   * turn auto-creation off, fails closed for topics the principal may not CREATE).
+   */
+  idOf?(name: string): string | undefined;
 }
 
 /** What an enforcer may read of a request: the header's fields, the raw bytes (for walkers), the body decoded on first use. */
@@ -90,5 +95,5 @@ export interface Enforcer<K extends TypedApiKey = TypedApiKey, M = unknown> {
 }
 
 /** Any enforcer, for tables (the api key's own types are checked where each one is written). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table holds enforcers of every api key
 export type AnyEnforcer = Enforcer<any, any>;

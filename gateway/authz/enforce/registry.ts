@@ -13,8 +13,9 @@ export class EnforcerRegistry {
 
   constructor(enforcers: readonly AnyEnforcer[]) {
     for (const e of enforcers) {
-      if (this.byKey.has(e.apiKey)) throw new Error(`two enforcers for api key ${e.apiKey}`);
-      this.byKey.set(e.apiKey, e);
+      const apiKey = e.apiKey as number;
+      if (this.byKey.has(apiKey)) throw new Error(`two enforcers for api key ${apiKey}`);
+      this.byKey.set(apiKey, e);
     }
   }
 
@@ -39,6 +40,7 @@ export const ALL_ENFORCERS: readonly AnyEnforcer[] = [
   ...GROUPS_ENFORCERS,
   ...TRANSACTIONS_ENFORCERS,
   ...ADMIN_ENFORCERS,
+  ...SECURITY_ENFORCERS,
 ];
 
 export const defaultRegistry = (): EnforcerRegistry => new EnforcerRegistry(ALL_ENFORCERS);

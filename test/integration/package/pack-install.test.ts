@@ -84,6 +84,7 @@ describe('the packed package, installed without development dependencies', { tim
         `    bind: "127.0.0.1:${listenPort}"`,
         '    plaintext: true',
         `    routing: { brokerPorts: { 1: ${brokerPort} } }`,
+        'authorization: { mode: off }',
         '',
       ].join('\n'),
     );

@@ -70,6 +70,7 @@ test('a config with a mistake is refused with file, line, column and reason', as
       '    plaintext: true',
       '    routing: { basePort: 9100 }',
       '    colour: blue',
+      'authorization: { mode: off }',
       '',
     ].join('\n'),
   );
@@ -83,7 +84,7 @@ test('a listener without TLS is refused unless it says plaintext: true', async (
   const file = path.join(dir, 'open.yaml');
   fs.writeFileSync(
     file,
-    'backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: open\n    bind: 127.0.0.1:9999\n    routing: { basePort: 9100 }\n',
+    'backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: open\n    bind: 127.0.0.1:9999\n    routing: { basePort: 9100 }\nauthorization: { mode: off }\n',
   );
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file]);
   assert.equal(result.code, 2);
@@ -98,7 +99,7 @@ test('a TLS certificate that does not load stops the start with the listener, fi
   const [port] = await freePorts(1);
   fs.writeFileSync(
     file,
-    `backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: secure\n    bind: 127.0.0.1:${port}\n    routing: { basePort: 9100 }\n    tls:\n      certificate: server.crt\n      key: server.key\n`,
+    `backend:\n  bootstrapServers: ["127.0.0.1:9092"]\nlisteners:\n  - name: secure\n    bind: 127.0.0.1:${port}\n    routing: { basePort: 9100 }\n    tls:\n      certificate: server.crt\n      key: server.key\nauthorization: { mode: off }\n`,
   );
   const result = await run(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'start', '-c', file], { timeoutMs: 30_000 });
   assert.equal(result.code, 2, result.stderr);

@@ -100,6 +100,7 @@ listeners:
     plaintext: true
     routing: { basePort: 9100 }
 ${network.replace(/^/gm, '    ')}
+authorization: { mode: off }
 `;
   try {
     return parseConfig(yaml, 'gatehouse.yaml').listeners[0];

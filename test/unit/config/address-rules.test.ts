@@ -17,6 +17,7 @@ listeners:
     plaintext: true
     routing: { basePort: 9100 }
 ${lines.replace(/^/gm, '    ')}
+authorization: { mode: off }
 `;
 const FIRST_LISTENER_LINE = 8;
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
 
 const minimal = (listenerExtra = '') => `backend:
   bootstrapServers: ["127.0.0.1:9092"]
+authorization: { mode: off }
 listeners:
   - name: a
     bind: 0.0.0.0:9092
@@ -24,7 +26,8 @@ function errorOf(text: string): ConfigError {
 }
 
 test('the annotated example in deploy/ is valid and means what it says', () => {
-  const config = parseConfig(fs.readFileSync(new URL('../../../deploy/gatehouse.example.yaml', import.meta.url), 'utf8'), 'example');
+  const example = fileURLToPath(new URL('../../../deploy/gatehouse.example.yaml', import.meta.url));
+  const config = parseConfig(fs.readFileSync(example, 'utf8'), example);
   assert.equal(config.listeners[0].advertisedHost, 'kafka.example.com');
   const routing = config.listeners[0].routing;
   assert.equal(routing.mode === 'port-per-broker' && routing.basePort, 9100);
@@ -42,13 +45,13 @@ test('defaults fill what is not said', () => {
 
 test('an unknown key is refused at its line and column', () => {
   const err = errorOf(minimal('\n    colour: blue'));
-  assert.deepEqual([err.file, err.line, err.column], ['gatehouse.yaml', 9, 5]);
+  assert.deepEqual([err.file, err.line, err.column], ['gatehouse.yaml', 10, 5]);
   assert.match(err.reason, /unknown key 'colour'/);
 });
 
 test('a listener without TLS and without plaintext: true is refused (closed by default)', () => {
   const err = errorOf(minimal().replace('    plaintext: true\n', ''));
-  assert.equal(err.line, 4);
+  assert.equal(err.line, 5);
   assert.match(err.reason, /no tls section; set 'plaintext: true'/);
 });
 

@@ -20,6 +20,7 @@ listeners:
     bind: 0.0.0.0:9093
     advertisedHost: gw.example.com
 ${listener.replace(/^/gm, '    ')}
+authorization: { mode: off }
 `;
 const tls = (extra = '') => `routing: { basePort: 9100 }
 tls:

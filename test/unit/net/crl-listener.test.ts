@@ -99,7 +99,7 @@ describe('start', () => {
     ] as const) {
       const crlFile = path.join(pki.dir, name);
       make(crlFile);
-      const yaml = `backend: { bootstrapServers: ["127.0.0.1:9"] }\nlisteners:\n  - name: s\n    bind: 127.0.0.1:${port}\n    routing: { basePort: ${port + 1} }\n    tls:\n${mtls(crlFile).replace(/^/gm, '      ')}\n`;
+      const yaml = `backend: { bootstrapServers: ["127.0.0.1:9"] }\nlisteners:\n  - name: s\n    bind: 127.0.0.1:${port}\n    routing: { basePort: ${port + 1} }\n    tls:\n${mtls(crlFile).replace(/^/gm, '      ')}\nauthorization: { mode: off }\n`;
       const configFile = path.join(pki.dir, 'start.yaml');
       const started = startGateway(parseConfig(yaml, configFile), pino({}, sink));
       await assert.rejects(started, (err: Error) => {
@@ -121,7 +121,7 @@ describe('start', () => {
 describe('expiry', () => {
   test('crlExpiryWarningMs needs crl and is a duration of at least a second', () => {
     const yaml = (tlsExtra: string) =>
-      `backend: { bootstrapServers: ["127.0.0.1:9"] }\nlisteners:\n  - name: c\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n    tls:\n      certificate: ${pki.file(pki.server.certFile)}\n      key: ${pki.file(pki.server.keyFile)}\n      clientAuth: required\n      clientCa: ${pki.file('ca/ca.crt')}\n${tlsExtra}\n`;
+      `backend: { bootstrapServers: ["127.0.0.1:9"] }\nlisteners:\n  - name: c\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n    tls:\n      certificate: ${pki.file(pki.server.certFile)}\n      key: ${pki.file(pki.server.keyFile)}\n      clientAuth: required\n      clientCa: ${pki.file('ca/ca.crt')}\n${tlsExtra}\nauthorization: { mode: off }\n`;
     const file = path.join(pki.dir, 'warning.yaml');
     assert.throws(() => parseConfig(yaml('      crlExpiryWarningMs: 60000'), file), /crlExpiryWarningMs goes with crl/);
     assert.throws(() => parseConfig(yaml(`      crl: ${pki.file('ca/crl.pem')}\n      crlExpiryWarningMs: 5`), file), /crlExpiryWarningMs/);

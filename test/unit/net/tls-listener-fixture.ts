@@ -16,7 +16,7 @@ export type Outcome = { admitted: ClientIdentity } | { refused: string; detail: 
 export type LogLine = Record<string, unknown>;
 
 export async function serveTlsListener(pki: TestPki, name: string, tlsYaml: string) {
-  const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: ${name}\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n    tls:\n${tlsYaml.replace(/^/gm, '      ')}\n`;
+  const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: ${name}\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n    tls:\n${tlsYaml.replace(/^/gm, '      ')}\nauthorization: { mode: off }\n`;
   const configFile = path.join(pki.dir, `${name}.yaml`);
   fs.writeFileSync(configFile, yaml);
   const config = parseConfig(yaml, configFile).listeners[0];

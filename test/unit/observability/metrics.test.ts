@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { register as globalRegistry } from 'prom-client';
-import { recordAuthzDecision, recordPolicyReload, registry } from '../../../gateway/observability/metrics.ts';
+import { MAX_RULE_LABELS, recordAuthzDecision, recordPolicyReload, registry } from '../../../gateway/observability/metrics.ts';
 
 test('policy reload metrics', async () => {
   recordPolicyReload(true, 3);
@@ -14,13 +14,26 @@ test('policy reload metrics', async () => {
   assert.match(text, /gatehouse_policy_version 3/);
 });
 
-test('decision counter by decision, resource type and operation', async () => {
-  recordAuthzDecision('denied', 'TOPIC', 'WRITE');
-  recordAuthzDecision('denied', 'TOPIC', 'WRITE');
-  recordAuthzDecision('dry_run_denied', 'GROUP', 'READ');
+test('decision counter by api, resource type, operation, decision and rule; rule ids bounded', async () => {
+  const denied = { api: 'Produce', resource_type: 'TOPIC', operation: 'WRITE', decision: 'denied', rule: '' } as const;
+  recordAuthzDecision(denied);
+  recordAuthzDecision(denied);
+  recordAuthzDecision({ api: 'OffsetCommit', resource_type: 'GROUP', operation: 'READ', decision: 'dry_run_denied', rule: 'g1' });
   const text = await registry.metrics();
-  assert.match(text, /gatehouse_authz_decisions_total\{decision="denied",resource_type="TOPIC",operation="WRITE"\} 2/);
-  assert.match(text, /gatehouse_authz_decisions_total\{decision="dry_run_denied",resource_type="GROUP",operation="READ"\} 1/);
+  assert.match(
+    text,
+    /gatehouse_authz_decisions_total\{api="Produce",resource_type="TOPIC",operation="WRITE",decision="denied",rule=""\} 2/,
+  );
+  assert.match(
+    text,
+    /gatehouse_authz_decisions_total\{api="OffsetCommit",resource_type="GROUP",operation="READ",decision="dry_run_denied",rule="g1"\} 1/,
+  );
+  for (let i = 0; i < MAX_RULE_LABELS + 10; i++) {
+    recordAuthzDecision({ api: 'Fetch', resource_type: 'TOPIC', operation: 'READ', decision: 'allowed', rule: `r${i}` });
+  }
+  const rules = new Set([...(await registry.metrics()).matchAll(/gatehouse_authz_decisions_total\{[^}]*rule="([^"]*)"/g)].map((m) => m[1]));
+  assert.ok(rules.size <= MAX_RULE_LABELS + 1, `${rules.size} distinct rule labels`);
+  assert.ok(rules.has('other'));
 });
 
 test('the global default registry stays empty', async () => {

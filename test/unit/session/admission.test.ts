@@ -31,7 +31,7 @@ type ServeOptions = AdmissionOptions & {
  * listener has: one admission shared by both), recording what happened to each connection.
  */
 async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions = {}) {
-  const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: t\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n${listenerYaml.replace(/^/gm, '    ')}\n`;
+  const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: t\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n${listenerYaml.replace(/^/gm, '    ')}\nauthorization: { mode: off }\n`;
   const configFile = path.join(pki.dir, 'gatehouse.yaml');
   fs.writeFileSync(configFile, yaml);
   const config = parseConfig(yaml, configFile).listeners[0];
