@@ -64,7 +64,7 @@ function brokerMapFor(lc: ListenerConfig): BrokerMap {
 export type GatewayOptions = { registry?: EnforcerRegistry };
 
 /** The versions both the codec and an enforcer cover: with authorization on, nothing else is advertised. */
-function enforceableRange(registry: EnforcerRegistry) {
+export function enforceableRange(registry: EnforcerRegistry) {
   return (apiKey: number): { min: number; max: number } | undefined => {
     const codec = versionRange(apiKey);
     const enforced = registry.range(apiKey);

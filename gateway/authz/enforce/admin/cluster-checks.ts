@@ -170,4 +170,24 @@ export const CLUSTER_CHECK_ENFORCERS = [
     operation: 'ALTER',
     denial: () => ({ errorCode: DENIED, errorMessage: DEFAULT_MESSAGE }),
   }),
+  // Share-group state RPCs: brokers send them to the share coordinator (CLUSTER_ACTION); a client
+  // without it gets 31 in every requested partition, with the error's text where the API carries it.
+  clusterCheck({ apiKey: 83, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, null) }),
+  clusterCheck({ apiKey: 84, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
+  clusterCheck({ apiKey: 85, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
+  clusterCheck({ apiKey: 86, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, null) }),
+  clusterCheck({ apiKey: 87, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
 ] as const;
+
+/** The share-state RPCs' common denial: each requested (topic id, partition) echoed with 31. */
+function shareStateDenial(
+  body: { topics: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<{ partition: number }> }> },
+  errorMessage: string | null,
+): Struct {
+  return {
+    results: body.topics.map((t) => ({
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: DENIED, errorMessage })),
+    })),
+  };
+}

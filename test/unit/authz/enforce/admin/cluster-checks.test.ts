@@ -10,10 +10,10 @@ import { requestView, testContext } from '../context.ts';
 import { answered } from './typed.ts';
 
 const DIR_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
-const CUSTOM = /^Request \w+\(apiVersion=\d+, clientId=test-client, correlationId=7\) needs (ALTER|DESCRIBE) permission\.$/;
+const CUSTOM = /^Request \w+\(apiVersion=\d+, clientId=test-client, correlationId=7\) needs (ALTER|DESCRIBE|CLUSTER_ACTION) permission\.$/;
 const DEFAULT_31 = 'Cluster authorization failed.';
 
-type Key = 34 | 35 | 43 | 45 | 46 | 48 | 49 | 50 | 51 | 55 | 57 | 64 | 74 | 80 | 81;
+type Key = 34 | 35 | 43 | 45 | 46 | 48 | 49 | 50 | 51 | 55 | 57 | 64 | 74 | 80 | 81 | 83 | 84 | 85 | 86 | 87;
 type Row<K extends Key> = {
   op: string;
   request: Struct;
@@ -232,7 +232,39 @@ const ROWS: { [K in Key]: Row<K> } = {
       assert.equal(res.errorMessage, DEFAULT_31);
     },
   },
+  83: shareStateRow(null),
+  84: shareStateRow(DEFAULT_31),
+  85: shareStateRow(DEFAULT_31),
+  86: shareStateRow(null),
+  87: shareStateRow(DEFAULT_31),
 };
+
+/** Share-state RPCs: every requested (topic id, partition) comes back with 31 (and the text where the API has one). */
+function shareStateRow<K extends 83 | 84 | 85 | 86 | 87>(message: string | null): Row<K> {
+  return {
+    op: 'CLUSTER_ACTION',
+    request: { groupId: 'g', topics: [{ topicId: DIR_ID, partitions: [{ partition: 0 }, { partition: 3 }] }] },
+    check: (res) => {
+      const results = (
+        res as {
+          results: Array<{ topicId: string; partitions: Array<{ partition: number; errorCode: number; errorMessage: string | null }> }>;
+        }
+      ).results;
+      assert.deepEqual(
+        results.map((r) => [r.topicId, r.partitions.map((p) => [p.partition, p.errorCode, p.errorMessage])]),
+        [
+          [
+            DIR_ID,
+            [
+              [0, 31, message],
+              [3, 31, message],
+            ],
+          ],
+        ],
+      );
+    },
+  };
+}
 
 function decide(e: AnyEnforcer, version: number, body: Struct, acls: string[]) {
   const ctx = testContext(acls);
