@@ -94,7 +94,9 @@ export class FrameReader {
       while (chunk.length - offset >= 4) {
         const size = this.check(chunk.readInt32BE(offset));
         if (chunk.length - offset - 4 < size) break;
-        frames.push(new Frame([chunk.subarray(offset, offset + 4 + size)], size));
+        // A chunk that is exactly one frame (the common case for requests and small answers) needs no view.
+        const end = offset + 4 + size;
+        frames.push(new Frame([offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end)], size));
         offset += 4 + size;
       }
       if (offset < chunk.length) this.keep(offset === 0 ? chunk : chunk.subarray(offset));

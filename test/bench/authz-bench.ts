@@ -1,0 +1,259 @@
+// What enforcing a 1,000-rule policy costs: produce and consume with Kafka's perf tools against one real
+// broker, in the same run, on four paths:
+//   direct   — the broker's own listener;
+//   pipe     — a Node byte pipe that parses nothing (tcp-pipe.ts): the floor for one more hop in Node;
+//   acl-off  — the gateway with `authorization: { mode: off }`;
+//   acl-on   — the gateway with `authorization: { policies: [<generated 1,000-rule policy>] }`, whose
+//              clients are allowed only by rules at the end of it (policy-generator.ts).
+// Both gateways run as their own processes with the same listener (an IP identity names the clients'
+// principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
+// round to round so no path always follows the same one) and prints its numbers; the summary gives the
+// median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
+//   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R]
+//     [--gateway-cpu-prof DIR] [--paths direct,pipe,acl-off,acl-on]
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { API_KEY, decodeResponseFrame, encodeRequestFrame, ErrorCode, ZERO_UUID } from '../../gateway/protocol/index.ts';
+import { startGatewayProcess, type GatewayProcess } from '../harness/gateway.ts';
+import { startKafka } from '../harness/kafka.ts';
+import { freePorts, waitForPort } from '../harness/ports.ts';
+import { startServerProcess } from '../harness/processes.ts';
+import { cpuSeconds, FULL_JIT, perfTools, type PerfTarget } from './perf-tools.ts';
+import { measureProduceAuthorization } from './authz-request-cost.ts';
+import { generatePolicyYaml } from './policy-generator.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '150000' },
+    'record-size': { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    /** Write V8 CPU profiles of both gateway processes into this folder (when they stop). */
+    'gateway-cpu-prof': { type: 'string' },
+    /** Which paths to run (default all four). */
+    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on' },
+  },
+});
+const workload = { records: Number(values.records), recordSize: Number(values['record-size']) };
+const rounds = Number(values.rounds);
+const gbPerPhase = (workload.records * workload.recordSize) / 1e9;
+
+const PRINCIPAL = 'User:bench';
+const TOPIC_PREFIX = 'authz-bench.';
+/** kafka-consumer-perf-test's own group ids are `perf-consumer-<random>`. */
+const GROUP_PREFIX = 'perf-consumer-';
+const RULES = 1000;
+
+const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on'] as const;
+type PathName = (typeof ALL_PATHS)[number];
+const wanted = values.paths.split(',').filter(Boolean);
+for (const p of wanted)
+  if (!(ALL_PATHS as readonly string[]).includes(p)) throw new Error(`unknown path ${p}; known: ${ALL_PATHS.join(', ')}`);
+
+const benchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-authz-bench-'));
+const policyFile = path.join(benchDir, 'policy.yaml');
+fs.writeFileSync(
+  policyFile,
+  generatePolicyYaml({ principal: PRINCIPAL, topicPrefix: TOPIC_PREFIX, groupPrefix: GROUP_PREFIX, rules: RULES }),
+);
+
+const paths = ALL_PATHS.filter((p) => wanted.includes(p));
+
+// In process, before the broker starts: the per-request cost on its own, without the network.
+const requestCosts = measureProduceAuthorization({
+  principal: PRINCIPAL,
+  topicPrefix: TOPIC_PREFIX,
+  groupPrefix: GROUP_PREFIX,
+  rules: RULES,
+});
+// The broker has a second listener advertised at the pipe's port, so clients that bootstrap through the
+// pipe stay on it while direct clients use the broker's own listener.
+const [pipePort, pipeListenerPort] = await freePorts(2);
+const cluster = await startKafka({
+  version: '4',
+  brokers: 1,
+  jvmOptions: FULL_JIT,
+  extraListener: () => ({ name: 'PIPED', port: pipeListenerPort, advertisedPort: pipePort }),
+});
+const pipe = startServerProcess({
+  name: 'tcp-pipe',
+  command: process.execPath,
+  args: ['--import', 'tsx', fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)), String(pipePort), `127.0.0.1:${pipeListenerPort}`],
+  logFile: path.join(benchDir, 'pipe.log'),
+});
+await waitForPort(pipePort, '127.0.0.1', 30_000);
+
+/** A gateway process in front of the broker whose clients (from 127.0.0.1) are PRINCIPAL. */
+async function startGateway(authorization: Record<string, unknown>): Promise<GatewayProcess> {
+  const [bootstrapPort, brokerPort] = await freePorts(2);
+  const profDir = values['gateway-cpu-prof'];
+  return startGatewayProcess({
+    backendBootstrap: cluster.bootstrap,
+    maxBrokers: 1,
+    extraConfig: { log: { level: 'warn' }, authorization },
+    nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    listeners: [
+      {
+        name: 'bench',
+        bind: `127.0.0.1:${bootstrapPort}`,
+        plaintext: true,
+        routing: { brokerPorts: { 1: brokerPort } },
+        network: { identities: { '127.0.0.1/32': PRINCIPAL } },
+      },
+    ],
+  });
+}
+const gatewayOff = paths.includes('acl-off') ? await startGateway({ mode: 'off' }) : null;
+const gatewayOn = paths.includes('acl-on') ? await startGateway({ policies: [policyFile] }) : null;
+
+/**
+ * The error code the gateway at `bootstrap` gives for a topic outside the benchmark's prefix (Metadata v12):
+ * TOPIC_AUTHORIZATION_FAILED shows the policy is in force, so the ACLs-on numbers are what they claim.
+ */
+async function metadataErrorFor(bootstrap: string, topic: string): Promise<number> {
+  const [host, port] = bootstrap.split(':');
+  const socket = net.connect({ host, port: Number(port) });
+  try {
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const request = encodeRequestFrame(
+      { requestApiKey: API_KEY.Metadata, requestApiVersion: 12, correlationId: 1, clientId: 'authz-bench' },
+      { topics: [{ topicId: ZERO_UUID, name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false },
+      { sizePrefix: true },
+    );
+    socket.write(request);
+    let got = Buffer.alloc(0);
+    for await (const chunk of socket) {
+      got = Buffer.concat([got, chunk as Buffer]);
+      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) break;
+    }
+    const { body } = decodeResponseFrame(got.subarray(4, 4 + got.readInt32BE(0)), API_KEY.Metadata, 12);
+    return (body as { topics: Array<{ errorCode: number }> }).topics[0].errorCode;
+  } finally {
+    socket.destroy();
+  }
+}
+if (gatewayOn) {
+  const code = await metadataErrorFor(gatewayOn.bootstrap, 'not-for-the-bench');
+  if (code !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
+    throw new Error(`the ACLs-on gateway answered error ${code} for a topic its policy denies: the policy is not in force`);
+  }
+  console.log('acl-on: a topic outside the policy gets TOPIC_AUTHORIZATION_FAILED (the policy is in force)');
+}
+
+const targets: Record<PathName, (PerfTarget & { pid: number | null }) | null> = {
+  direct: { bootstrap: cluster.bootstrap, pid: null },
+  pipe: { bootstrap: `127.0.0.1:${pipePort}`, pid: pipe.pid },
+  'acl-off': gatewayOff && { bootstrap: gatewayOff.bootstrap, pid: gatewayOff.process.pid },
+  'acl-on': gatewayOn && { bootstrap: gatewayOn.bootstrap, pid: gatewayOn.process.pid },
+};
+const tools = perfTools(workload);
+
+console.log(
+  `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
+    `${os.cpus().length} cores; ${rounds} rounds; policy: ${RULES} rules, clients are ${PRINCIPAL}`,
+);
+console.log(
+  `per-request authorization (in process, all allowed): ${requestCosts.map((c) => `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs`).join('; ')}`,
+);
+
+type Phase = { mbPerSec: number; cpu: number };
+type Round = { produce: Phase; consume: Phase };
+const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
+
+async function phase(target: PerfTarget & { pid: number | null }, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
+  const cpu = () => (target.pid === null ? 0 : cpuSeconds(target.pid));
+  const before = cpu();
+  const { mbPerSec } = await run();
+  return { mbPerSec, cpu: cpu() - before };
+}
+
+// Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT. (With a produce
+// alone, the first measured round still ran ~1.6× the gateway's later CPU per GB: V8 was still optimizing.)
+for (const p of paths) {
+  await tools.produce(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
+  await tools.consume(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
+}
+
+const width = Math.max(...paths.map((p) => p.length));
+for (let round = 1; round <= rounds; round++) {
+  const order = round % 2 === 1 ? paths : [...paths].reverse();
+  for (const p of order) {
+    const target = targets[p]!;
+    const topic = `${TOPIC_PREFIX}${p}.${round}`;
+    const produce = await phase(target, () => tools.produce(target, topic));
+    const consume = await phase(target, () => tools.consume(target, topic));
+    results[p].push({ produce, consume });
+    const cpuText = (x: Phase) => (target.pid === null ? '' : ` [${x.cpu.toFixed(2)} CPU-s, ${(x.cpu / gbPerPhase).toFixed(2)}/GB]`);
+    console.log(
+      `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
+        `consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}`,
+    );
+  }
+}
+
+await gatewayOn?.stop();
+await gatewayOff?.stop();
+await pipe.stop();
+await cluster.stop();
+fs.rmSync(benchDir, { recursive: true, force: true });
+
+// ---- summary ----
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** "median (min–max)" */
+const spread = (xs: number[], digits: number) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+type Metric = (r: Round) => number;
+const mbProduce: Metric = (r) => r.produce.mbPerSec;
+const mbConsume: Metric = (r) => r.consume.mbPerSec;
+const gbProduce: Metric = (r) => r.produce.cpu / gbPerPhase;
+const gbConsume: Metric = (r) => r.consume.cpu / gbPerPhase;
+const gbBoth: Metric = (r) => (r.produce.cpu + r.consume.cpu) / (2 * gbPerPhase);
+/** Ratio a/b of a metric, round by round (paths in one round ran back to back): median and spread. */
+const paired = (a: PathName, b: PathName, f: Metric) => results[a].map((r, i) => f(r) / f(results[b][i]));
+
+console.log(`\nsummary: median over ${rounds} rounds (min–max); CPU is the hop's process, per GB moved in that phase`);
+const header = ['path', 'produce MB/s', '×direct', 'consume MB/s', '×direct', 'produce CPU-s/GB', 'consume CPU-s/GB'];
+const rows = paths.map((p) => {
+  const hop = targets[p]!.pid !== null;
+  const vsDirect = (f: Metric) => (paths.includes('direct') ? median(paired(p, 'direct', f)).toFixed(3) : '-');
+  return [
+    p,
+    spread(results[p].map(mbProduce), 1),
+    vsDirect(mbProduce),
+    spread(results[p].map(mbConsume), 1),
+    vsDirect(mbConsume),
+    hop ? spread(results[p].map(gbProduce), 2) : '-',
+    hop ? spread(results[p].map(gbConsume), 2) : '-',
+  ];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+for (const row of [header, ...rows]) console.log('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  '));
+
+const target = (label: string, ratios: number[], limit: number, atMost: boolean) => {
+  const m = median(ratios);
+  const ok = atMost ? m <= limit : m >= limit;
+  console.log(
+    `  ${label.padEnd(44)} ${spread(ratios, 3).padEnd(24)} target ${atMost ? '≤' : '≥'} ${limit.toFixed(2)}  ${ok ? 'met' : 'NOT MET'}`,
+  );
+};
+console.log('\nratios, round by round: median (min–max)');
+if (paths.includes('acl-on') && paths.includes('acl-off')) {
+  target('ACLs-on CPU/GB ÷ ACLs-off, produce', paired('acl-on', 'acl-off', gbProduce), 1.1, true);
+  target('ACLs-on CPU/GB ÷ ACLs-off, consume', paired('acl-on', 'acl-off', gbConsume), 1.1, true);
+  target('ACLs-on CPU/GB ÷ ACLs-off, both phases', paired('acl-on', 'acl-off', gbBoth), 1.1, true);
+  target('ACLs-on throughput ÷ ACLs-off, produce', paired('acl-on', 'acl-off', mbProduce), 0.97, false);
+  target('ACLs-on throughput ÷ ACLs-off, consume', paired('acl-on', 'acl-off', mbConsume), 0.97, false);
+}
+if (paths.includes('pipe')) {
+  for (const g of ['acl-on', 'acl-off'] as const) {
+    if (!paths.includes(g)) continue;
+    target(`produce ${g} CPU/GB ÷ pipe`, paired(g, 'pipe', gbProduce), 1.3, true);
+    console.log(`  ${`consume ${g} CPU/GB ÷ pipe`.padEnd(44)} ${spread(paired(g, 'pipe', gbConsume), 3)}`);
+  }
+}
