@@ -171,12 +171,10 @@ export const CLUSTER_CHECK_ENFORCERS = [
     denial: () => ({ errorCode: DENIED, errorMessage: DEFAULT_MESSAGE }),
   }),
   // Share-group state RPCs: brokers send them to the share coordinator (CLUSTER_ACTION); a client
-  // without it gets 31 in every requested partition, with the error's text where the API carries it.
-  clusterCheck({ apiKey: 83, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, null) }),
-  clusterCheck({ apiKey: 84, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
-  clusterCheck({ apiKey: 85, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
-  clusterCheck({ apiKey: 86, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, null) }),
-  clusterCheck({ apiKey: 87, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
+  // without it gets 31 with the error's default text in every requested partition (as 4.3 answers).
+  ...([83, 84, 85, 86, 87] as const).map((apiKey) =>
+    clusterCheck({ apiKey, operation: 'CLUSTER_ACTION', denial: (body) => shareStateDenial(body, DEFAULT_MESSAGE) }),
+  ),
 ] as const;
 
 /** The share-state RPCs' common denial: each requested (topic id, partition) echoed with 31. */

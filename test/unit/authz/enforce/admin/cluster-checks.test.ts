@@ -232,10 +232,10 @@ const ROWS: { [K in Key]: Row<K> } = {
       assert.equal(res.errorMessage, DEFAULT_31);
     },
   },
-  83: shareStateRow(null),
+  83: shareStateRow(DEFAULT_31),
   84: shareStateRow(DEFAULT_31),
   85: shareStateRow(DEFAULT_31),
-  86: shareStateRow(null),
+  86: shareStateRow(DEFAULT_31),
   87: shareStateRow(DEFAULT_31),
 };
 
