@@ -1,8 +1,13 @@
 // Property files for brokers, controllers, ZooKeeper and the JVM loggers of the test bed.
 
 export type NodeAddress = { nodeId: number; port: number; controllerPort: number };
-/** A second PLAINTEXT listener on a broker (KRaft), advertised at another port (a relay in front of it). */
-export type ExtraListener = { name: string; port: number; advertisedPort: number };
+/**
+ * A second listener on a broker (KRaft), advertised at `advertisedPort`: PLAINTEXT by default (a relay in
+ * front of it), or SSL (its ssl.* settings come as server properties).
+ */
+export type ExtraListener = { name: string; port: number; advertisedPort: number; securityProtocol?: 'PLAINTEXT' | 'SSL' };
+/** Server properties added after (and over) the test bed's own, e.g. an authorizer. */
+export type ServerProperties = Record<string, string | number | boolean>;
 
 function properties(entries: Record<string, string | number | boolean>): string {
   return Object.entries(entries)
@@ -40,6 +45,7 @@ export function kraftNodeProperties(opts: {
   host: string;
   advertisedPort: number;
   extra?: ExtraListener;
+  serverProperties?: ServerProperties;
 }): string {
   const { node, all, host, extra } = opts;
   const base = common(node, all.length, opts.logDir, host, opts.advertisedPort);
@@ -52,8 +58,9 @@ export function kraftNodeProperties(opts: {
     ...(extra && { 'advertised.listeners': `${base['advertised.listeners']},${extra.name}://${host}:${extra.advertisedPort}` }),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${extra ? `,${extra.name}:PLAINTEXT` : ''}`,
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${extra ? `,${extra.name}:${extra.securityProtocol ?? 'PLAINTEXT'}` : ''}`,
     'controller.quorum.voters': all.map((n) => `${n.nodeId}@${host}:${n.controllerPort}`).join(','),
+    ...opts.serverProperties,
   });
 }
 
@@ -64,12 +71,14 @@ export function zkBrokerProperties(opts: {
   host: string;
   advertisedPort: number;
   zookeeperPort: number;
+  serverProperties?: ServerProperties;
 }): string {
   return properties({
     ...common(opts.node, opts.clusterSize, opts.logDir, opts.host, opts.advertisedPort),
     'broker.id': opts.node.nodeId,
     'zookeeper.connect': `${opts.host}:${opts.zookeeperPort}`,
     'zookeeper.connection.timeout.ms': 30_000,
+    ...opts.serverProperties,
   });
 }
 

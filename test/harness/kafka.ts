@@ -13,6 +13,7 @@ import {
   zookeeperProperties,
   type ExtraListener,
   type NodeAddress,
+  type ServerProperties,
 } from './kafka-config.ts';
 import { TEST_JVM_OPTIONS } from './jvm.ts';
 import { freePorts, waitForPort } from './ports.ts';
@@ -51,6 +52,8 @@ export type StartKafkaOptions = {
   advertisedPort?: (node: { nodeId: number; port: number }) => number;
   /** A second listener per broker (KRaft only), e.g. for a relay that must not serve direct clients. */
   extraListener?: (node: { nodeId: number; port: number }) => ExtraListener;
+  /** Server properties over the test bed's own (an authorizer, SSL settings of an extra listener…). */
+  serverProperties?: ServerProperties;
   jvmOptions?: string[];
   readyTimeoutMs?: number;
 };
@@ -161,8 +164,24 @@ export async function startKafka(opts: StartKafkaOptions): Promise<KafkaCluster>
       fs.writeFileSync(
         config,
         dist.mode === 'kraft'
-          ? kraftNodeProperties({ node, all: nodes, logDir, host: HOST, advertisedPort, extra: opts.extraListener?.(node) })
-          : zkBrokerProperties({ node, clusterSize: size, logDir, host: HOST, advertisedPort, zookeeperPort: ports[size * 2] }),
+          ? kraftNodeProperties({
+              node,
+              all: nodes,
+              logDir,
+              host: HOST,
+              advertisedPort,
+              extra: opts.extraListener?.(node),
+              serverProperties: opts.serverProperties,
+            })
+          : zkBrokerProperties({
+              node,
+              clusterSize: size,
+              logDir,
+              host: HOST,
+              advertisedPort,
+              zookeeperPort: ports[size * 2],
+              serverProperties: opts.serverProperties,
+            }),
       );
       const logging = writeLogging(dist, dir, 'server');
       if (dist.mode === 'kraft') {
