@@ -16,6 +16,7 @@ import {
   type KafkajsOutcome,
   type ToolOutcome,
 } from '../../harness/differential/real-clients.ts';
+import { withLineDifferences } from '../../harness/differential/line-differences.ts';
 import { coverageReport, summarize } from '../../harness/differential/report.ts';
 import { runCases, type DifferentialCase } from '../../harness/differential/run-cases.ts';
 import { SKIPPED_APIS, differentialCases } from '../../harness/differential/catalogue.ts';
@@ -158,7 +159,7 @@ export function differentialSuite(line: KafkaLine, catalogue: CatalogueSource = 
         world.gatewayed.driver('alice').advertisedVersions(),
       ]);
       const { cases, skipped } = catalogue(gatewayVersions);
-      const results = await runCases(world, gatewayVersions, cases);
+      const results = await runCases(world, gatewayVersions, withLineDifferences(line, cases));
       console.log(
         coverageReport({
           title: `Differential coverage: Kafka ${world.version} with StandardAuthorizer vs Gatehouse in front of Kafka ${world.version}`,

@@ -3,7 +3,7 @@
 // subscription). A SubscribedTopicRegex is resolved by the coordinator; see the note in index.ts.
 import type { EnforceContext, Enforcer } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 
 /** The answer of a refused heartbeat: the code, nothing assigned. */
 export const refusedHeartbeat = (errorCode: number) => ({
@@ -19,7 +19,7 @@ export const refusedHeartbeat = (errorCode: number) => ({
 /** True when every subscribed name (null or empty: none) may be described. */
 export function subscriptionDescribable(ctx: EnforceContext, names: readonly string[] | null): boolean {
   if (names === null || names.length === 0) return true;
-  const mayDescribe = topicCheck(ctx, 'DESCRIBE');
+  const mayDescribe = topicDecider(ctx, 'DESCRIBE');
   // Every name is asked (the broker filters the whole list), then the verdict.
   return names.map(mayDescribe).every(Boolean);
 }

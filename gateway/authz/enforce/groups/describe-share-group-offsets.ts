@@ -8,7 +8,7 @@ import type {
 } from '../../../protocol/messages/describe-share-group-offsets.ts';
 import type { Enforcer } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 
 interface GroupMemo {
   filterAll: boolean;
@@ -46,7 +46,7 @@ export const describeShareGroupOffsets: Enforcer<90, DescribeShareGroupOffsetsMe
     const deniedGroupIds = body.groups.filter((g) => !allowedGroups.includes(g)).map((g) => g.groupId);
     if (body.groups.length > 0 && allowedGroups.length === 0)
       return { action: 'answer', body: { groups: deniedGroupIds.map(deniedGroup) } };
-    const mayDescribe = topicCheck(ctx, 'DESCRIBE');
+    const mayDescribe = topicDecider(ctx, 'DESCRIBE');
     const memo: DescribeShareGroupOffsetsMemo = { groups: new Map(), deniedGroupIds };
     let stripped = deniedGroupIds.length > 0;
     let needsResponse = stripped;
@@ -66,7 +66,7 @@ export const describeShareGroupOffsets: Enforcer<90, DescribeShareGroupOffsetsMe
     return stripped ? { action: 'rewrite', body: { ...body, groups: keptGroups }, memo } : { action: 'forward', memo };
   },
   onResponse(body, memo, ctx) {
-    const mayDescribeQuietly = topicCheck(ctx, 'DESCRIBE', { quiet: true });
+    const mayDescribeQuietly = topicDecider(ctx, 'DESCRIBE', { quiet: true });
     for (const group of body.groups) {
       const groupMemo = memo.groups.get(group.groupId);
       if (!groupMemo) continue;

@@ -6,7 +6,7 @@
 import type { Struct } from '../../../protocol/index.ts';
 import type { EnforceContext, RequestDecision } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 
 export interface GroupDescribeMemo {
   deniedGroupIds: string[];
@@ -45,7 +45,7 @@ export function describeGroupsResponse<G extends DescribedGroupLike>(
   replacement: (groupId: string) => Struct,
   deniedEntry: (groupId: string) => Struct,
 ): void {
-  const mayDescribe = topicCheck(ctx, 'DESCRIBE');
+  const mayDescribe = topicDecider(ctx, 'DESCRIBE');
   groups.forEach((group, i) => {
     if (group.errorCode !== 0) return;
     if (memo.fillAuthorizedOperations) group.authorizedOperations = ctx.authz.authorizedOperations('GROUP', group.groupId);

@@ -4,7 +4,7 @@
 import type { OffsetCommitRequestTopic, OffsetCommitResponseTopic } from '../../../protocol/messages/offset-commit.ts';
 import type { Enforcer } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck, unnamedTopicIds } from './topic-checks.ts';
+import { topicDecider, unknownTopicIds } from '../topic-questions.ts';
 
 const UNKNOWN_TOPIC_ID = 100;
 const FIRST_TOPIC_ID_VERSION = 10;
@@ -27,13 +27,13 @@ export const offsetCommit: Enforcer<8, Partial<OffsetCommitResponseTopic>[]> = {
     }
     const byId = req.apiVersion >= FIRST_TOPIC_ID_VERSION;
     if (byId && !req.topicIdsResolved) {
-      const missing = unnamedTopicIds(
+      const missing = unknownTopicIds(
         ctx,
         body.topics.map((t) => t.topicId),
       );
       if (missing.length > 0) return { action: 'resolve-topic-ids', topicIds: missing };
     }
-    const mayRead = topicCheck(ctx, 'READ');
+    const mayRead = topicDecider(ctx, 'READ');
     const allowed: OffsetCommitRequestTopic[] = [];
     const denied: Partial<OffsetCommitResponseTopic>[] = [];
     for (const topic of body.topics) {

@@ -5,7 +5,7 @@
 import type { OffsetDeleteResponseTopic } from '../../../protocol/messages/offset-delete.ts';
 import type { Enforcer } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 
 export const offsetDelete: Enforcer<47, OffsetDeleteResponseTopic[]> = {
   apiKey: 47,
@@ -15,7 +15,7 @@ export const offsetDelete: Enforcer<47, OffsetDeleteResponseTopic[]> = {
     if (!ctx.authz.allowed('DELETE', 'GROUP', body.groupId)) {
       return { action: 'answer', body: { errorCode: GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] } };
     }
-    const mayRead = topicCheck(ctx, 'READ');
+    const mayRead = topicDecider(ctx, 'READ');
     const allowed = body.topics.filter((t) => mayRead(t.name));
     if (allowed.length === body.topics.length) return { action: 'forward' };
     const denied = body.topics

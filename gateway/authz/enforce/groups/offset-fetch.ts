@@ -6,7 +6,7 @@ import { type RequestBody, ZERO_UUID } from '../../../protocol/index.ts';
 import type { OffsetFetchResponseTopics } from '../../../protocol/messages/offset-fetch.ts';
 import type { Enforcer, RequestDecision, RequestView } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck, unnamedTopicIds } from './topic-checks.ts';
+import { topicDecider, unknownTopicIds } from '../topic-questions.ts';
 
 const UNKNOWN_TOPIC_ID = 100;
 const FIRST_BATCHED_VERSION = 8;
@@ -96,13 +96,13 @@ export const offsetFetch: Enforcer<9, OffsetFetchMemo> = {
       };
     }
     if (byId && !req.topicIdsResolved) {
-      const missing = unnamedTopicIds(
+      const missing = unknownTopicIds(
         ctx,
         allowedGroups.flatMap((g) => (g.topics ?? []).map((t) => t.topicId)),
       );
       if (missing.length > 0) return { action: 'resolve-topic-ids', topicIds: missing };
     }
-    const mayDescribe = topicCheck(ctx, 'DESCRIBE');
+    const mayDescribe = topicDecider(ctx, 'DESCRIBE');
     const memo: OffsetFetchMemo = { groups: new Map(), deniedGroups };
     let stripped = deniedGroups.length > 0;
     let needsResponse = stripped;
@@ -137,7 +137,7 @@ export const offsetFetch: Enforcer<9, OffsetFetchMemo> = {
     return { action: 'rewrite', body: { ...body, groups: keptGroups }, memo };
   },
   onResponse(body, memo, ctx, version) {
-    const mayDescribeQuietly = topicCheck(ctx, 'DESCRIBE', { quiet: true });
+    const mayDescribeQuietly = topicDecider(ctx, 'DESCRIBE', { quiet: true });
     const describable = (t: TopicEntry): boolean => {
       const name = version >= FIRST_TOPIC_ID_VERSION ? ctx.topics.nameOf(t.topicId) : t.name;
       // An id the gateway cannot name cannot be shown to be describable: withheld (fails closed).

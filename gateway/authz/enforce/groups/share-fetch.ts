@@ -6,7 +6,7 @@ import type { PartitionData } from '../../../protocol/messages/share-fetch.ts';
 import type { Enforcer } from '../enforcer.ts';
 import { TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
 import { type DeniedShareTopic, authorizeShareTopics } from './share-topics.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 
 function deniedPartition(partitionIndex: number, errorCode: number, acknowledged: boolean): PartitionData {
   return {
@@ -34,7 +34,7 @@ export const shareFetch: Enforcer<78, DeniedShareTopic[]> = {
     return { action: 'rewrite', body: { ...body, topics: verdict.allowed }, memo: verdict.denied };
   },
   onResponse(body, denied, ctx) {
-    const mayRead = topicCheck(ctx, 'READ', { quiet: true });
+    const mayRead = topicDecider(ctx, 'READ', { quiet: true });
     for (const topic of body.responses) {
       const name = ctx.topics.nameOf(topic.topicId);
       if (name !== undefined && mayRead(name)) continue;

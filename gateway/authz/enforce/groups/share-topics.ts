@@ -4,7 +4,7 @@
 // with every topic stripped: it also moves the share session's epoch, which a local answer would not.
 import type { EnforceContext, RequestDecision } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck, unnamedTopicIds } from './topic-checks.ts';
+import { topicDecider, unknownTopicIds } from '../topic-questions.ts';
 
 const INVALID_REQUEST = 42;
 const UNKNOWN_TOPIC_ID = 100;
@@ -34,13 +34,13 @@ export function authorizeShareTopics<T extends ShareTopic>(
     return { decision: { action: 'answer', body: { errorCode: GROUP_AUTHORIZATION_FAILED, responses: [] } } };
   }
   if (!req.topicIdsResolved) {
-    const missing = unnamedTopicIds(
+    const missing = unknownTopicIds(
       ctx,
       topics.map((t) => t.topicId),
     );
     if (missing.length > 0) return { decision: { action: 'resolve-topic-ids', topicIds: missing } };
   }
-  const mayRead = topicCheck(ctx, 'READ');
+  const mayRead = topicDecider(ctx, 'READ');
   const allowed: T[] = [];
   const denied: DeniedShareTopic[] = [];
   for (const topic of topics) {

@@ -5,7 +5,7 @@
 import type { StreamsGroupHeartbeatRequest } from '../../../protocol/messages/streams-group-heartbeat.ts';
 import type { Enforcer } from '../enforcer.ts';
 import { GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED } from './single-group.ts';
-import { topicCheck } from './topic-checks.ts';
+import { topicDecider } from '../topic-questions.ts';
 import { KAFKA_INTERNAL_TOPICS, isValidTopicName } from './topic-names.ts';
 
 const STREAMS_INVALID_TOPOLOGY = 130;
@@ -53,7 +53,7 @@ export const streamsGroupHeartbeat: Enforcer<88> = {
     if (invalid.length > 0) {
       return { action: 'answer', body: refused(STREAMS_INVALID_TOPOLOGY, `Topic names ${invalid.join(',')} are not valid topic names.`) };
     }
-    const mayDescribe = topicCheck(ctx, 'DESCRIBE');
+    const mayDescribe = topicDecider(ctx, 'DESCRIBE');
     if (!topics.map(mayDescribe).every(Boolean)) return { action: 'answer', body: refused(TOPIC_AUTHORIZATION_FAILED) };
     return { action: 'forward' };
   },
