@@ -2,7 +2,7 @@
 // bytes after the 4-byte size) without decoding its body. Every malformed input is a ProtocolError.
 
 import { API_KEY } from './api-keys.ts';
-import { type Struct, decode, messageLayout, tagOrder } from './codec.ts';
+import { type Layout, type Struct, decode, decodeField, messageLayout, tagOrder } from './codec.ts';
 import { ProtocolError, truncated } from './errors.ts';
 import { decodeRequestHeader } from './headers.ts';
 import { Reader } from './reader.ts';
@@ -68,6 +68,44 @@ export function peekRequestHeader(frame: Buffer): RequestHeaderPeek {
   } catch (e) {
     if (e instanceof ProtocolError) e.within('clientId').inMessage('RequestHeader');
     throw e;
+  }
+}
+
+/**
+ * peekRequestHeader for the session's hot path: the same checks (and the same ProtocolErrors) at once,
+ * but an ASCII client id, the usual kind, is turned into a string only when something reads it — most
+ * requests are forwarded without anyone doing so. Any other client id is decoded (and checked) at once.
+ */
+export function peekRequestHeaderLazily(frame: Buffer): RequestHeaderPeek {
+  need(frame, 8, 'RequestHeader');
+  const apiKey = frame.readInt16BE(0);
+  const apiVersion = frame.readInt16BE(2);
+  if (apiKey === API_KEY.ControlledShutdown && apiVersion === 0) return peekRequestHeader(frame);
+  if (frame.length < 10) return peekRequestHeader(frame); // throws as it does
+  const n = frame.readInt16BE(8);
+  if (n < 0 || n > frame.length - 10) return peekRequestHeader(frame); // null, or the same error
+  for (let i = 10; i < 10 + n; i++) if (frame[i] > 0x7f) return peekRequestHeader(frame);
+  return new LazyClientIdHeader(apiKey, apiVersion, frame.readInt32BE(4), frame, n);
+}
+
+/** A request header whose ASCII client id (already checked) is read from the frame on first use. */
+class LazyClientIdHeader implements RequestHeaderPeek {
+  private id: string | undefined;
+
+  constructor(
+    readonly apiKey: number,
+    readonly apiVersion: number,
+    readonly correlationId: number,
+    private frame: Buffer | null,
+    private readonly idLength: number,
+  ) {}
+
+  get clientId(): string {
+    if (this.id === undefined) {
+      this.id = this.frame!.toString('latin1', 10, 10 + this.idLength);
+      this.frame = null; // the header may outlive the request's bytes
+    }
+    return this.id;
   }
 }
 
@@ -512,4 +550,203 @@ export function authPeekByDecoding(frame: Buffer): ProduceAuthPeek {
     }),
   }));
   return { transactionalId: (body.transactionalId as string | null | undefined) ?? null, acks: body.acks as number, transactional, topics };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fetch: what authorization needs (replica id, session id and epoch, topics with partition indexes,
+// forgotten topics) read from the joined frame (Fetch requests are small) without building the body.
+// Framing and values are checked as the decoder checks them (strings UTF-8, known tagged fields decoded
+// and sized exactly, no trailing bytes), so a request the decoder refuses is refused here too.
+
+/** A topic of a Fetch request (or of its forgotten topics) with the partition indexes it names. */
+export interface FetchTopicAuthPeek {
+  /** The topic name (v0–12) or topic id (v13+, base64url), as the version keys topics. */
+  readonly key: string;
+  readonly partitions: number[];
+}
+
+export interface FetchAuthPeek {
+  /** ReplicaId (v0–14) or ReplicaState.ReplicaId (v15+); -1 for a consumer. */
+  readonly replicaId: number;
+  /** 0 and -1 (their defaults) before v7. */
+  readonly sessionId: number;
+  readonly sessionEpoch: number;
+  readonly topics: FetchTopicAuthPeek[];
+  /** Empty before v7. */
+  readonly forgotten: FetchTopicAuthPeek[];
+}
+
+const FETCH = API_KEY.Fetch;
+
+/** The field names a Fetch layout must have at version v for the walk below to read it (else: decode). */
+function fetchLayoutIs(l: Layout, v: number): boolean {
+  const names = (ops: readonly { name: string }[]): string => ops.map((o) => o.name).join(',');
+  const topics = l.body.find((o) => o.name === 'topics')?.layout;
+  const parts = topics?.body.find((o) => o.name === 'partitions')?.layout;
+  const forgotten = l.body.find((o) => o.name === 'forgottenTopicsData')?.layout;
+  const key = v >= 13 ? 'topicId' : 'topic';
+  const top = [
+    ...(v <= 14 ? ['replicaId'] : []),
+    'maxWaitMs',
+    'minBytes',
+    ...(v >= 3 ? ['maxBytes'] : []),
+    ...(v >= 4 ? ['isolationLevel'] : []),
+    ...(v >= 7 ? ['sessionId', 'sessionEpoch'] : []),
+    'topics',
+    ...(v >= 7 ? ['forgottenTopicsData'] : []),
+    ...(v >= 11 ? ['rackId'] : []),
+  ];
+  const partition = [
+    'partition',
+    ...(v >= 9 ? ['currentLeaderEpoch'] : []),
+    'fetchOffset',
+    ...(v >= 12 ? ['lastFetchedEpoch'] : []),
+    ...(v >= 5 ? ['logStartOffset'] : []),
+    'partitionMaxBytes',
+  ];
+  return (
+    l.flexible === v >= 12 &&
+    names(l.body) === top.join(',') &&
+    (v < 15 || l.byTag.get(1)?.name === 'replicaState') &&
+    topics != null &&
+    names(topics.body) === `${key},partitions` &&
+    parts != null &&
+    names(parts.body) === partition.join(',') &&
+    (v < 7 || (forgotten != null && names(forgotten.body) === `${key},partitions`))
+  );
+}
+
+/** Fetch versions the walk reads; any other is decoded. */
+const fastFetch = new Map<number, Layout>();
+/** The versions the walk reads (for its tests). */
+export const FETCH_WALK_VERSIONS: ReadonlySet<number> = {
+  has: (v: number) => fastFetch.has(v),
+  get size() {
+    return fastFetch.size;
+  },
+} as ReadonlySet<number>;
+for (let v = 0; v < 64; v++) {
+  let l;
+  try {
+    l = messageLayout(FETCH, v, 'request');
+  } catch {
+    continue;
+  }
+  if (fetchLayoutIs(l, v)) fastFetch.set(v, l);
+}
+
+/** A tagged-field section: known tags decoded (and sized exactly) as the decoder does, unknown ones skipped. */
+function checkTaggedFields(r: Reader, layout: Layout, payload: Buffer, seen?: (name: string, value: unknown) => void): void {
+  const count = r.unsignedVarint();
+  if (count > r.remaining) throw new ProtocolError('invalid-length', `invalid tagged fields count ${count}`);
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    const tag = r.unsignedVarint();
+    if (tag <= last) throw tagOrder(tag, last);
+    last = tag;
+    const size = r.unsignedVarint();
+    if (size > r.remaining)
+      throw new ProtocolError('invalid-length', `tagged field ${tag} of ${size} bytes exceeds the ${r.remaining} left`);
+    const op = layout.byTag.get(tag);
+    if (op !== undefined) {
+      const value = decodeField(op, payload, r.pos, r.pos + size);
+      seen?.(op.name, value);
+    }
+    r.skip(size);
+  }
+}
+
+function fetchTopicKey(r: Reader, byId: boolean, flexible: boolean): string {
+  return byId ? r.uuid() : readNonNullString(r, flexible);
+}
+
+/**
+ * What Fetch authorization reads, from the request frame (header first, no size prefix). ProtocolError
+ * when the request is malformed; versions the walk does not know are decoded by the tables.
+ */
+export function peekFetchForAuthorization(payload: Buffer): FetchAuthPeek {
+  need(payload, 8, 'FetchRequest');
+  const apiKey = payload.readInt16BE(0);
+  const version = payload.readInt16BE(2);
+  if (apiKey !== FETCH) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Fetch`).inMessage('FetchRequest');
+  const layout = fastFetch.get(version);
+  if (layout === undefined) return fetchPeekByDecoding(payload);
+  const flexible = version >= 12;
+  const byId = version >= 13;
+  const r = new Reader(payload, 8);
+  try {
+    const n = r.int16();
+    if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`).within('clientId');
+    if (n > 0) r.skip(n);
+    if (flexible) skipTaggedFields(r);
+  } catch (e) {
+    if (e instanceof ProtocolError) e.inMessage(`RequestHeader v${flexible ? 2 : 1}`);
+    throw e;
+  }
+  const topicsLayout = layout.body.find((o) => o.name === 'topics')!.layout!;
+  const partsLayout = topicsLayout.body.find((o) => o.name === 'partitions')!.layout!;
+  const forgottenLayout = layout.body.find((o) => o.name === 'forgottenTopicsData')?.layout;
+  try {
+    let replicaId = version <= 14 ? r.int32() : -1;
+    r.skip(version >= 4 ? 13 : version >= 3 ? 12 : 8); // maxWaitMs, minBytes, maxBytes (3+), isolationLevel (4+)
+    const sessionId = version >= 7 ? r.int32() : 0;
+    const sessionEpoch = version >= 7 ? r.int32() : -1;
+    const topics: FetchTopicAuthPeek[] = [];
+    const topicCount = readCount(r, flexible, 1);
+    for (let t = 0; t < topicCount; t++) {
+      const key = fetchTopicKey(r, byId, flexible);
+      const partitionCount = readCount(r, flexible, 1);
+      const partitions: number[] = [];
+      for (let p = 0; p < partitionCount; p++) {
+        partitions.push(r.int32());
+        // currentLeaderEpoch (9+), fetchOffset, lastFetchedEpoch (12+), logStartOffset (5+), partitionMaxBytes
+        r.skip((version >= 9 ? 4 : 0) + 8 + (version >= 12 ? 4 : 0) + (version >= 5 ? 8 : 0) + 4);
+        if (flexible) checkTaggedFields(r, partsLayout, payload);
+      }
+      if (flexible) checkTaggedFields(r, topicsLayout, payload);
+      topics.push({ key, partitions });
+    }
+    const forgotten: FetchTopicAuthPeek[] = [];
+    if (version >= 7) {
+      const forgottenCount = readCount(r, flexible, 1);
+      for (let t = 0; t < forgottenCount; t++) {
+        const key = fetchTopicKey(r, byId, flexible);
+        const partitionCount = readCount(r, flexible, 4);
+        const partitions: number[] = [];
+        for (let p = 0; p < partitionCount; p++) partitions.push(r.int32());
+        if (flexible) checkTaggedFields(r, forgottenLayout!, payload);
+        forgotten.push({ key, partitions });
+      }
+    }
+    if (version >= 11) readNonNullString(r, flexible); // rackId
+    if (flexible)
+      checkTaggedFields(r, layout, payload, (name, value) => {
+        if (name === 'replicaState') replicaId = (value as { replicaId: number }).replicaId;
+      });
+    if (r.remaining !== 0) throw new ProtocolError('trailing-bytes', `${r.remaining} bytes after the message`);
+    return { replicaId, sessionId, sessionEpoch, topics, forgotten };
+  } catch (e) {
+    if (e instanceof ProtocolError) e.inMessage(`FetchRequest v${version}`);
+    throw e;
+  }
+}
+
+/** The same answer as peekFetchForAuthorization, by the table-driven decoder (other versions; the tests' reference). */
+export function fetchPeekByDecoding(payload: Buffer): FetchAuthPeek {
+  const { header, bodyOffset } = decodeRequestHeader(payload);
+  const version = header.requestApiVersion;
+  const body = decode(payload, FETCH, version, 'request', bodyOffset);
+  const byId = version >= 13;
+  const keyOf = (t: Struct): string => (byId ? t.topicId : t.topic) as string;
+  return {
+    replicaId:
+      version >= 15 ? (((body.replicaState as Struct | undefined)?.replicaId as number | undefined) ?? -1) : (body.replicaId as number),
+    sessionId: body.sessionId as number,
+    sessionEpoch: body.sessionEpoch as number,
+    topics: (body.topics as Struct[]).map((t) => ({
+      key: keyOf(t),
+      partitions: (t.partitions as Struct[]).map((p) => p.partition as number),
+    })),
+    forgotten: (body.forgottenTopicsData as Struct[]).map((t) => ({ key: keyOf(t), partitions: t.partitions as number[] })),
+  };
 }

@@ -38,6 +38,8 @@ const keyOf = (backend: Address): string => `${backend.host}:${backend.port}`;
 export class AdvertisedVersions {
   private probed: Table = new Map();
   private readonly byBackend = new Map<string, Table>();
+  /** Bumped whenever a table changes, so a backend's view (forBackend) knows to look again. */
+  private generation = 0;
 
   constructor(
     /**
@@ -55,6 +57,7 @@ export class AdvertisedVersions {
   /** The probe's answer: the ranges for every backend until its own answer is known. */
   update(advertised: ReadonlyArray<ApiRange>): void {
     this.probed = tableOf(this.intersect(advertised));
+    this.generation++;
   }
 
   /** A backend broker's own answer. */
@@ -63,6 +66,7 @@ export class AdvertisedVersions {
     this.byBackend.delete(key);
     if (this.byBackend.size >= MAX_BACKENDS) this.byBackend.delete(this.byBackend.keys().next().value!);
     this.byBackend.set(key, tableOf(this.intersect(advertised)));
+    this.generation++;
   }
 
   get known(): boolean {
@@ -75,7 +79,26 @@ export class AdvertisedVersions {
   }
 
   allows(backend: Address, apiKey: number, version: number): boolean {
-    const ranges = this.rangesFor(backend);
+    return this.allowedIn(this.rangesFor(backend), apiKey, version);
+  }
+
+  /**
+   * `allows` for one backend, for a session that asks at every request: the backend's table is looked up
+   * again only after some table changed (a backend's own answer can arrive after the session started).
+   */
+  forBackend(backend: Address): (apiKey: number, version: number) => boolean {
+    let generation = -1;
+    let ranges: Table = this.probed;
+    return (apiKey, version) => {
+      if (generation !== this.generation) {
+        generation = this.generation;
+        ranges = this.rangesFor(backend);
+      }
+      return this.allowedIn(ranges, apiKey, version);
+    };
+  }
+
+  private allowedIn(ranges: Table, apiKey: number, version: number): boolean {
     const r = ranges.get(apiKey);
     if (r) return version >= r.minVersion && version <= r.maxVersion;
     if (ranges.size > 0) return false;

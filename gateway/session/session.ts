@@ -9,7 +9,7 @@
 // answers it asked to see through the response pipeline (response-pipeline.ts).
 import type net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
-import type { AnyEnforcer } from '../authz/enforce/enforcer.ts';
+import type { AnyEnforcer, RequestDecision } from '../authz/enforce/enforcer.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
 import { Upstream } from '../net/upstream.ts';
@@ -19,10 +19,10 @@ import {
   ProtocolError,
   type RequestHeaderPeek,
   peekProduceAcks,
-  peekRequestHeader,
   peekResponseCorrelationId,
   versionRange,
 } from '../protocol/index.ts';
+import { peekRequestHeaderLazily } from '../protocol/peek.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
 import { unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
@@ -99,7 +99,10 @@ const API_VERSIONS_MAX = versionRange(API_KEY.ApiVersions)!.max;
 /** Request headers and Produce's acks lie in the first bytes; more are joined only when a long id needs them. */
 const PEEK_BYTES = 1024;
 
-/** Runs a peek on the frame's first bytes so a large frame spanning chunks is not joined for it. */
+/**
+ * Runs a peek on the frame's first bytes so a large frame spanning chunks is not joined for it.
+ * ProtocolError: the frame is malformed.
+ */
 function peekHead<T>(frame: Frame, peek: (bytes: Buffer) => T): T {
   if (frame.size <= PEEK_BYTES) return peek(frame.payload);
   try {
@@ -127,7 +130,12 @@ export class Session {
   private overResponseBudget = false;
   /** Bytes of answers that are ready but wait behind an earlier unanswered request. */
   private heldBytes = 0;
-  /** Answers handed to the client socket and not yet gone out (each costs memory beyond its bytes). */
+  /**
+   * Answers handed to the client socket behind bytes still queued there, not yet gone out (each costs
+   * memory beyond its bytes). An answer written to an empty socket buffer is not counted (at most one such
+   * answer is queued at a time: every later one finds the buffer non-empty and is counted), which spares
+   * a completion callback on every write of a client that keeps up.
+   */
   private unsentAnswers = 0;
   private readonly answerSent = () => {
     this.unsentAnswers--;
@@ -137,6 +145,8 @@ export class Session {
   /** Null with authorization off. */
   private readonly enforcement: SessionEnforcement | null;
   private readonly pipeline: ResponsePipeline;
+  /** The advertised-versions check for this session's backend (its table resolved once, again when it changes). */
+  private readonly advertises: (apiKey: number, apiVersion: number) => boolean;
   /** Reading stops while topic ids a request names are looked up on the backend (requests keep their order). */
   private resolvingTopicIds = false;
   private readonly opened = Date.now();
@@ -160,6 +170,7 @@ export class Session {
     this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
     this.reader = new FrameReader(() => services.limits.maxFrameBytes);
     this.enforcement = services.enforcement ? new SessionEnforcement(services.enforcement, identity, listener, services.topics) : null;
+    this.advertises = services.versions.forBackend(target);
     this.pipeline = new ResponsePipeline(this.enforcement, {
       brokers: services.brokers,
       topics: services.topics,
@@ -333,42 +344,65 @@ export class Session {
     this.armTimer(busy ? connectionsMaxIdleMs : connectionsMaxIdleMs - idleFor);
   }
 
+  // The hot path (every request): kept small and free of try/catch so V8 optimises it; every rare
+  // outcome (malformed, refused, answered locally) is a call to a method of its own.
   private onRequest(frame: Frame): void {
-    let header;
-    try {
-      header = peekHead(frame, peekRequestHeader);
-    } catch (err) {
-      if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
-      throw err;
-    }
+    const header = this.peekHeader(frame);
+    if (header === null) return;
     this.requests++;
-    const { apiKey, apiVersion, correlationId } = header;
-
-    if (apiKey === API_KEY.ApiVersions && apiVersion > API_VERSIONS_MAX) {
-      // Spec §3.2: a newer ApiVersions than we speak gets a v0 answer listing what we do speak.
-      if (this.slotsFull()) return;
-      return this.answerLocally(this.unsupportedApiVersions(correlationId));
+    const apiKey = header.apiKey;
+    const apiVersion = header.apiVersion;
+    if (apiKey === API_KEY.ApiVersions) {
+      if (apiVersion > API_VERSIONS_MAX) return this.answerNewerApiVersions(header.correlationId);
+    } else if (!this.advertises(apiKey, apiVersion)) {
+      return this.refuseUnadvertised(apiKey, apiVersion);
     }
-    if (apiKey !== API_KEY.ApiVersions && !this.services.versions.allows(this.target, apiKey, apiVersion)) {
-      // A broker closes the connection for an api key or version it does not advertise.
-      return this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} is not advertised`);
-    }
-    if (this.enforcement) return this.enforce(frame, header, false);
+    if (this.enforcement !== null) return this.enforce(frame, header, false);
     if (apiKey === API_KEY.Produce) {
-      let acks: number;
-      try {
-        acks = peekHead(frame, peekProduceAcks);
-      } catch (err) {
-        if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
-        throw err;
-      }
+      const acks = this.produceAcks(frame);
+      if (acks === null) return;
       if (acks === 0) return this.forward(frame.parts); // no response will come: nothing to wait for
     }
     if (this.slotsFull()) return;
-    const slot: Slot = { frame: null };
-    this.slots.push(slot);
-    this.pending.push({ correlationId, apiKey, apiVersion, slot });
+    this.expectAnswer(header, undefined, undefined);
     this.forward(frame.parts);
+  }
+
+  /** The request header, or null after closing the connection for a malformed one. */
+  private peekHeader(frame: Frame): RequestHeaderPeek | null {
+    try {
+      return peekHead(frame, peekRequestHeaderLazily);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.close('malformed-frame', err.message);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** A Produce's acks, or null after closing the connection for a malformed request. */
+  private produceAcks(frame: Frame): number | null {
+    try {
+      return peekHead(frame, peekProduceAcks);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.close('malformed-frame', err.message);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Spec §3.2: a newer ApiVersions than we speak gets a v0 answer listing what we do speak. */
+  private answerNewerApiVersions(correlationId: number): void {
+    if (this.slotsFull()) return;
+    this.answerLocally(this.unsupportedApiVersions(correlationId));
+  }
+
+  /** A broker closes the connection for an api key or version it does not advertise. */
+  private refuseUnadvertised(apiKey: number, apiVersion: number): void {
+    this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} is not advertised`);
   }
 
   /**
@@ -377,21 +411,53 @@ export class Session {
    */
   private enforce(frame: Frame, header: RequestHeaderPeek, topicIdsResolved: boolean): void {
     const enforcement = this.enforcement!;
-    const { apiKey, apiVersion } = header;
-    const enforcer = enforcement.enforcerFor(apiKey, apiVersion);
+    const enforcer = enforcement.enforcerFor(header.apiKey, header.apiVersion);
     // Registry and advertised versions agree; this is the fail-closed net under them.
-    if (!enforcer) return this.close('unsupported-api', `api key ${apiKey} version ${apiVersion} has no enforcer`);
-    let decision;
-    let acksZero: boolean;
+    if (enforcer === undefined) return this.refuseUnenforced(header);
+    // acks=0 Produce gets no answer: it takes no slot, and only forward or close make sense for it.
+    let acksZero = false;
+    if (header.apiKey === API_KEY.Produce) {
+      const acks = this.produceAcks(frame);
+      if (acks === null) return;
+      acksZero = acks === 0;
+    }
+    if (!acksZero && this.slotsFull()) return;
+    const decision = this.decide(enforcer, frame, header, topicIdsResolved);
+    if (decision === null) return;
+    if (decision.action === 'forward') {
+      if (!acksZero) this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
+      return this.forward(frame.parts);
+    }
+    this.actOn(decision, enforcer, frame, header, acksZero, topicIdsResolved);
+  }
+
+  private refuseUnenforced(header: RequestHeaderPeek): void {
+    this.close('unsupported-api', `api key ${header.apiKey} version ${header.apiVersion} has no enforcer`);
+  }
+
+  /** The enforcer's decision, or null after closing the connection for a request that does not parse. */
+  private decide(enforcer: AnyEnforcer, frame: Frame, header: RequestHeaderPeek, topicIdsResolved: boolean): RequestDecision | null {
     try {
-      // acks=0 Produce gets no answer: it takes no slot, and only forward or close make sense for it.
-      acksZero = apiKey === API_KEY.Produce && peekHead(frame, peekProduceAcks) === 0;
-      if (!acksZero && this.slotsFull()) return;
-      decision = enforcement.decide(enforcer, frame, header, topicIdsResolved);
+      return this.enforcement!.decide(enforcer, frame, header, topicIdsResolved);
     } catch (err) {
-      if (err instanceof ProtocolError) return this.close('malformed-frame', err.message);
+      if (err instanceof ProtocolError) {
+        this.close('malformed-frame', err.message);
+        return null;
+      }
       throw err;
     }
+  }
+
+  /** Every decision but a plain forward. */
+  private actOn(
+    decision: RequestDecision,
+    enforcer: AnyEnforcer,
+    frame: Frame,
+    header: RequestHeaderPeek,
+    acksZero: boolean,
+    topicIdsResolved: boolean,
+  ): void {
+    const enforcement = this.enforcement!;
     switch (decision.action) {
       case 'forward':
         if (!acksZero) this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
@@ -407,7 +473,7 @@ export class Session {
       case 'close':
         return this.close('authorization-close', decision.reason);
       case 'resolve-topic-ids':
-        if (topicIdsResolved) return this.close('internal-error', `enforcer of api key ${apiKey} asked for topic ids twice`);
+        if (topicIdsResolved) return this.close('internal-error', `enforcer of api key ${header.apiKey} asked for topic ids twice`);
         return this.resolveTopicIds(frame, header);
     }
   }
@@ -514,8 +580,10 @@ export class Session {
       // The head slot's answer was never counted as held, the ones that waited behind it were.
       if (wrote) this.heldBytes -= outgoingBytes(frame);
       wrote = true;
-      this.unsentAnswers++;
-      if (!writeFrame(this.client, frame, this.answerSent)) {
+      // Counted (and called back when gone) only behind bytes already queued: see unsentAnswers.
+      const behindQueued = this.client.writableLength > 0;
+      if (behindQueued) this.unsentAnswers++;
+      if (!writeFrame(this.client, frame, behindQueued ? this.answerSent : undefined)) {
         // Backpressure: a slow client stops us reading the backend until it catches up (resumed on 'drain').
         this.upstream?.socket.pause();
       }

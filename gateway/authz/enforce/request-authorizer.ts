@@ -122,15 +122,29 @@ export class RequestAuthorizer implements Authorizer {
   }
 
   allowed(operation: RequestOperation, type: ResourceType, name: string, opts?: { readonly quiet?: boolean }): boolean {
-    const entry = this.lookup(operation, type, name, (policy) => policy.authorize(this.principal, this.host, operation, type, name));
+    // Asked per topic of every Produce and Fetch: a cache hit allocates nothing (no closure, no key string).
+    const entry =
+      this.cached(operation, type, name) ??
+      this.remember(
+        operation,
+        type,
+        name,
+        this.policy ? this.policy.authorize(this.principal, this.host, operation, type, name) : NO_POLICY,
+      );
     if (opts?.quiet !== true) this.record(entry, operation, name);
     return entry.decision.allowed;
   }
 
   allowedOnAny(operation: RequestOperation, type: ResourceType): boolean {
-    const entry = this.lookup('ANY', type, ANY_RESOURCE + operation, (policy) =>
-      policy.authorizeByResourceType(this.principal, this.host, operation, type),
-    );
+    const key = ANY_RESOURCE + operation;
+    const entry =
+      this.cached('ANY', type, key) ??
+      this.remember(
+        'ANY',
+        type,
+        key,
+        this.policy ? this.policy.authorizeByResourceType(this.principal, this.host, operation, type) : NO_POLICY,
+      );
     this.record(entry, operation, '*');
     return entry.decision.allowed;
   }
@@ -146,22 +160,26 @@ export class RequestAuthorizer implements Authorizer {
     return bits;
   }
 
-  private lookup(
-    operation: RequestOperation | 'ANY',
-    type: ResourceType,
-    name: string,
-    decide: (policy: CompiledPolicy) => Decision,
-  ): Cached {
+  /** The cached decision, or undefined (binds the policy first when no `begin` did yet). */
+  private cached(operation: RequestOperation | 'ANY', type: ResourceType, name: string): Cached | undefined {
     if (!this.bound) this.begin(this.apiKey);
+    const list = this.decisions.get(name);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      if (c.operation === operation && c.type === type) return c;
+    }
+    return undefined;
+  }
+
+  private remember(operation: RequestOperation | 'ANY', type: ResourceType, name: string, decision: Decision): Cached {
     let list = this.decisions.get(name);
-    if (list) {
-      for (const c of list) if (c.operation === operation && c.type === type) return c;
-    } else {
+    if (list === undefined) {
       if (this.decisions.size >= MAX_CACHED_NAMES) this.decisions.clear();
       list = [];
       this.decisions.set(name, list);
     }
-    const entry: Cached = { operation, type, decision: this.policy ? decide(this.policy) : NO_POLICY };
+    const entry: Cached = { operation, type, decision };
     list.push(entry);
     return entry;
   }

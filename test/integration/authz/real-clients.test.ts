@@ -164,7 +164,12 @@ describe('real clients against an enforced policy (mTLS principals)', () => {
         'print.partition=true',
       ]);
     const ok = expectSuccess('java consume orders.created', await consume('orders-readers', 'orders.created'));
-    assert.deepEqual(parseConsoleConsumer(ok.stdout).map((r) => r.value).sort(), ['java-1', 'java-2', 'kcat-1']);
+    assert.deepEqual(
+      parseConsoleConsumer(ok.stdout)
+        .map((r) => r.value)
+        .sort(),
+      ['java-1', 'java-2', 'kcat-1'],
+    );
     const denied = await consume('payments-readers', 'orders.created');
     assert.match(`${denied.stdout}\n${denied.stderr}`, /GroupAuthorizationException|Not authorized to access group: payments-readers/);
   });

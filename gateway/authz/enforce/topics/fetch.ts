@@ -6,9 +6,11 @@
 // every request; denied ones are added to ForgottenTopicsData upstream (the backend stops sending them)
 // and answered with 29. A session request is never answered locally (the backend's session epoch must
 // advance with the client's), so when all is denied an emptied request still goes upstream.
-// The fast path stays: all allowed → forward, no memo, the response is never decoded.
+// The fast path stays: all allowed → forward, no memo, the response is never decoded; the request is read
+// by a walk (peekFetchForAuthorization) and decoded only to rewrite it.
 import { API_KEY, type Struct } from '../../../protocol/index.ts';
 import type { FetchRequest } from '../../../protocol/messages/fetch.ts';
+import { type FetchAuthPeek, type FetchTopicAuthPeek, peekFetchForAuthorization } from '../../../protocol/peek.ts';
 import type { EnforceContext, Enforcer, RequestDecision } from '../enforcer.ts';
 import {
   type PartitionSet,
@@ -26,7 +28,6 @@ const FETCH_SESSION_ID_NOT_FOUND = 70;
 const UNKNOWN_TOPIC_ID = 100;
 const FIRST_SESSION_VERSION = 7;
 const FIRST_ID_VERSION = 13;
-const FIRST_REPLICA_STATE_VERSION = 15;
 const FULL_FETCH_NO_SESSION = -1;
 const NEW_SESSION = 0;
 
@@ -53,20 +54,9 @@ function deniedTopic(key: string, byId: boolean, partitions: Iterable<number>, e
   return byId ? { topicId: key, partitions: parts } : { topic: key, partitions: parts };
 }
 
-function listedPartitions(body: FetchRequest, byId: boolean): PartitionSet {
+function partitionSet(topics: readonly FetchTopicAuthPeek[]): PartitionSet {
   const out: PartitionSet = new Map();
-  for (const t of body.topics)
-    addPartitions(
-      out,
-      byId ? t.topicId : t.topic,
-      t.partitions.map((p) => p.partition),
-    );
-  return out;
-}
-
-function forgottenPartitions(body: FetchRequest, byId: boolean): PartitionSet {
-  const out: PartitionSet = new Map();
-  for (const t of body.forgottenTopicsData) addPartitions(out, byId ? t.topicId : t.topic, t.partitions);
+  for (const t of topics) addPartitions(out, t.key, t.partitions);
   return out;
 }
 
@@ -80,23 +70,22 @@ export const fetchEnforcer: Enforcer<typeof API_KEY.Fetch, DeniedTopics> = {
 
   onRequest(req, ctx): RequestDecision<DeniedTopics> {
     const v = req.apiVersion;
-    const body = req.body();
+    const peek = peekFetchForAuthorization(req.payload);
     const byId = v >= FIRST_ID_VERSION;
-    const replicaId = v >= FIRST_REPLICA_STATE_VERSION ? (body.replicaState?.replicaId ?? -1) : body.replicaId;
-    if (replicaId >= 0) return followerFetch(body, byId, ctx);
+    if (peek.replicaId >= 0) return followerFetch(peek, byId, ctx);
 
-    const listed = listedPartitions(body, byId);
+    const listed = partitionSet(peek.topics);
     const sessions = v >= FIRST_SESSION_VERSION;
-    const epoch = sessions ? body.sessionEpoch : FULL_FETCH_NO_SESSION;
+    const epoch = sessions ? peek.sessionEpoch : FULL_FETCH_NO_SESSION;
     let session: TrackedSession | undefined;
     if (sessions) {
       const state = sessionState(ctx.state, API_KEY.Fetch);
       if (epoch <= NEW_SESSION) {
-        if (body.sessionId !== 0) state.sessions.delete(body.sessionId);
+        if (peek.sessionId !== 0) state.sessions.delete(peek.sessionId);
       } else {
-        session = sessionFor(state, body.sessionId, epoch, byId);
+        session = sessionFor(state, peek.sessionId, epoch, byId);
         if (session === undefined) return { action: 'answer', body: localAnswer([], FETCH_SESSION_ID_NOT_FOUND) };
-        if (!req.topicIdsResolved) applyIncremental(state, body.sessionId, session, epoch, listed, forgottenPartitions(body, byId));
+        if (!req.topicIdsResolved) applyIncremental(state, peek.sessionId, session, epoch, listed, partitionSet(peek.forgotten));
       }
     }
     // What must be authorized: the whole session for an incremental fetch, the listed partitions otherwise.
@@ -117,6 +106,7 @@ export const fetchEnforcer: Enforcer<typeof API_KEY.Fetch, DeniedTopics> = {
 
     const denied: Struct[] = [];
     for (const [key, code] of deniedKeys) denied.push(deniedTopic(key, byId, checked.get(key)!, code));
+    const body: FetchRequest = req.body();
     const keyOf = (t: { topic: string; topicId: string }): string => (byId ? t.topicId : t.topic);
     const topics = body.topics.filter((t) => !deniedKeys.has(keyOf(t)));
     if (session === undefined && topics.length === 0) return { action: 'answer', body: localAnswer(denied) };
@@ -140,15 +130,8 @@ export const fetchEnforcer: Enforcer<typeof API_KEY.Fetch, DeniedTopics> = {
   },
 };
 
-function followerFetch(body: FetchRequest, byId: boolean, ctx: EnforceContext): RequestDecision<DeniedTopics> {
+function followerFetch(peek: FetchAuthPeek, byId: boolean, ctx: EnforceContext): RequestDecision<DeniedTopics> {
   if (ctx.authz.allowed('CLUSTER_ACTION', 'CLUSTER', CLUSTER_NAME)) return { action: 'forward' };
-  const responses = body.topics.map((t) =>
-    deniedTopic(
-      byId ? t.topicId : t.topic,
-      byId,
-      t.partitions.map((p) => p.partition),
-      TOPIC_AUTHORIZATION_FAILED,
-    ),
-  );
+  const responses = peek.topics.map((t) => deniedTopic(t.key, byId, t.partitions, TOPIC_AUTHORIZATION_FAILED));
   return { action: 'answer', body: localAnswer(responses) };
 }

@@ -6,7 +6,7 @@
 // the broker does. Writes to internal topics (client id `__admin_client`) are the backend's rule.
 import { API_KEY, type Struct } from '../../../protocol/index.ts';
 import { type ProduceAuthPeek, peekProduceForAuthorization } from '../../../protocol/peek.ts';
-import type { Enforcer, RequestDecision } from '../enforcer.ts';
+import type { EnforceContext, Enforcer, RequestDecision } from '../enforcer.ts';
 import { unknownTopicIds } from './topic-authz.ts';
 
 const TOPIC_AUTHORIZATION_FAILED = 29;
@@ -49,9 +49,8 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
       };
     }
     const byId = req.apiVersion >= 13;
-    if (byId && !req.topicIdsResolved) {
-      const unknown = unknownTopicIds(ctx, idsOf(topics));
-      if (unknown.length > 0) return { action: 'resolve-topic-ids', topicIds: unknown };
+    if (byId && !req.topicIdsResolved && someIdUnknown(ctx, topics)) {
+      return { action: 'resolve-topic-ids', topicIds: unknownTopicIds(ctx, idsOf(topics)) };
     }
     // Hot loop: one question per topic entry (the Authorizer caches), no allocation while all are allowed.
     let denied: boolean[] | undefined;
@@ -84,6 +83,12 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
     body.responses.push(...(memo as never[]));
   },
 };
+
+/** Whether some topic id has no name yet (checked first, so the usual all-known case allocates nothing). */
+function someIdUnknown(ctx: EnforceContext, topics: ProduceAuthPeek['topics']): boolean {
+  for (let i = 0; i < topics.length; i++) if (ctx.topics.nameOf(topics[i].topicId!) === undefined) return true;
+  return false;
+}
 
 function* idsOf(topics: ProduceAuthPeek['topics']): Iterable<string> {
   for (const t of topics) yield t.topicId!;
