@@ -56,7 +56,7 @@ export class AdvertisedVersions {
 
   /** The probe's answer: the ranges for every backend until its own answer is known. */
   update(advertised: ReadonlyArray<ApiRange>): void {
-    this.probed = tableOf(this.intersect(advertised));
+    this.probed = tableOf(servedRanges(advertised, this.intersect(advertised)));
     this.generation++;
   }
 
@@ -65,7 +65,7 @@ export class AdvertisedVersions {
     const key = keyOf(backend);
     this.byBackend.delete(key);
     if (this.byBackend.size >= MAX_BACKENDS) this.byBackend.delete(this.byBackend.keys().next().value!);
-    this.byBackend.set(key, tableOf(this.intersect(advertised)));
+    this.byBackend.set(key, tableOf(servedRanges(advertised, this.intersect(advertised))));
     this.generation++;
   }
 
@@ -106,6 +106,25 @@ export class AdvertisedVersions {
     const ours = this.gatewayRange(apiKey);
     return ours !== undefined && servedToClients(apiKey) && version >= ours.min && version <= ours.max;
   }
+}
+
+const PRODUCE = 0;
+const FETCH = 1;
+
+/**
+ * What a backend serves, which is not always what it advertises: Kafka 4.x lists Produce from v0 but
+ * closes the connection on v0–2 (KAFKA-18659, kept for a librdkafka bug), the release where KIP-896
+ * also removed Fetch v0–3. Clients are told what the broker tells them; requests are served as the
+ * broker serves them, so a 4.x backend's Produce v0–2 closes the connection before any authorization,
+ * as a secured 4.x broker does.
+ */
+export function servedRanges(backend: ReadonlyArray<ApiRange>, advertised: ApiRange[]): ApiRange[] {
+  const fetch = backend.find((r) => r.apiKey === FETCH);
+  if (!fetch || fetch.minVersion < 4) return advertised;
+  return advertised.flatMap((r) => {
+    if (r.apiKey !== PRODUCE || r.minVersion >= 3) return [r];
+    return r.maxVersion >= 3 ? [{ ...r, minVersion: 3 }] : [];
+  });
 }
 
 function tableOf(advertised: ReadonlyArray<ApiRange>): Table {
