@@ -449,14 +449,13 @@ export const alterShareGroupOffsets: ApiCases = () => {
 };
 
 export const deleteShareGroupOffsets: ApiCases = () => {
-  // A 4.3 broker may leave a delete for a live or a missing share group unanswered (seen both ways); a group
-  // of another type (g.denied, classic) is refused at once (69) — after authorization, which is compared.
+  // A 4.3.1 broker sometimes leaves a DeleteShareGroupOffsets that passes authorization unanswered, for a
+  // share group, a missing one and even a classic one (seen on the secured and on the plain broker, in
+  // different runs): the allowed and partial paths, which reach the broker, cannot be compared reliably and
+  // are shown by the enforcer's unit tests (test/unit/authz/enforce/groups/share-group-offsets.test.ts).
+  // The denied path is decided before the broker's group lookup on both sides.
   const body = (groupId: string, topics: string[]) => () => ({ groupId, topics: topics.map((topicName) => ({ topicName })) });
-  return [
-    { scenario: 'allowed', what: `${G.denied} (no share group): ${T.allowed}`, principal: 'carol', body: body(G.denied, [T.allowed]) },
-    { scenario: 'denied', what: `${G.denied}: ${T.allowed}`, body: body(G.denied, [T.allowed]) },
-    { scenario: 'partial', what: `${G.allowed}: ${T.allowed} + ${T.denied}`, body: body(G.allowed, [T.allowed, T.denied]) },
-  ];
+  return [{ scenario: 'denied', what: `${G.denied}: ${T.allowed}`, body: body(G.denied, [T.allowed]) }];
 };
 
 // ---- Share-group state RPCs (83–87): brokers send them; CLUSTER_ACTION, 31 in every partition when denied.

@@ -32,6 +32,18 @@ export interface DiffCase {
   expectedDifference?: string;
 }
 
+/**
+ * Scenarios of catalogued APIs that are not compared, with the reason (each one's path is shown by the
+ * enforcer's unit tests instead).
+ */
+export const UNCOMPARED_SCENARIOS: ReadonlyArray<{ apiKey: number; scenarios: readonly Scenario[]; reason: string }> = [
+  {
+    apiKey: 92,
+    scenarios: ['allowed', 'partial'],
+    reason: 'a 4.3.1 broker sometimes leaves an authorized DeleteShareGroupOffsets unanswered (either side, any group type)',
+  },
+];
+
 /** API keys a broker listener serves that get no cases, and why (printed by the harness). */
 export const SKIPPED_APIS: readonly { apiKey: number; name: string; reason: string }[] = [
   ...[4, 5, 6, 7].map((apiKey) => ({

@@ -19,14 +19,20 @@ import {
 import { withLineDifferences } from '../../harness/differential/line-differences.ts';
 import { coverageReport, summarize } from '../../harness/differential/report.ts';
 import { runCases, type DifferentialCase } from '../../harness/differential/run-cases.ts';
-import { SKIPPED_APIS, differentialCases } from '../../harness/differential/catalogue.ts';
+import { SKIPPED_APIS, UNCOMPARED_SCENARIOS, differentialCases } from '../../harness/differential/catalogue.ts';
 
 export type CatalogueSource = (apiVersions: Map<number, { min: number; max: number }>) => {
   cases: DifferentialCase[];
   skipped?: ReadonlyArray<{ apiKey: number; reason: string }>;
 };
 
-const fullCatalogue: CatalogueSource = (apiVersions) => ({ cases: differentialCases({ apiVersions }), skipped: SKIPPED_APIS });
+const fullCatalogue: CatalogueSource = (apiVersions) => ({
+  cases: differentialCases({ apiVersions }),
+  skipped: [
+    ...SKIPPED_APIS,
+    ...UNCOMPARED_SCENARIOS.map((u) => ({ apiKey: u.apiKey, reason: `${u.scenarios.join(' and ')} cases not compared: ${u.reason}` })),
+  ],
+});
 
 /**
  * Real clients run first: they read the state setup made (committed offsets of g.allowed), which the
