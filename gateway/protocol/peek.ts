@@ -2,6 +2,7 @@
 // bytes after the 4-byte size) without decoding its body. Every malformed input is a ProtocolError.
 
 import { API_KEY } from './api-keys.ts';
+import { ChunkCursor } from './chunk-cursor.ts';
 import { type Layout, type Struct, decode, decodeField, messageLayout, tagOrder } from './codec.ts';
 import { ProtocolError, truncated } from './errors.ts';
 import { decodeRequestHeader } from './headers.ts';
@@ -342,107 +343,7 @@ const BATCH_ATTR_LOW_AT = 22;
 const BATCH_TRANSACTIONAL = 0x10;
 const MIN_BATCH_HEADER = 61;
 
-/** A forward-only reader over a list of chunks; multi-byte reads straddling two chunks are assembled. */
-class ChunkReader {
-  private part = 0;
-  private buf: Buffer;
-  private pos: number;
-  left: number;
-
-  constructor(
-    private readonly parts: readonly Buffer[],
-    offset: number,
-  ) {
-    let total = 0;
-    for (const p of parts) total += p.length;
-    if (offset > total) throw truncated(offset, total);
-    this.left = total - offset;
-    this.buf = parts[0] ?? Buffer.alloc(0);
-    this.pos = offset;
-    this.settle();
-  }
-
-  private settle(): void {
-    while (this.pos >= this.buf.length && this.left > 0) {
-      this.pos -= this.buf.length;
-      this.buf = this.parts[++this.part];
-    }
-  }
-
-  private need(n: number): void {
-    if (n > this.left) throw truncated(n, this.left);
-  }
-
-  skip(n: number): void {
-    this.need(n);
-    this.left -= n;
-    this.pos += n;
-    this.settle();
-  }
-
-  u8(): number {
-    this.need(1);
-    const b = this.buf[this.pos++];
-    this.left--;
-    this.settle();
-    return b;
-  }
-
-  /** The byte `ahead` bytes past the current position, without moving (caller checked it is there). */
-  byteAhead(ahead: number): number {
-    let part = this.part;
-    let at = this.pos + ahead;
-    while (at >= this.parts[part].length) at -= this.parts[part++].length;
-    return this.parts[part][at];
-  }
-
-  int16(): number {
-    return this.int(2);
-  }
-
-  int32(): number {
-    return this.int(4);
-  }
-
-  private int(n: number): number {
-    this.need(n);
-    if (this.buf.length - this.pos >= n) {
-      const v = this.buf.readIntBE(this.pos, n);
-      this.skip(n);
-      return v;
-    }
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + this.u8();
-    return v >= 2 ** (8 * n - 1) ? v - 2 ** (8 * n) : v;
-  }
-
-  unsignedVarint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      const b = this.u8();
-      value |= (b & 0x7f) << shift;
-      if (b < 0x80) return value >>> 0;
-    }
-    const b = this.u8();
-    if (b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
-    return (value >>> 0) + b * 0x10000000;
-  }
-
-  /** `n` bytes as text or base64url: a view when one chunk holds them, else a small copy. */
-  text(n: number, encoding: 'utf8' | 'base64url'): string {
-    this.need(n);
-    if (this.buf.length - this.pos >= n) {
-      const s = this.buf.toString(encoding, this.pos, this.pos + n);
-      this.skip(n);
-      return s;
-    }
-    const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) out[i] = this.u8();
-    return out.toString(encoding);
-  }
-}
-
-function chunkTaggedFields(r: ChunkReader): void {
+function chunkTaggedFields(r: ChunkCursor): void {
   const count = r.unsignedVarint();
   if (count > r.left) throw new ProtocolError('invalid-length', `invalid tagged fields count ${count}`);
   let last = -1;
@@ -454,13 +355,13 @@ function chunkTaggedFields(r: ChunkReader): void {
   }
 }
 
-function chunkString(r: ChunkReader, compact: boolean, nullable: boolean): string | null {
+function chunkString(r: ChunkCursor, compact: boolean, nullable: boolean): string | null {
   const n = compact ? r.unsignedVarint() - 1 : r.int16();
   if (n < -1 || (n === -1 && !nullable)) throw new ProtocolError('invalid-length', `invalid string length ${n}`);
   return n === -1 ? null : r.text(n, 'utf8');
 }
 
-function chunkCount(r: ChunkReader, compact: boolean, minElem: number): number {
+function chunkCount(r: ChunkCursor, compact: boolean, minElem: number): number {
   const n = compact ? r.unsignedVarint() - 1 : r.int32();
   if (n < 0) throw new ProtocolError('invalid-length', `invalid array length ${n}`);
   if (n * minElem > r.left) throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${r.left} bytes left`);
@@ -473,7 +374,7 @@ function chunkCount(r: ChunkReader, compact: boolean, minElem: number): number {
  * first batch's magic and attributes bytes are looked at. Malformed input is a ProtocolError.
  */
 export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4): ProduceAuthPeek {
-  const r = new ChunkReader(parts, offset);
+  const r = new ChunkCursor(parts, offset);
   const apiKey = r.int16();
   const version = r.int16();
   if (apiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Produce`).inMessage('ProduceRequest');

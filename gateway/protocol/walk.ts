@@ -24,119 +24,15 @@ import {
   taggedSize,
 } from './codec.ts';
 import { responseHeaderVersion } from './api-keys.ts';
-import { ProtocolError, truncated } from './errors.ts';
+import { ChunkCursor } from './chunk-cursor.ts';
+import { ProtocolError } from './errors.ts';
 import { responseHeaderLayout } from './headers.ts';
 
 /** One Buffer, or a frame as the chunks it arrived in. */
 export type Chunks = Buffer | readonly Buffer[];
 
-/** A forward-only cursor over a list of chunks; reads that straddle two chunks are assembled byte by byte. */
-class Cursor {
-  private part = 0;
-  private buf: Buffer;
-  private pos: number;
-  /** Bytes left in the whole input. */
-  left: number;
-  /** Bytes in the whole input (so the offset reached is total - left). */
-  readonly total: number;
-
-  constructor(
-    private readonly parts: readonly Buffer[],
-    offset: number,
-  ) {
-    let total = 0;
-    for (const p of parts) total += p.length;
-    if (!Number.isInteger(offset) || offset < 0 || offset > total) {
-      throw new ProtocolError('invalid-length', `offset ${offset} outside the ${total}-byte input`);
-    }
-    this.total = total;
-    this.left = total - offset;
-    this.buf = parts[0] ?? Buffer.alloc(0);
-    this.pos = offset;
-    this.settle();
-  }
-
-  /** Moves past exhausted chunks (only while bytes are left, so the index never runs off the list). */
-  private settle(): void {
-    while (this.pos >= this.buf.length && this.left > 0) {
-      this.pos -= this.buf.length;
-      this.buf = this.parts[++this.part];
-    }
-  }
-
-  private need(n: number): void {
-    if (n > this.left) throw truncated(n, this.left);
-  }
-
-  skip(n: number): void {
-    this.need(n);
-    this.left -= n;
-    this.pos += n;
-    this.settle();
-  }
-
-  /** The next `n` bytes: a view when one chunk holds them, else a copy. */
-  take(n: number): Buffer {
-    this.need(n);
-    if (this.buf.length - this.pos >= n) {
-      const b = this.buf.subarray(this.pos, this.pos + n);
-      this.skip(n);
-      return b;
-    }
-    const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) out[i] = this.u8();
-    return out;
-  }
-
-  u8(): number {
-    this.need(1);
-    const b = this.buf[this.pos++];
-    this.left--;
-    this.settle();
-    return b;
-  }
-
-  int8(): number {
-    return (this.u8() << 24) >> 24;
-  }
-
-  int16(): number {
-    return this.int(2);
-  }
-
-  int32(): number {
-    return this.int(4);
-  }
-
-  /** A big-endian signed integer of `n` bytes, assembled byte by byte when it straddles two chunks. */
-  private int(n: number): number {
-    this.need(n);
-    if (this.buf.length - this.pos >= n) {
-      const v = this.buf.readIntBE(this.pos, n);
-      this.skip(n);
-      return v;
-    }
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + this.u8();
-    return v >= 2 ** (8 * n - 1) ? v - 2 ** (8 * n) : v;
-  }
-
-  /** Unsigned LEB128, at most 5 bytes, value < 2^32 (as Reader.unsignedVarint). */
-  unsignedVarint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      const b = this.u8();
-      value |= (b & 0x7f) << shift;
-      if (b < 0x80) return value >>> 0;
-    }
-    const b = this.u8();
-    if (b > 0x0f) throw new ProtocolError('varint-overflow', 'unsigned varint does not fit 32 bits');
-    return (value >>> 0) + b * 0x10000000;
-  }
-}
-
 /** Skips one struct; returns whether its tagged-field section held `wanted` (-1: look for nothing). */
-function skipStruct(c: Cursor, layout: Layout, wanted = -1): boolean {
+function skipStruct(c: ChunkCursor, layout: Layout, wanted = -1): boolean {
   const body = layout.body;
   let i = 0;
   try {
@@ -152,7 +48,7 @@ function skipStruct(c: Cursor, layout: Layout, wanted = -1): boolean {
   return layout.flexible ? skipTaggedFields(c, wanted) : false;
 }
 
-function skipArray(c: Cursor, op: Op): void {
+function skipArray(c: ChunkCursor, op: Op): void {
   const n = op.compact ? c.unsignedVarint() - 1 : c.int32();
   if (n < 0) {
     if (n === -1 && op.nullable) return;
@@ -175,7 +71,7 @@ function skipArray(c: Cursor, op: Op): void {
   }
 }
 
-function skipScalar(c: Cursor, op: Op): void {
+function skipScalar(c: ChunkCursor, op: Op): void {
   const kind = op.kind;
   if (kind < Kind.String) return c.skip(FIXED_SIZE[kind]);
   if (kind === Kind.Struct) {
@@ -189,7 +85,7 @@ function skipScalar(c: Cursor, op: Op): void {
 }
 
 /** Skips a tagged-field section; returns whether it held `wanted` (-1: look for nothing). */
-function skipTaggedFields(c: Cursor, wanted: number): boolean {
+function skipTaggedFields(c: ChunkCursor, wanted: number): boolean {
   let found = false;
   for (let n = taggedCount(c.unsignedVarint(), c.left), last = -1; n > 0; n--) {
     last = nextTag(c.unsignedVarint(), last);
@@ -219,7 +115,7 @@ function responseLayouts(apiKey: number, apiVersion: number): readonly [header: 
  */
 export function responseHasTaggedField(frame: Chunks, apiKey: number, apiVersion: number, tag: number, offset = 0): boolean {
   const [header, layout] = responseLayouts(apiKey, apiVersion);
-  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : frame, offset);
+  const c = new ChunkCursor(Buffer.isBuffer(frame) ? [frame] : frame, offset);
   let label = header.label;
   try {
     skipStruct(c, header);
@@ -287,7 +183,7 @@ export type WalkOptions = {
  */
 export function walkResponse(frame: Chunks, apiKey: number, apiVersion: number, opts: WalkOptions = {}): ResponseWalk {
   const [header, layout] = responseLayouts(apiKey, apiVersion);
-  const c = new Cursor(Buffer.isBuffer(frame) ? [frame] : frame, opts.offset ?? 0);
+  const c = new ChunkCursor(Buffer.isBuffer(frame) ? [frame] : frame, opts.offset ?? 0);
   const at = (): number => c.total - c.left;
   const fields: FieldSpan[] = [];
   const elements: ElementSpan[] = [];
@@ -329,7 +225,7 @@ export function walkResponse(frame: Chunks, apiKey: number, apiVersion: number, 
   }
 }
 
-function walkElements(c: Cursor, op: Op, pick: readonly string[], out: ElementSpan[], at: () => number): void {
+function walkElements(c: ChunkCursor, op: Op, pick: readonly string[], out: ElementSpan[], at: () => number): void {
   const n = op.compact ? c.unsignedVarint() - 1 : c.int32();
   if (n < 0) {
     if (n === -1 && op.nullable) return;
@@ -357,7 +253,7 @@ function walkElements(c: Cursor, op: Op, pick: readonly string[], out: ElementSp
   }
 }
 
-function readPicked(c: Cursor, op: Op): string | number | null {
+function readPicked(c: ChunkCursor, op: Op): string | number | null {
   switch (op.kind) {
     case Kind.Int8:
       return c.int8();
