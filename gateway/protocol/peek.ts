@@ -191,14 +191,8 @@ function readCount(r: Reader, compact: boolean, minElem: number): number {
   return n;
 }
 
-/** A reader positioned after the request header of a Produce frame (checks api key and version). */
-function skipProduceHeader(frame: Buffer): Reader {
-  need(frame, 8, 'ProduceRequest');
-  const apiKey = frame.readInt16BE(0);
-  const version = frame.readInt16BE(2);
-  if (apiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Produce`).inMessage('ProduceRequest');
-  if (!fastProduce.has(version)) messageLayout(PRODUCE, version, 'request'); // unsupported versions throw here
-  const flexible = version >= 9;
+/** A reader past a request header v1/v2 (client id, then tagged fields when flexible): the body starts there. */
+function readerAfterHeader(frame: Buffer, flexible: boolean): Reader {
   const r = new Reader(frame, 8);
   try {
     const n = r.int16();
@@ -210,6 +204,17 @@ function skipProduceHeader(frame: Buffer): Reader {
     throw e;
   }
   return r;
+}
+
+/** A reader positioned after the request header of a Produce frame (checks api key and version). */
+function skipProduceHeader(frame: Buffer): Reader {
+  need(frame, 8, 'ProduceRequest');
+  const apiKey = frame.readInt16BE(0);
+  const version = frame.readInt16BE(2);
+  if (apiKey !== PRODUCE) throw new ProtocolError('invalid-value', `api key ${apiKey} is not Produce`).inMessage('ProduceRequest');
+  if (!fastProduce.has(version)) messageLayout(PRODUCE, version, 'request'); // unsupported versions throw here
+  const flexible = version >= 9;
+  return readerAfterHeader(frame, flexible);
 }
 
 /**
@@ -574,16 +579,7 @@ export function peekFetchForAuthorization(payload: Buffer): FetchAuthPeek {
   if (layout === undefined) return fetchPeekByDecoding(payload);
   const flexible = version >= 12;
   const byId = version >= 13;
-  const r = new Reader(payload, 8);
-  try {
-    const n = r.int16();
-    if (n < -1) throw new ProtocolError('invalid-length', `invalid string length ${n}`).within('clientId');
-    if (n > 0) r.skip(n);
-    if (flexible) skipTaggedFields(r);
-  } catch (e) {
-    if (e instanceof ProtocolError) e.inMessage(`RequestHeader v${flexible ? 2 : 1}`);
-    throw e;
-  }
+  const r = readerAfterHeader(payload, flexible);
   const topicsLayout = layout.body.find((o) => o.name === 'topics')!.layout!;
   const partsLayout = topicsLayout.body.find((o) => o.name === 'partitions')!.layout!;
   const forgottenLayout = layout.body.find((o) => o.name === 'forgottenTopicsData')?.layout;
