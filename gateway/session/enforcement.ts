@@ -3,6 +3,7 @@
 // view an enforcer reads (header fields at once; payload joined and body decoded only when asked).
 // The session (session.ts) acts on the decisions; this module holds what they are made with.
 import type { ClientIdentity } from '../auth/client-identity.ts';
+import type { AclService } from '../authz/acls/acl-service.ts';
 import type { CompiledPolicy } from '../authz/compiled-policy.ts';
 import type { AnyEnforcer, EnforceContext, RequestDecision, RequestView } from '../authz/enforce/enforcer.ts';
 import type { EnforcerRegistry } from '../authz/enforce/registry.ts';
@@ -30,6 +31,8 @@ export type EnforcementServices = {
   readonly decisions: DecisionSink;
   /** Looks up topic ids on the backend into the topic id cache; never rejects. */
   readonly resolveTopicIds: (backend: Address) => Promise<void>;
+  /** The ACL APIs' service (absent: they are answered as by a broker with no authorizer). */
+  readonly acls?: AclService;
 };
 
 /** A request as an enforcer sees it: nothing beyond the peeked header is read until the enforcer asks. */
@@ -94,6 +97,8 @@ export class SessionEnforcement {
       // on a secured channel: here, TLS with a client certificate (PLAINTEXT and anonymous TLS: no).
       tokenRequestsAllowed: identity.tls?.subject != null,
       state: new Map(),
+      acls: services.acls,
+      caller: { principal: identity.principal.toString(), clientAddress: identity.address, listener },
     };
   }
 

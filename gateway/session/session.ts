@@ -18,6 +18,7 @@ import {
   API_KEY,
   ProtocolError,
   type RequestHeaderPeek,
+  type Struct,
   peekProduceAcks,
   peekResponseCorrelationId,
   versionRange,
@@ -470,6 +471,9 @@ export class Session {
       case 'answer':
         if (acksZero) return this.close('authorization-close', 'an acks=0 Produce cannot be answered; closing instead');
         return this.answerLocally(enforcement.answer(header, decision.body));
+      case 'answer-later':
+        if (acksZero) return this.close('authorization-close', 'an acks=0 Produce cannot be answered; closing instead');
+        return this.answerLater(header, decision.body);
       case 'close':
         return this.close('authorization-close', decision.reason);
       case 'resolve-topic-ids':
@@ -536,6 +540,22 @@ export class Session {
     this.slots.push(slot);
     if (this.slots.length > 1) this.heldBytes += frame.length;
     this.flush();
+  }
+
+  /** A slot now, its answer when the enforcer's promise settles (a rejection closes the connection). */
+  private answerLater(header: RequestHeaderPeek, body: Promise<Struct>): void {
+    const slot: Slot = { frame: null };
+    this.slots.push(slot);
+    body.then(
+      this.guard((answer: Struct) => {
+        if (this.closed) return;
+        const frame = this.enforcement!.answer(header, answer);
+        slot.frame = frame;
+        if (this.slots[0] !== slot) this.heldBytes += frame.length;
+        this.flush();
+      }),
+      this.guard((err: unknown) => this.fail(err)),
+    );
   }
 
   private onResponse(frame: Frame): void {

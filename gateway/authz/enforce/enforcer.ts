@@ -5,12 +5,16 @@
 //   rewrite  — a rewritten body (denied items stripped) goes upstream under the same header, and the
 //              memo carries what `onResponse` merges back into the backend's answer;
 //   answer   — the gateway answers itself with the API's exact error shape (nothing goes upstream);
+//   answer-later — as answer, once the promise settles (ACL changes wait for their store); later
+//              answers still leave in request order; a rejection closes the connection;
 //   close    — the connection is closed without an answer, as a broker does (denied acks=0 Produce);
 //   resolve-topic-ids — the request names topic ids the gateway has not seen: the session looks them
 //              up on the backend, then asks again (ids still unknown then get UNKNOWN_TOPIC_ID).
 // Enforcers decide with the `Authorizer` they are handed (principal, client host and the policy in force
 // for this request are bound into it); they never see sockets, metrics or the audit log directly.
 import type { RequestBody, ResponseBody, Struct, TypedApiKey } from '../../protocol/index.ts';
+import type { AclActor } from '../acls/acl-binding.ts';
+import type { AclService } from '../acls/acl-service.ts';
 import type { RequestOperation, ResourceType } from '../model.ts';
 
 /** The authorization questions an enforcer may ask, bound to one request's principal, host and policy. */
@@ -72,12 +76,17 @@ export interface EnforceContext {
   readonly tokenRequestsAllowed: boolean;
   /** Per-connection state an enforcer keeps between requests (e.g. fetch sessions), one slot per api key. */
   readonly state: Map<number, unknown>;
+  /** The ACL APIs' service (absent: the gateway runs without one and answers them as a broker with no authorizer). */
+  readonly acls?: AclService;
+  /** Who is calling, for the audit of ACL changes (absent in tools and unit tests that do not change ACLs). */
+  readonly caller?: AclActor;
 }
 
 export type RequestDecision<M = unknown> =
   | { readonly action: 'forward'; readonly memo?: M }
   | { readonly action: 'rewrite'; readonly body: Struct; readonly memo?: M }
   | { readonly action: 'answer'; readonly body: Struct }
+  | { readonly action: 'answer-later'; readonly body: Promise<Struct> }
   | { readonly action: 'close'; readonly reason: string }
   | { readonly action: 'resolve-topic-ids'; readonly topicIds: readonly string[] };
 
