@@ -415,21 +415,16 @@ export class Session {
     const enforcer = enforcement.enforcerFor(header.apiKey, header.apiVersion);
     // Registry and advertised versions agree; this is the fail-closed net under them.
     if (enforcer === undefined) return this.refuseUnenforced(header);
-    // acks=0 Produce gets no answer: it takes no slot, and only forward or close make sense for it.
-    let acksZero = false;
-    if (header.apiKey === API_KEY.Produce) {
-      const acks = this.produceAcks(frame);
-      if (acks === null) return;
-      acksZero = acks === 0;
-    }
-    if (!acksZero && this.slotsFull()) return;
     const decision = this.decide(enforcer, frame, header, topicIdsResolved);
     if (decision === null) return;
     if (decision.action === 'forward') {
-      if (!acksZero) this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
+      // acks=0 Produce gets no answer: it takes no slot (the Produce enforcer read acks in its own walk).
+      if (decision.noAnswer === true) return this.forward(frame.parts);
+      if (this.slotsFull()) return;
+      this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
       return this.forward(frame.parts);
     }
-    this.actOn(decision, enforcer, frame, header, acksZero, topicIdsResolved);
+    this.actOn(decision, enforcer, frame, header, topicIdsResolved);
   }
 
   private refuseUnenforced(header: RequestHeaderPeek): void {
@@ -449,20 +444,29 @@ export class Session {
     }
   }
 
-  /** Every decision but a plain forward. */
+  /** Every decision but a forward (the rare ones: a denial, a rewrite, a lookup). */
   private actOn(
     decision: RequestDecision,
     enforcer: AnyEnforcer,
     frame: Frame,
     header: RequestHeaderPeek,
-    acksZero: boolean,
     topicIdsResolved: boolean,
   ): void {
     const enforcement = this.enforcement!;
+    if (decision.action === 'close') return this.close('authorization-close', decision.reason);
+    if (decision.action === 'resolve-topic-ids') {
+      if (topicIdsResolved) return this.close('internal-error', `enforcer of api key ${header.apiKey} asked for topic ids twice`);
+      return this.resolveTopicIds(frame, header);
+    }
+    // Whatever its enforcer did, an acks=0 Produce is never answered: a broker closes instead (checked here too).
+    let acksZero = false;
+    if (header.apiKey === API_KEY.Produce) {
+      const acks = this.produceAcks(frame);
+      if (acks === null) return;
+      acksZero = acks === 0;
+    }
+    if (!acksZero && this.slotsFull()) return;
     switch (decision.action) {
-      case 'forward':
-        if (!acksZero) this.expectAnswer(header, decision.memo === undefined ? undefined : enforcer, decision.memo);
-        return this.forward(frame.parts);
       case 'rewrite':
         // Kafka closes the connection when any partition of an acks=0 Produce fails: never a partial one.
         if (acksZero) return this.close('authorization-close', 'enforcer rewrote an acks=0 Produce; closing instead');
@@ -474,11 +478,6 @@ export class Session {
       case 'answer-later':
         if (acksZero) return this.close('authorization-close', 'an acks=0 Produce cannot be answered; closing instead');
         return this.answerLater(header, decision.body);
-      case 'close':
-        return this.close('authorization-close', decision.reason);
-      case 'resolve-topic-ids':
-        if (topicIdsResolved) return this.close('internal-error', `enforcer of api key ${header.apiKey} asked for topic ids twice`);
-        return this.resolveTopicIds(frame, header);
     }
   }
 

@@ -10,7 +10,7 @@
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
 // median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R]
-//     [--gateway-cpu-prof DIR] [--paths direct,pipe,acl-off,acl-on]
+//     [--gateway-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on] [--phases produce,consume]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,6 +35,10 @@ const { values } = parseArgs({
     'gateway-cpu-prof': { type: 'string' },
     /** Which paths to run (default all four). */
     paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on' },
+    /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
+    'gateway-node-args': { type: 'string', default: '' },
+    /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
+    phases: { type: 'string', default: 'produce,consume' },
   },
 });
 const workload = { records: Number(values.records), recordSize: Number(values['record-size']) };
@@ -61,6 +65,7 @@ fs.writeFileSync(
 );
 
 const paths = ALL_PATHS.filter((p) => wanted.includes(p));
+const consumes = values.phases.split(',').includes('consume');
 
 // In process, before the broker starts: the per-request cost on its own, without the network.
 const requestCosts = measureProduceAuthorization({
@@ -94,7 +99,7 @@ async function startGateway(authorization: Record<string, unknown>): Promise<Gat
     backendBootstrap: cluster.bootstrap,
     maxBrokers: 1,
     extraConfig: { log: { level: 'warn' }, authorization },
-    nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    nodeArgs: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...values['gateway-node-args'].split(' ').filter(Boolean)],
     listeners: [
       {
         name: 'bench',
@@ -150,6 +155,8 @@ const targets: Record<PathName, (PerfTarget & { pid: number | null }) | null> = 
   'acl-on': gatewayOn && { bootstrap: gatewayOn.bootstrap, pid: gatewayOn.process.pid },
 };
 const tools = perfTools(workload);
+// For attaching a profiler or strace to one hop while the benchmark runs.
+console.log(`hop processes: ${paths.flatMap((p) => (targets[p]!.pid === null ? [] : [`${p} pid ${targets[p]!.pid}`])).join(', ')}`);
 
 console.log(
   `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
@@ -174,7 +181,7 @@ async function phase(target: PerfTarget & { pid: number | null }, run: () => Pro
 // alone, the first measured round still ran ~1.6× the gateway's later CPU per GB: V8 was still optimizing.)
 for (const p of paths) {
   await tools.produce(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
-  await tools.consume(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
+  if (consumes) await tools.consume(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
 }
 
 const width = Math.max(...paths.map((p) => p.length));
@@ -184,7 +191,7 @@ for (let round = 1; round <= rounds; round++) {
     const target = targets[p]!;
     const topic = `${TOPIC_PREFIX}${p}.${round}`;
     const produce = await phase(target, () => tools.produce(target, topic));
-    const consume = await phase(target, () => tools.consume(target, topic));
+    const consume = consumes ? await phase(target, () => tools.consume(target, topic)) : { mbPerSec: NaN, cpu: NaN };
     results[p].push({ produce, consume });
     const cpuText = (x: Phase) => (target.pid === null ? '' : ` [${x.cpu.toFixed(2)} CPU-s, ${(x.cpu / gbPerPhase).toFixed(2)}/GB]`);
     console.log(

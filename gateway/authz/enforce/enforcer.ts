@@ -83,7 +83,8 @@ export interface EnforceContext {
 }
 
 export type RequestDecision<M = unknown> =
-  | { readonly action: 'forward'; readonly memo?: M }
+  /** `noAnswer`: the request gets no response (acks=0 Produce), so the session expects none. */
+  | { readonly action: 'forward'; readonly memo?: M; readonly noAnswer?: boolean }
   | { readonly action: 'rewrite'; readonly body: Struct; readonly memo?: M }
   | { readonly action: 'answer'; readonly body: Struct }
   | { readonly action: 'answer-later'; readonly body: Promise<Struct> }

@@ -94,7 +94,7 @@ const produce: Enforcer<typeof API_KEY.Produce> = {
   versions: { min: 3, max: 12 },
   onRequest(req, ctx) {
     const denied = req.body().topicData.some((t) => !ctx.authz.allowed('WRITE', 'TOPIC', t.name));
-    return denied ? { action: 'close', reason: 'acks=0 Produce to a topic without WRITE' } : { action: 'forward' };
+    return denied ? { action: 'close', reason: 'acks=0 Produce to a topic without WRITE' } : { action: 'forward', noAnswer: true };
   },
 };
 

@@ -2,8 +2,9 @@
 // first batch's transactional bit with a chunk-aware walk that never joins the frame nor decodes records.
 // Order (spec §2.3/§2.5): a transactional first batch in any partition needs a non-null TransactionalId
 // with WRITE on it, else 53 in every partition; then per topic (v13: unknown id → 100) WRITE → 29.
-// All allowed → forward with no memo (nothing decoded, nothing cached). acks=0 with any error → close, as
-// the broker does. Writes to internal topics (client id `__admin_client`) are the backend's rule.
+// All allowed → forward with no memo (nothing decoded, nothing cached; acks=0: marked as getting no answer,
+// so the session need not read acks itself). acks=0 with any error → close, as the broker does. Writes to
+// internal topics (client id `__admin_client`) are the backend's rule.
 import { API_KEY, type Struct } from '../../../protocol/index.ts';
 import { type ProduceAuthPeek, peekProduceForAuthorization } from '../../../protocol/peek.ts';
 import type { EnforceContext, Enforcer, RequestDecision } from '../enforcer.ts';
@@ -34,6 +35,10 @@ function deniedTopic(t: ProduceAuthPeek['topics'][number], errorCode: number): S
   };
 }
 
+/** The everyday decisions, made once (the hot path allocates no decision). */
+const FORWARD: RequestDecision<DeniedTopics> = { action: 'forward' };
+const FORWARD_UNANSWERED: RequestDecision<DeniedTopics> = { action: 'forward', noAnswer: true };
+
 export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
   apiKey: API_KEY.Produce,
   versions: { min: 0, max: 13 },
@@ -60,7 +65,7 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
       if (name !== undefined && ctx.authz.allowed('WRITE', 'TOPIC', name)) continue;
       (denied ??= new Array<boolean>(topics.length).fill(false))[i] = true;
     }
-    if (denied === undefined) return { action: 'forward' };
+    if (denied === undefined) return peek.acks === 0 ? FORWARD_UNANSWERED : FORWARD;
     if (peek.acks === 0) return { action: 'close', reason: 'acks=0 Produce denied (topic)' };
 
     const deniedEntries: Struct[] = [];

@@ -221,7 +221,7 @@ test('acks=0 with any denial closes the connection; all allowed forwards', () =>
     const txn = requestView(PRODUCE, v, body(v, [[topicRef(v, 'a'), [0]]], { acks: 0, txn: 'tx', transactional: true }));
     assert.equal(produceEnforcer.onRequest(txn, ctx).action, 'close');
     const ok = requestView(PRODUCE, v, body(v, [[topicRef(v, 'a'), [0]]], { acks: 0 }));
-    assert.deepEqual(produceEnforcer.onRequest(ok, ctx), { action: 'forward' });
+    assert.deepEqual(produceEnforcer.onRequest(ok, ctx), { action: 'forward', noAnswer: true });
   }
 });
 
