@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Java + Maven for Kafka, an MIT KDC and client, kcat with GSSAPI, headers for
-# the `kerberos` npm addon, unzip to inspect jars, haproxy as a real PROXY-protocol load balancer.
+# the `kerberos` npm addon, unzip to inspect jars, haproxy as a real PROXY-protocol load balancer,
+# python3-venv for the confluent-kafka client the ACL tests install from PyPI into .cache/ on first use.
 APT_PACKAGES=(default-jdk-headless maven unzip kcat krb5-kdc krb5-admin-server krb5-user
-  libsasl2-modules-gssapi-mit libkrb5-dev build-essential python3 haproxy)
+  libsasl2-modules-gssapi-mit libkrb5-dev build-essential python3 python3-venv haproxy)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -16,6 +16,21 @@ import { compileRule, ResourceIndex, type CompiledRule } from './resource-index.
 /** The name §1.7 step 1 authorizes against (Kafka's default authorizeByResourceType). */
 const PROBE_RESOURCE_NAME = 'hardcode';
 
+/** How a policy is compiled, beyond the policy itself (set by the gateway from its configuration). */
+export interface CompileOptions {
+  /**
+   * Topics no client may use through the gateway (the managed ACL topic): every operation is denied,
+   * super users included and before the super-user check, whatever the rules say. The topic is then
+   * also left out of every listing, since enforcers drop denied topics from them.
+   */
+  readonly reservedTopics?: readonly string[];
+  /** Super users may READ and DESCRIBE the reserved topics (to inspect them); writes stay denied. */
+  readonly superUsersMayReadReserved?: boolean;
+}
+
+/** The operations `superUsersMayReadReserved` opens to super users. */
+const RESERVED_READ_OPERATIONS: ReadonlySet<RequestOperation> = new Set(['READ', 'DESCRIBE']);
+
 export class CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   private readonly indexes = new Map<ResourceType, ResourceIndex>();
@@ -23,12 +38,17 @@ export class CompiledPolicy {
   private readonly hasDryRunRules: boolean;
   /** No dry-run anywhere: one evaluation decides (the common, fast case). */
   private readonly plainEnforcement: boolean;
+  private readonly reservedTopics: ReadonlySet<string>;
+  private readonly reservedRule: PolicyRule | undefined;
 
   constructor(
     readonly policy: Policy,
     /** Increases with every successful reload; audit events and metrics carry it. */
     readonly version = 1,
+    private readonly options: CompileOptions = {},
   ) {
+    this.reservedTopics = new Set(options.reservedTopics ?? []);
+    this.reservedRule = this.reservedTopics.size === 0 ? undefined : reservedTopicRule([...this.reservedTopics]);
     this.superUsers = new Set(policy.superUsers);
     this.rules = policy.rules.map(compileRule);
     this.hasDryRunRules = this.rules.some((r) => r.dryRun);
@@ -52,6 +72,7 @@ export class CompiledPolicy {
   /** May `principal` connecting from `host` perform `operation` on the resource? (§1.6) */
   authorize(principal: string, host: string | ClientHost, operation: RequestOperation, type: ResourceType, name: string): Decision {
     const client = typeof host === 'string' ? clientHost(host) : host;
+    if (this.reservedRule !== undefined && type === 'TOPIC' && this.reservedTopics.has(name)) return this.reserved(principal, operation);
     if (this.plainEnforcement && !this.superUsers.has(principal)) {
       const verdict = this.evaluate(principal, client, operation, type, name, false);
       return decide(verdict, verdict.allowed ? 'allowed' : 'denied', this.version);
@@ -76,6 +97,20 @@ export class CompiledPolicy {
       if (this.authorize(principal, client, operation, type, name).allowed) bits |= operationBit(operation);
     }
     return bits;
+  }
+
+  /** Whether `name` is a reserved topic (the managed ACL topic): no client uses it through the gateway. */
+  isReservedTopic(name: string): boolean {
+    return this.reservedTopics.has(name);
+  }
+
+  // Denied whatever the rules, super users and dry-run mode included: a client that could write the ACL
+  // topic could grant itself anything on every gateway instance.
+  private reserved(principal: string, operation: RequestOperation): Decision {
+    if (this.options.superUsersMayReadReserved && this.superUsers.has(principal) && RESERVED_READ_OPERATIONS.has(operation)) {
+      return decide(SUPER_USER, 'allowed', this.version);
+    }
+    return decide({ allowed: false, reason: 'deny-rule', rules: [this.reservedRule!] }, 'denied', this.version);
   }
 
   private decide(principal: string, verdict: (withDryRun: boolean) => Verdict): Decision {
@@ -161,6 +196,21 @@ export class CompiledPolicy {
 }
 
 const SUPER_USER: Verdict = { allowed: true, reason: 'super-user', rules: [] };
+
+/** The rule audit events and `policy explain` name when a reserved topic is refused. */
+function reservedTopicRule(topics: readonly string[]): PolicyRule {
+  return {
+    id: 'gatehouse:reserved-topic',
+    description: 'the managed ACL topic: no client may use it through the gateway (authorization.managedAcls)',
+    permission: 'DENY',
+    operations: ['ALL'],
+    principalRefs: ['User:*'],
+    principals: ['User:*'],
+    hosts: ['*'],
+    resources: topics.map((name) => ({ type: 'TOPIC' as const, patternType: 'LITERAL' as const, name })),
+    mode: 'enforce',
+  };
+}
 
 function addOnce(list: CompiledRule[] | undefined, rule: CompiledRule): CompiledRule[] {
   if (!list) return [rule];

@@ -1,12 +1,19 @@
 // Holds the policy in force and replaces it on reload: parse, validate, compile, then one
 // assignment. A policy that fails to load never replaces the last good one; the failure is kept
 // in `status()` (for the admin endpoint) and reported to `onReload` (for metrics).
+// With a managed ACL store, the policy in force is the YAML policy plus one rule per managed binding:
+// a change in the store recompiles from the last good YAML policy (a new version), and a YAML reload
+// keeps the managed rules.
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { CompiledPolicy } from './compiled-policy.ts';
+import { bindingKey } from './acls/acl-binding.ts';
+import { managedRules } from './acls/managed-rules.ts';
+import type { ManagedAclStore } from './acls/managed-store.ts';
+import { CompiledPolicy, type CompileOptions } from './compiled-policy.ts';
 import { isPolicyFileName, loadPolicy } from './policy-loader.ts';
-import type { PolicyError } from './policy.ts';
+import type { Policy, PolicyError } from './policy.ts';
 
 /** The subset of a pino logger the store uses. */
 export interface StoreLogger {
@@ -23,6 +30,8 @@ export interface PolicyStatus {
   /** The first problem of the last failed reload; cleared by the next successful one. */
   readonly lastError?: PolicyError;
   readonly errors: readonly PolicyError[];
+  /** With a managed ACL store: which one, and how many managed rules the policy in force holds. */
+  readonly managed?: { readonly store: ManagedAclStore['kind']; readonly rules: number };
 }
 
 export interface ReloadEvent {
@@ -40,10 +49,18 @@ export interface PolicyStoreOptions {
   /** Quiet time after the last file event before reloading (editors write in bursts). */
   readonly debounceMs?: number;
   readonly onReload?: (event: ReloadEvent) => void;
+  /** Managed ACLs (CreateAcls/DeleteAcls): their bindings are compiled in with the YAML policy. Started by the caller. */
+  readonly managed?: ManagedAclStore;
+  /** How every policy is compiled (e.g. the reserved ACL topic). */
+  readonly compile?: CompileOptions;
 }
+
+const MANAGED_TRIGGER = 'managed ACLs changed';
 
 export class PolicyStore {
   private policy: CompiledPolicy | undefined;
+  /** The last good policy read from the files, without managed rules. */
+  private filePolicy: Policy | undefined;
   private state: PolicyStatus = { version: 0, files: [], errors: [] };
   private pending: Promise<ReloadEvent> | undefined;
   private queued: Promise<ReloadEvent> | undefined;
@@ -52,7 +69,9 @@ export class PolicyStore {
   private timer: NodeJS.Timeout | undefined;
   private readonly onSighup = () => void this.reload('SIGHUP');
 
-  constructor(private readonly options: PolicyStoreOptions) {}
+  constructor(private readonly options: PolicyStoreOptions) {
+    options.managed?.onChange(() => this.managedChanged());
+  }
 
   /** The policy in force; undefined until the first successful load (the authorizer is "not ready"). */
   current(): CompiledPolicy | undefined {
@@ -61,6 +80,11 @@ export class PolicyStore {
 
   status(): PolicyStatus {
     return this.state;
+  }
+
+  /** The policy from the files alone (what DescribeAcls lists as hand-written rules); undefined before the first load. */
+  yamlPolicy(): Policy | undefined {
+    return this.filePolicy;
   }
 
   /** Loads now. A call during a load waits for it, then loads once more (calls coalesce). */
@@ -122,20 +146,47 @@ export class PolicyStore {
         { trigger, errors: result.errors, keptVersion: this.state.version },
         `policy reload failed, keeping version ${this.state.version}: ${result.errors[0].file}:${result.errors[0].line}:${result.errors[0].column}: ${result.errors[0].message}`,
       );
-    } else if (result.policy.digest === this.state.digest) {
+    } else if (result.policy.digest === this.filePolicy?.digest) {
       this.state = { ...this.state, lastError: undefined, errors: [] };
     } else {
       changed = true;
-      const version = this.state.version + 1;
-      this.policy = new CompiledPolicy(result.policy, version);
-      this.state = { version, digest: result.policy.digest, loadedAt: new Date().toISOString(), files: result.policy.files, errors: [] };
-      log?.info(
-        { trigger, version, digest: result.policy.digest, rules: result.policy.rules.length },
-        `policy version ${version} in force`,
-      );
+      this.filePolicy = result.policy;
+      this.swapIn(trigger);
     }
     const event: ReloadEvent = { ok: result.ok, changed, trigger, status: this.state };
     this.options.onReload?.(event);
     return event;
+  }
+
+  // The store's bindings changed (this instance or another): recompile from the last good YAML policy.
+  // Before the first YAML load there is nothing to combine with; that load will include them.
+  private managedChanged(): void {
+    if (!this.filePolicy) return;
+    this.swapIn(MANAGED_TRIGGER);
+    this.options.onReload?.({ ok: true, changed: true, trigger: MANAGED_TRIGGER, status: this.state });
+  }
+
+  /** Compiles the last good YAML policy with the managed rules of now, as the next version. */
+  private swapIn(trigger: string): void {
+    const yaml = this.filePolicy!;
+    const bindings = this.options.managed?.bindings() ?? [];
+    const rules = managedRules(bindings);
+    // The digest covers both sources, so audit events name exactly the rule set that decided.
+    const digest =
+      this.options.managed === undefined
+        ? yaml.digest
+        : createHash('sha256').update(yaml.digest).update('\0').update(bindings.map(bindingKey).join('\n')).digest('hex').slice(0, 16);
+    const policy: Policy = rules.length === 0 && digest === yaml.digest ? yaml : { ...yaml, rules: [...yaml.rules, ...rules], digest };
+    const version = this.state.version + 1;
+    this.policy = new CompiledPolicy(policy, version, this.options.compile);
+    const managed = this.options.managed && { store: this.options.managed.kind, rules: rules.length };
+    // A YAML load clears the last reload error; a managed change leaves it (the files are still broken).
+    const { lastError, errors } = this.state;
+    const kept = trigger === MANAGED_TRIGGER ? { errors, ...(lastError && { lastError }) } : { errors: [] };
+    this.state = { version, digest, loadedAt: new Date().toISOString(), files: yaml.files, ...kept, ...(managed && { managed }) };
+    this.options.logger?.info(
+      { trigger, version, digest, rules: policy.rules.length, ...(managed && { managedRules: managed.rules }) },
+      `policy version ${version} in force`,
+    );
   }
 }

@@ -1,9 +1,14 @@
-// `gatehouse policy check | explain | test | import`. The logic lives in gateway/authz; this file
-// parses arguments and prints. Exit codes: 0 ok, 1 a failing check or test, 2 a usage error.
+// `gatehouse policy check | explain | test | import | export`. The logic lives in gateway/authz; this
+// file parses arguments and prints. Exit codes: 0 ok, 1 a failing check or test, 2 a usage error.
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command } from '../cli.ts';
+import type { AclBinding } from '../authz/acls/acl-binding.ts';
+import { FileAclStore } from '../authz/acls/file-store.ts';
+import { describeBinding, managedPolicyYaml, managedYamlProblem } from '../authz/acls/managed-rules.ts';
+import type { ManagedAclStore } from '../authz/acls/managed-store.ts';
+import { bindingApproximations } from '../authz/acls/policy-bindings.ts';
 import { CompiledPolicy } from '../authz/compiled-policy.ts';
 import { parseDecisionTable, runDecisionTable, type CaseResult } from '../authz/decision-table.ts';
 import { explain, type Explanation } from '../authz/explain.ts';
@@ -12,6 +17,10 @@ import { isOperation, type ResourceType } from '../authz/model.ts';
 import { formatPolicyError, loadPolicy } from '../authz/policy-loader.ts';
 import { lintPolicy, type PolicyWarning } from '../authz/policy-lint.ts';
 import { principalProblem } from '../common/principal.ts';
+import { loadConfigFile } from '../config/load.ts';
+import { ConfigError } from '../config/schema.ts';
+import { createLogger } from '../observability/logger.ts';
+import { KafkaAclStore } from '../session/acl-topic-store.ts';
 
 const USAGE = `Usage: gatehouse policy <subcommand> [options]
 
@@ -21,7 +30,8 @@ Subcommands:
   check <dir|file> [--strict]
       Validate a policy (a YAML file or a directory of them). Prints errors as file:line:column
       and warnings (rules that can never match, allows shadowed by denies, unusual principal
-      types). Exit 1 on errors, or on warnings with --strict.
+      types), and the rules DescribeAcls can show only approximately as Kafka ACLs (CIDR hosts,
+      dry-run, roles). Exit 1 on errors, or on warnings with --strict.
   explain [--policy <dir|file>] --principal <Type:name> --host <ip> --operation <OP>
           (--topic|--group|--transactional-id|--delegation-token|--user <name> | --cluster) [--json]
       Print the decision for one request and the rules that decided it. The policy defaults to
@@ -31,6 +41,10 @@ Subcommands:
   import [<file>|-] [--out <file>]
       Read \`kafka-acls --list\` output (a file, or stdin) and write an equivalent policy YAML
       (stdout unless --out).
+  export (--config <gateway config> | --file <managed ACL file>) [--out <file>]
+      Write the managed ACLs (created with kafka-acls or the AdminClient; config
+      authorization.managedAcls, file or kafka store) as a policy YAML file (stdout unless --out),
+      to move them into version control.
 
 Exit codes: 0 ok, 1 failing check or test, 2 usage error.
 `;
@@ -47,7 +61,13 @@ const processIo: PolicyIo = { out: (text) => void process.stdout.write(text), er
 
 type Subcommand = (args: string[], io: PolicyIo) => Promise<number>;
 
-const subcommands: Record<string, Subcommand> = { check, explain: explainCommand, test: testCommand, import: importCommand };
+const subcommands: Record<string, Subcommand> = {
+  check,
+  explain: explainCommand,
+  test: testCommand,
+  import: importCommand,
+  export: exportCommand,
+};
 
 export const policyCommand: Command = { run: (args) => runPolicy(args, processIo) };
 
@@ -99,6 +119,8 @@ async function check(args: string[], io: PolicyIo): Promise<number> {
   }
   const warnings = lintPolicy(result.policy);
   for (const warning of warnings) io.out(`${formatWarning(warning)}\n`);
+  // Not warnings: the gateway enforces these rules as written; only their Kafka ACL listing differs.
+  for (const line of bindingApproximations(result.policy)) io.out(`approximate as Kafka ACLs (DescribeAcls): ${line}\n`);
   const { files, rules, roles } = result.policy;
   io.out(`ok: ${files.length} file(s), ${rules.length} rule(s), ${roles.size} role(s), ${warnings.length} warning(s)\n`);
   return values.strict && warnings.length > 0 ? 1 : 0;
@@ -263,4 +285,81 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+async function exportCommand(args: string[], io: PolicyIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: 'string', short: 'c' },
+    file: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if ((values.config === undefined) === (values.file === undefined)) {
+    throw new UsageError('export needs exactly one of --config <gateway config> or --file <managed ACL file>');
+  }
+  const opened =
+    values.file !== undefined ? { store: managedFile(values.file), from: values.file } : openConfiguredStore(values.config!, io);
+  if ('code' in opened) return opened.code;
+  const { store, from } = opened;
+  let bindings: readonly AclBinding[];
+  try {
+    await store.start();
+    bindings = store.bindings();
+  } catch (error) {
+    io.err(`gatehouse policy: cannot read the managed ACLs (${store.kind} store, ${from}): ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+  // Bindings a policy file cannot say (e.g. an operation the resource type has not, accepted by Kafka)
+  // are named, not silently dropped.
+  const problems = bindings.map((b) => ({ b, problem: managedYamlProblem([b]) }));
+  for (const { b, problem } of problems) if (problem) io.err(`warning: not exported: ACL ${describeBinding(b)}: ${problem}\n`);
+  const exported = problems.filter((p) => !p.problem).map((p) => p.b);
+  const yaml = managedPolicyYaml(exported, [
+    `Managed ACLs exported by \`gatehouse policy export\` from the ${store.kind} store (${from}) at ${new Date().toISOString()}.`,
+    'A valid policy file. Once it is in your policy folder, remove the managed copies (kafka-acls --remove):',
+    'a binding in both places is listed twice by DescribeAcls, and DeleteAcls deletes only the managed one.',
+  ]);
+  if (values.out) await writeFile(values.out, yaml);
+  else io.out(yaml);
+  io.err(
+    `exported ${exported.length} managed ACL(s)${exported.length < bindings.length ? `, ${bindings.length - exported.length} not exported` : ''}\n`,
+  );
+  return exported.length < bindings.length ? 1 : 0;
+}
+
+function managedFile(path: string): ManagedAclStore {
+  return new FileAclStore({ path: resolve(path), readOnly: true });
+}
+
+/** The managed ACL store a gateway config names, opened read-only in spirit (nothing is written). */
+function openConfiguredStore(configFile: string, io: PolicyIo): { store: ManagedAclStore; from: string } | { code: number } {
+  let config;
+  try {
+    config = loadConfigFile(configFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`gatehouse policy: invalid configuration: ${error.message}\n`);
+    return { code: 2 };
+  }
+  const authz = config.authorization;
+  if (authz.mode === 'off' || authz.managedAcls.store === 'none') {
+    io.err(
+      `gatehouse policy: ${configFile} keeps no managed ACLs (${authz.mode === 'off' ? 'authorization mode: off' : 'managedAcls.store: none'})\n`,
+    );
+    return { code: 1 };
+  }
+  const managed = authz.managedAcls;
+  if (managed.store === 'file') return { store: managedFile(managed.path), from: managed.path };
+  // Logs go to stderr: stdout may be the exported YAML.
+  const logger = createLogger({ level: 'warn', name: 'gatehouse-policy-export', destination: 2 });
+  const store = new KafkaAclStore({
+    bootstrap: config.backend.bootstrapServers,
+    topic: managed.topic,
+    logger,
+    connectTimeoutMs: config.backend.connectTimeoutMs,
+    startTimeoutMs: 30_000,
+  });
+  return { store, from: `topic ${managed.topic} on ${config.backend.bootstrapServers.map((b) => `${b.host}:${b.port}`).join(',')}` };
 }

@@ -5,7 +5,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { ConfigError } from '../config/schema.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { uncaughtErrorsTotal } from '../observability/proxy-metrics.ts';
-import { startGateway } from '../session/gateway.ts';
+import { GatewayStartError, startGateway } from '../session/gateway.ts';
 
 const HELP = `Usage: gatehouse start -c FILE
 
@@ -13,7 +13,9 @@ Runs the gateway with the configuration in FILE (YAML; see deploy/gatehouse.exam
 SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish (limits.shutdownDrainMs),
 then exits. SIGHUP reloads every listener's TLS certificate, key, CA bundle and CRLs, and the
 authorization policy (all are also reloaded when their files change); connections already open keep
-going, and authorize their next request with the new policy.
+going, and authorize their next request with the new policy. ACLs created with kafka-acls or the
+AdminClient (authorization.managedAcls) are read before the first connection is served; when they
+cannot be read, the gateway does not start.
 
 Options:
   -c, --config FILE   the configuration file (required)
@@ -73,6 +75,12 @@ export const startCommand: Command = {
     try {
       gateway = await startGateway(config, logger);
     } catch (err) {
+      if (err instanceof GatewayStartError) {
+        logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
+        logger.flush();
+        process.stderr.write(`gatehouse: cannot start: ${err.message}\n`);
+        return 1;
+      }
       if (!(err instanceof ConfigError)) throw err;
       // A certificate that will not load, mapping rules that do not parse: reported like a config error.
       logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');

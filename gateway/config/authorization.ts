@@ -1,11 +1,29 @@
 // The `authorization` section: which policy files decide, whether requests are authorized at all, and
 // where decisions are audited. Closed by default: a configuration without the section is refused, so a
 // gateway never runs without authorization unless its operator wrote `mode: off`.
+import fs from 'node:fs';
+import nodePath from 'node:path';
 import type { Reader } from './reader.ts';
 import type { ConfigPath } from './yaml-source.ts';
 
 /** Which allowed decisions the audit log keeps (denials are always kept). */
 export type AuditAllows = 'none' | 'all' | { readonly ratio: number };
+
+/** The managed ACL topic's name when the config names none. */
+export const DEFAULT_ACL_TOPIC = '__gatehouse_acls';
+
+/**
+ * Where ACLs created with CreateAcls (kafka-acls --add, AdminClient.createAcls) live:
+ * - kafka: a compacted topic on the backend that every gateway instance consumes (safe with one instance
+ *   or many, hence the default). No client may use that topic through the gateway; super users may read
+ *   it when `superUsersMayReadTopic` says so.
+ * - file: a YAML policy file written atomically; for a single instance (other instances would not see it).
+ * - none: CreateAcls/DeleteAcls are refused (SECURITY_DISABLED); DescribeAcls still lists the YAML policy.
+ */
+export type ManagedAclsConfig =
+  | { readonly store: 'kafka'; readonly topic: string; readonly superUsersMayReadTopic: boolean }
+  | { readonly store: 'file'; readonly path: string }
+  | { readonly store: 'none' };
 
 export type AuthorizationConfig =
   /**
@@ -18,6 +36,7 @@ export type AuthorizationConfig =
       /** Policy files or folders (absolute), merged into one policy as a folder's files are. */
       readonly policies: readonly string[];
       readonly audit: { readonly destination: string; readonly allows: AuditAllows };
+      readonly managedAcls: ManagedAclsConfig;
     };
 
 const MISSING =
@@ -25,9 +44,17 @@ const MISSING =
 
 export function readAuthorization(r: Reader, value: unknown, path: ConfigPath): AuthorizationConfig {
   if (value === undefined || value === null) r.fail(path, MISSING);
-  const obj = r.object(value, path, ['policies', 'mode', 'audit']);
+  const obj = r.object(value, path, ['policies', 'mode', 'audit', 'managedAcls']);
   const mode = obj.mode === undefined ? 'enforce' : r.oneOf(obj.mode, [...path, 'mode'], ['enforce', 'off'] as const);
-  if (mode === 'off') return { mode };
+  if (mode === 'off') {
+    if (obj.managedAcls !== undefined) {
+      r.fail(
+        [...path, 'managedAcls'],
+        'managedAcls needs authorization on: with mode: off the gateway keeps no ACLs (remove managedAcls or mode: off)',
+      );
+    }
+    return { mode };
+  }
   if (!Array.isArray(obj.policies) || obj.policies.length === 0) {
     r.fail(
       obj.policies === undefined ? path : [...path, 'policies'],
@@ -44,7 +71,55 @@ export function readAuthorization(r: Reader, value: unknown, path: ConfigPath): 
       destination: destination === 'stdout' ? destination : r.resolve(destination),
       allows: readAllows(r, audit.allows, [...path, 'audit', 'allows']),
     },
+    managedAcls: readManagedAcls(r, obj.managedAcls, [...path, 'managedAcls'], policies),
   };
+}
+
+const MANAGED_STORES = ['kafka', 'file', 'none'] as const;
+/** Kafka's own rule for topic names (a name the backend would refuse is refused here, at its line). */
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+function readManagedAcls(r: Reader, value: unknown, path: ConfigPath, policies: readonly string[]): ManagedAclsConfig {
+  if (value === undefined) return { store: 'kafka', topic: DEFAULT_ACL_TOPIC, superUsersMayReadTopic: false };
+  const kind = r.object(value, path, ['store', 'topic', 'superUsersMayReadTopic', 'path']);
+  if (kind.store === undefined) r.fail(path, `managedAcls.store is required: one of ${MANAGED_STORES.join(', ')}`);
+  const store = r.oneOf(kind.store, [...path, 'store'], MANAGED_STORES);
+  const allowed = { kafka: ['store', 'topic', 'superUsersMayReadTopic'], file: ['store', 'path'], none: ['store'] }[store];
+  for (const key of Object.keys(kind)) {
+    if (!allowed.includes(key))
+      r.fail([...path, key], `managedAcls.${key} does not apply to store: ${store} (allowed: ${allowed.join(', ')})`);
+  }
+  if (store === 'none') return { store };
+  if (store === 'kafka') {
+    const topic = kind.topic === undefined ? DEFAULT_ACL_TOPIC : r.string(kind.topic, [...path, 'topic']);
+    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') {
+      r.fail(
+        [...path, 'topic'],
+        `managedAcls.topic '${topic}' is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)`,
+      );
+    }
+    const superUsersMayReadTopic =
+      kind.superUsersMayReadTopic === undefined ? false : r.bool(kind.superUsersMayReadTopic, [...path, 'superUsersMayReadTopic']);
+    return { store, topic, superUsersMayReadTopic };
+  }
+  if (kind.path === undefined) r.fail(path, 'managedAcls.path is required with store: file (the managed ACL file, created when missing)');
+  const file = r.resolve(r.string(kind.path, [...path, 'path']));
+  const at = [...path, 'path'];
+  const folder = nodePath.dirname(file);
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) r.fail(at, `managedAcls.path: folder ${folder} does not exist`);
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) r.fail(at, `managedAcls.path: ${file} is a folder; name a file`);
+  // The gateway rewrites this file; were it also read as a hand-written policy, every managed rule would
+  // be there twice, and DeleteAcls could not delete them.
+  for (const policy of policies) {
+    const isFolder = fs.statSync(policy, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    if (file === policy || (isFolder && folder === policy)) {
+      r.fail(
+        at,
+        `managedAcls.path: ${file} is ${file === policy ? 'one of' : 'inside one of'} authorization.policies; keep the managed ACL file apart`,
+      );
+    }
+  }
+  return { store, path: file };
 }
 
 function readAllows(r: Reader, value: unknown, path: ConfigPath): AuditAllows {

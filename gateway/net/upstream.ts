@@ -5,6 +5,11 @@ import { type Outgoing, writeFrame } from './frame-writer.ts';
 
 export type UpstreamHandlers = {
   onFrame: (frame: Frame) => void;
+  /**
+   * When given, called instead of `onFrame` with the frames one read completed, in order (so a
+   * caller can send the answers they make in one write).
+   */
+  onFrames?: (frames: readonly Frame[]) => void;
   /** Called once, when the connection ends for any reason (error text, or null for a clean close). */
   onClose: (reason: string | null) => void;
 };
@@ -63,6 +68,8 @@ export class Upstream {
       this.close(`bad frame from backend: ${(err as Error).message}`);
       return;
     }
+    if (frames.length === 0 || this.closed) return;
+    if (this.handlers.onFrames) return this.handlers.onFrames(frames);
     for (const frame of frames) {
       if (this.closed) return;
       this.handlers.onFrame(frame);

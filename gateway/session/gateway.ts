@@ -5,9 +5,18 @@
 import net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
 import { revocationKey } from '../auth/crl.ts';
+import type { ListedBinding } from '../authz/acls/acl-binding.ts';
+import { FileAclStore } from '../authz/acls/file-store.ts';
+import type { ManagedAclStore } from '../authz/acls/managed-store.ts';
+import { PolicyAclService, type AclChangeAuditEvent } from '../authz/acls/policy-acl-service.ts';
+import { policyBindings } from '../authz/acls/policy-bindings.ts';
+import type { CompileOptions } from '../authz/compiled-policy.ts';
 import { defaultRegistry, type EnforcerRegistry } from '../authz/enforce/registry.ts';
 import type { DecisionSink } from '../authz/enforce/request-authorizer.ts';
+import { formatPolicyError, loadPolicy } from '../authz/policy-loader.ts';
 import { PolicyStore } from '../authz/policy-store.ts';
+import type { Policy } from '../authz/policy.ts';
+import type { ManagedAclsConfig } from '../config/authorization.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import { createAuditLog, type AuditLog } from '../observability/audit.ts';
@@ -25,6 +34,7 @@ import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
 import { versionRange } from '../protocol/index.ts';
+import { KafkaAclStore } from './acl-topic-store.ts';
 import { ListenerAdmission, type RefusalReason } from './admission.ts';
 import { probeBackend } from './backend-probe.ts';
 import type { EnforcementServices } from './enforcement.ts';
@@ -40,6 +50,8 @@ export type RunningGateway = {
   reload: (trigger: string) => void;
   /** The policy store (null with authorization off). */
   policies: PolicyStore | null;
+  /** Where ACLs created with CreateAcls live (null with authorization off or `managedAcls.store: none`). */
+  managedAcls: ManagedAclStore | null;
   /** Stops accepting, lets in-flight requests finish for up to `drainMs`, then closes everything. */
   shutdown: (drainMs?: number) => Promise<void>;
 };
@@ -75,7 +87,62 @@ export function enforceableRange(registry: EnforcerRegistry) {
   };
 }
 
-type Authorization = { enforcement: EnforcementServices; store: PolicyStore; audit: AuditLog; registry: EnforcerRegistry };
+type Authorization = {
+  enforcement: EnforcementServices;
+  store: PolicyStore;
+  managed: ManagedAclStore | null;
+  audit: AuditLog;
+  registry: EnforcerRegistry;
+};
+
+/** The gateway cannot start for a reason outside its configuration file (e.g. the managed ACL topic cannot be read). */
+export class GatewayStartError extends Error {}
+
+/** The managed ACL store the config names (null: `store: none`, CreateAcls/DeleteAcls are refused). */
+function managedAclStore(managed: ManagedAclsConfig, config: GatewayConfig, logger: Logger): ManagedAclStore | null {
+  const log = logger.child({ component: 'managed-acls' });
+  switch (managed.store) {
+    case 'none':
+      return null;
+    case 'file':
+      return new FileAclStore({ path: managed.path, logger: log });
+    case 'kafka':
+      return new KafkaAclStore({
+        bootstrap: config.backend.bootstrapServers,
+        topic: managed.topic,
+        logger: log,
+        connectTimeoutMs: config.backend.connectTimeoutMs,
+      });
+  }
+}
+
+/** What no client may touch through the gateway: the managed ACL topic (see CompileOptions). */
+function compileOptions(managed: ManagedAclsConfig): CompileOptions {
+  return managed.store === 'kafka' ? { reservedTopics: [managed.topic], superUsersMayReadReserved: managed.superUsersMayReadTopic } : {};
+}
+
+/** The YAML policy's bindings for DescribeAcls/DeleteAcls, expanded once per policy loaded. */
+function yamlBindingsOf(store: PolicyStore): () => readonly ListedBinding[] {
+  let expandedFrom: Policy | undefined;
+  let expanded: readonly ListedBinding[] = [];
+  return () => {
+    const policy = store.yamlPolicy();
+    if (policy !== expandedFrom) {
+      expanded = policy ? policyBindings(policy) : [];
+      expandedFrom = policy;
+    }
+    return expanded;
+  };
+}
+
+/** An ACL change in the audit log: always written (never sampled as allows are), with who, what and the outcome. */
+function aclChangeRecord(event: AclChangeAuditEvent) {
+  return {
+    ...event,
+    decision: event.outcome === 'applied' ? 'acl_changed' : 'acl_change_failed',
+    api: event.action === 'create' ? 'CreateAcls' : 'DeleteAcls',
+  };
+}
 
 /**
  * Loads the policy (a policy that does not load refuses the start, at its file:line:column) and builds
@@ -94,21 +161,44 @@ async function startAuthorization(
     logger.warn({ event: 'authorization_off' }, 'authorization is off: every request is forwarded unauthorized');
     return null;
   }
+  // Both places: the config key that names the policy, and the policy file's own line and column.
+  const policyError = (e: { file: string; line: number; column: number; message: string }) =>
+    config.errorAt(['authorization', 'policies'], `policy does not load: ${formatPolicyError(e)}`);
+  // A policy that does not load refuses the start before the managed ACL store touches the backend.
+  const precheck = await loadPolicy(authz.policies);
+  if (!precheck.ok) throw policyError(precheck.errors[0]);
+  const managed = managedAclStore(authz.managedAcls, config, logger);
+  try {
+    // Before the first policy compiles: managed DENY rules must be in force from the first request on.
+    await managed?.start();
+  } catch (err) {
+    await managed?.close().catch(() => undefined);
+    const reason = (err as Error).message;
+    if (managed?.kind === 'file')
+      throw config.errorAt(['authorization', 'managedAcls', 'path'], `the managed ACL file does not load: ${reason}`);
+    throw new GatewayStartError(`the managed ACLs (authorization.managedAcls.store: ${managed?.kind}) cannot be read: ${reason}`);
+  }
   const store = new PolicyStore({
     path: authz.policies,
     logger: logger.child({ component: 'policy' }),
     onReload: (e) => recordPolicyReload(e.ok, e.status.version),
+    managed: managed ?? undefined,
+    compile: compileOptions(authz.managedAcls),
   });
   const first = await store.reload('start');
   if (!first.ok) {
-    const e = first.status.errors[0];
-    // Both places: the config key that names the policy, and the policy file's own line and column.
-    throw config.errorAt(['authorization', 'policies'], `policy does not load: ${e.file}:${e.line}:${e.column}: ${e.message}`);
+    await managed?.close().catch(() => undefined);
+    throw policyError(first.status.errors[0]);
   }
   await store.watch({ sighup: false }); // the gateway's own SIGHUP handler reloads it with the TLS material
   const registry = options.registry ?? defaultRegistry();
   const versions = versionsFor(registry);
   const audit = createAuditLog({ destination: authz.audit.destination, allowSampling: authz.audit.allows });
+  const acls = new PolicyAclService({
+    yamlBindings: yamlBindingsOf(store),
+    store: managed,
+    audit: (event) => void audit.record(aclChangeRecord(event)),
+  });
   const decisions: DecisionSink = {
     counter: authzDecisionCounter,
     auditsAllows: authz.audit.allows !== 'none',
@@ -122,15 +212,23 @@ async function startAuthorization(
     maxResponseBytes: config.limits.maxResponseFrameBytes,
   });
   logger.info(
-    { event: 'authorization_on', policies: authz.policies, policyVersion: store.status().version, apis: registry.apiKeys().length },
+    {
+      event: 'authorization_on',
+      policies: authz.policies,
+      policyVersion: store.status().version,
+      apis: registry.apiKeys().length,
+      managedAcls: authz.managedAcls.store,
+      managedRules: store.status().managed?.rules ?? 0,
+    },
     'authorization on',
   );
   return {
     store,
+    managed,
     audit,
     registry,
     versions,
-    enforcement: { registry, policy: () => store.current(), decisions, resolveTopicIds: (backend) => resolver.resolve(backend) },
+    enforcement: { registry, policy: () => store.current(), decisions, resolveTopicIds: (backend) => resolver.resolve(backend), acls },
   };
 }
 
@@ -245,6 +343,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     } catch (err) {
       for (const s of listeners) s.admission.close();
       authorization?.store.close();
+      await authorization?.managed?.close().catch(() => undefined);
       // A certificate that will not load or mapping rules that do not parse: point at the listener's tls section.
       throw config.errorAt(['listeners', lc.index, 'tls'], `listener '${lc.name}': ${(err as Error).message}`);
     }
@@ -321,6 +420,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       void authorization?.store.reload(trigger);
     },
     policies: authorization?.store ?? null,
+    managedAcls: authorization?.managed ?? null,
     shutdown: async (drainMs = config.limits.shutdownDrainMs) => {
       stopping = true;
       logger.info({ event: 'shutdown', sessions: sessions.size, drainMs }, 'stopping: no new connections, draining in-flight requests');
@@ -337,6 +437,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       await probing;
       await admin?.close();
       authorization?.store.close();
+      await authorization?.managed?.close().catch(() => undefined);
       await authorization?.audit.flush().catch(() => undefined);
       logger.info({ event: 'stopped', drainTimedOut: timedOut }, 'stopped');
     },

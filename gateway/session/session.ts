@@ -272,15 +272,24 @@ export class Session {
       for (const frame of frames) this.backlog.push(frame);
       return;
     }
+    if (frames.length === 1) {
+      if (this.mayRead()) this.onRequest(frames[0]);
+      else this.backlog = frames;
+      return;
+    }
+    // Requests one read completed go upstream in one write (see onResponses).
+    const upstream = this.upstream;
+    upstream?.socket.cork();
     for (let i = 0; i < frames.length; i++) {
-      if (this.closed) return;
+      if (this.closed) break;
       if (!this.mayRead()) {
         // A paused socket emits nothing more, but this chunk's remaining requests wait too.
         this.backlog = frames.slice(i);
-        return;
+        break;
       }
       this.onRequest(frames[i]);
     }
+    upstream?.socket.uncork();
   }
 
   private mayRead(): boolean {
@@ -524,6 +533,7 @@ export class Session {
       { connectTimeoutMs: this.services.connectTimeoutMs, maxFrameBytes: this.services.limits.maxResponseFrameBytes },
       {
         onFrame: this.guard((frame: Frame) => this.onResponse(frame)),
+        onFrames: this.guard((frames: readonly Frame[]) => this.onResponses(frames)),
         onClose: this.guard((reason: string | null) => this.close('upstream-closed', reason ?? 'backend closed the connection')),
       },
     );
@@ -555,6 +565,18 @@ export class Session {
       }),
       this.guard((err: unknown) => this.fail(err)),
     );
+  }
+
+  /**
+   * The answers one read from the backend completed. Several are corked into one write to the client
+   * (each write to a loopback or LAN socket costs a system call and a wake-up of the reader, which a
+   * byte pipe pays once per read).
+   */
+  private onResponses(frames: readonly Frame[]): void {
+    if (frames.length === 1) return this.onResponse(frames[0]);
+    this.client.cork();
+    for (let i = 0; i < frames.length && !this.closed; i++) this.onResponse(frames[i]);
+    this.client.uncork();
   }
 
   private onResponse(frame: Frame): void {

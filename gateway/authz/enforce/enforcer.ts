@@ -31,6 +31,11 @@ export interface Authorizer {
   allowedOnAny(operation: RequestOperation, type: ResourceType): boolean;
   /** The §1.8 authorized-operations bitfield for the resource (never audited). */
   authorizedOperations(type: ResourceType, name: string): number;
+  /**
+   * Whether `name` is a topic the gateway keeps for itself (the managed ACL topic): denied to everyone,
+   * and left out of listings that a cluster-level permission would otherwise show whole.
+   */
+  isReservedTopic?(name: string): boolean;
 }
 
 /** Topic id → name, as learned from the backend's Metadata answers. */

@@ -160,6 +160,11 @@ export class RequestAuthorizer implements Authorizer {
     return bits;
   }
 
+  isReservedTopic(name: string): boolean {
+    if (!this.bound) this.begin(this.apiKey);
+    return this.policy?.isReservedTopic(name) ?? false;
+  }
+
   /** The cached decision, or undefined (binds the policy first when no `begin` did yet). */
   private cached(operation: RequestOperation | 'ANY', type: ResourceType, name: string): Cached | undefined {
     if (!this.bound) this.begin(this.apiKey);

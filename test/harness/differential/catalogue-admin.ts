@@ -32,30 +32,50 @@ export const saslAuthenticate: ApiCases = () => [
 ];
 
 // ---- DescribeAcls (29), CreateAcls (30), DeleteAcls (31)
+// The gateway serves them from its policy (the world's ACLs are YAML rules there) and its managed store
+// (the default, kafka); the secured broker from its authorizer. The probe ACL is created and deleted
+// again, so the world's ACLs stay as they were for later cases. The full kafka-acls sequence (every
+// filter kind, removals) is compared in test/integration/differential/acls-differential.test.ts.
 
-/** Issue #12: the ACL APIs are a separate issue; until then the gateway answers as a broker without an authorizer (54). */
-const ACL_APIS_LATER =
-  'issue #12: ACL APIs are answered as a broker with no authorizer configured answers (SECURITY_DISABLED) until their own issue; the secured broker has one';
 const ACL_PROBE = { resourceType: RES.TOPIC, resourceName: 'diff.acl-probe', principal: 'User:dave' };
 const ANY = 1;
+const MATCH = 2;
 const READ = 3;
 const ALLOW = 3;
 const LITERAL = 3;
+const PREFIXED = 4;
 
-export const describeAcls: ApiCases = () =>
-  clusterPair(
+const aclFilter = (over: Record<string, unknown>) => () => ({
+  resourceTypeFilter: ANY,
+  resourceNameFilter: null,
+  patternTypeFilter: ANY,
+  principalFilter: null,
+  hostFilter: null,
+  operation: ANY,
+  permissionType: ANY,
+  ...over,
+});
+
+export const describeAcls: ApiCases = () => [
+  ...clusterPair(
     `ACLs of topic ${T.allowed}`,
-    () => ({
-      resourceTypeFilter: RES.TOPIC,
-      resourceNameFilter: T.allowed,
-      patternTypeFilter: LITERAL,
-      principalFilter: null,
-      hostFilter: null,
-      operation: ANY,
-      permissionType: ANY,
-    }),
-    { expectedDifference: ACL_APIS_LATER },
-  );
+    aclFilter({ resourceTypeFilter: RES.TOPIC, resourceNameFilter: T.allowed, patternTypeFilter: LITERAL }),
+  ),
+  // The YAML rules expanded: ALL on literal names, the prefixed diff.created., the wildcard * of carol.
+  { scenario: 'allowed', what: 'every ACL', principal: 'carol', body: aclFilter({}) },
+  {
+    scenario: 'allowed',
+    what: 'ACLs that apply to topic diff.created.x (MATCH)',
+    principal: 'carol',
+    body: aclFilter({ resourceTypeFilter: RES.TOPIC, resourceNameFilter: 'diff.created.x', patternTypeFilter: MATCH }),
+  },
+  {
+    scenario: 'allowed',
+    what: "alice's prefixed ACLs",
+    principal: 'carol',
+    body: aclFilter({ patternTypeFilter: PREFIXED, principalFilter: 'User:alice' }),
+  },
+];
 
 export const createAcls: ApiCases = () => [
   {
@@ -66,13 +86,31 @@ export const createAcls: ApiCases = () => [
       creations: [{ ...ACL_PROBE, resourcePatternType: LITERAL, host: '*', operation: READ, permissionType: ALLOW }],
     }),
     mutates: true,
-    expectedDifference: ACL_APIS_LATER,
   },
   {
     scenario: 'denied',
     what: 'User:dave READ on diff.acl-probe',
     body: () => ({ creations: [{ ...ACL_PROBE, resourcePatternType: LITERAL, host: '*', operation: READ, permissionType: ALLOW }] }),
-    expectedDifference: ACL_APIS_LATER,
+  },
+  // Validation (spec §1.9): a CLUSTER ACL must name kafka-cluster; a pattern type must be LITERAL or PREFIXED.
+  {
+    scenario: 'allowed',
+    what: 'invalid creations (CLUSTER named other, pattern MATCH)',
+    principal: 'carol',
+    body: () => ({
+      creations: [
+        {
+          resourceType: 4,
+          resourceName: 'other',
+          principal: 'User:dave',
+          resourcePatternType: LITERAL,
+          host: '*',
+          operation: READ,
+          permissionType: ALLOW,
+        },
+        { ...ACL_PROBE, resourcePatternType: MATCH, host: '*', operation: READ, permissionType: ALLOW },
+      ],
+    }),
   },
 ];
 
@@ -91,15 +129,8 @@ export const deleteAcls: ApiCases = () => {
     ],
   });
   return [
-    { scenario: 'denied', what: "User:dave's ACLs on diff.acl-probe", body, expectedDifference: ACL_APIS_LATER },
-    {
-      scenario: 'allowed',
-      what: "User:dave's ACLs on diff.acl-probe",
-      principal: 'carol',
-      body,
-      mutates: true,
-      expectedDifference: ACL_APIS_LATER,
-    },
+    { scenario: 'denied', what: "User:dave's ACLs on diff.acl-probe", body },
+    { scenario: 'allowed', what: "User:dave's ACLs on diff.acl-probe", principal: 'carol', body, mutates: true },
   ];
 };
 

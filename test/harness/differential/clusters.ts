@@ -107,23 +107,7 @@ export async function startDifferentialWorld(opts: { line: KafkaLine }): Promise
   });
   const javaConfig = (p: PrincipalName): string => {
     const file = path.join(pki.dir, `${p}.properties`);
-    if (!fs.existsSync(file)) {
-      const props = {
-        'security.protocol': 'SSL',
-        'ssl.keystore.type': 'PKCS12',
-        'ssl.keystore.location': certs.get(p)!.keyStore,
-        'ssl.keystore.password': STORE_PASSWORD,
-        'ssl.truststore.type': 'PKCS12',
-        'ssl.truststore.location': brokerStores.trustStore,
-        'ssl.truststore.password': STORE_PASSWORD,
-      };
-      fs.writeFileSync(
-        file,
-        Object.entries(props)
-          .map(([k, v]) => `${k}=${v}\n`)
-          .join(''),
-      );
-    }
+    if (!fs.existsSync(file)) writeSslClientProperties(file, certs.get(p)!.keyStore, brokerStores.trustStore);
     return file;
   };
 
@@ -245,4 +229,23 @@ export async function startDifferentialWorld(opts: { line: KafkaLine }): Promise
     await stop();
     throw err;
   }
+}
+
+/** A Java client properties file for mTLS with PKCS#12 stores (both under the test PKI's password). */
+export function writeSslClientProperties(file: string, keyStore: string, trustStore: string): void {
+  const props = {
+    'security.protocol': 'SSL',
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': keyStore,
+    'ssl.keystore.password': STORE_PASSWORD,
+    'ssl.truststore.type': 'PKCS12',
+    'ssl.truststore.location': trustStore,
+    'ssl.truststore.password': STORE_PASSWORD,
+  };
+  fs.writeFileSync(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
 }

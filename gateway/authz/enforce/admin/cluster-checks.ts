@@ -2,7 +2,7 @@
 // denies as a whole (spec §2.3, §2.5). Allowed: the original bytes go upstream, no memo (the response is
 // never decoded). Denied: the gateway answers with the body the API's generic error response builds
 // (Kafka's `getErrorResponse`), so the error sits where a secured broker puts it.
-import type { RequestBody, Struct, TypedApiKey } from '../../../protocol/index.ts';
+import type { RequestBody, ResponseBody, Struct, TypedApiKey } from '../../../protocol/index.ts';
 import { DEFAULT_ERROR_MESSAGE, ErrorCode, apiName } from '../../../protocol/index.ts';
 import { CLUSTER_NAME, type RequestOperation } from '../../model.ts';
 import type { Enforcer, RequestView } from '../enforcer.ts';
@@ -27,18 +27,32 @@ interface ClusterCheck<K extends TypedApiKey> {
   readonly operation: RequestOperation;
   /** The whole-request denial; `custom` is the "needs <OP> permission" text for APIs that echo it. */
   denial(body: RequestBody<K>, version: number, custom: string): Struct;
+  /**
+   * For APIs that list every topic when allowed: removes the gateway's reserved topics (the managed ACL
+   * topic) from the backend's answer, so it stays invisible through the gateway (a broker has no such topic).
+   */
+  hideReserved?(body: ResponseBody<K>, isReserved: (topic: string) => boolean): void;
 }
 
-function clusterCheck<K extends TypedApiKey>(check: ClusterCheck<K>): Enforcer<K, never> {
+function clusterCheck<K extends TypedApiKey>(check: ClusterCheck<K>): Enforcer<K, true> {
   return {
     apiKey: check.apiKey,
     versions: fullRange(check.apiKey),
     onRequest(req, ctx) {
-      if (ctx.authz.allowed(check.operation, 'CLUSTER', CLUSTER_NAME)) return { action: 'forward' };
+      if (ctx.authz.allowed(check.operation, 'CLUSTER', CLUSTER_NAME)) {
+        return check.hideReserved && ctx.authz.isReservedTopic ? { action: 'forward', memo: true } : { action: 'forward' };
+      }
       return { action: 'answer', body: check.denial(req.body(), req.apiVersion, clusterPermissionMessage(req, check.operation)) };
+    },
+    onResponse(body, _memo, ctx) {
+      const authz = ctx.authz;
+      if (check.hideReserved && authz.isReservedTopic) check.hideReserved(body, (topic) => authz.isReservedTopic!(topic));
     },
   };
 }
+
+/** ConfigResourceType TOPIC in ListConfigResources. */
+const TOPIC_CONFIG_RESOURCE = 2;
 
 export const CLUSTER_CHECK_ENFORCERS = [
   // Broker-local: 31 in every requested partition, one result per (log dir, topic) as requested.
@@ -59,6 +73,9 @@ export const CLUSTER_CHECK_ENFORCERS = [
     apiKey: 35,
     operation: 'DESCRIBE',
     denial: (_body, version) => ({ ...(version >= 3 ? { errorCode: DENIED } : {}), results: [] }),
+    hideReserved: (body, isReserved) => {
+      for (const dir of body.results) dir.topics = dir.topics.filter((t) => !isReserved(t.name));
+    },
   }),
   clusterCheck({
     apiKey: 43,
@@ -159,6 +176,10 @@ export const CLUSTER_CHECK_ENFORCERS = [
     apiKey: 74,
     operation: 'DESCRIBE_CONFIGS',
     denial: () => ({ errorCode: DENIED, configResources: [] }),
+    // v0 lists client-metrics resources only; v1 adds topics (and groups, brokers…) by type.
+    hideReserved: (body, isReserved) => {
+      body.configResources = body.configResources.filter((r) => r.resourceType !== TOPIC_CONFIG_RESOURCE || !isReserved(r.resourceName));
+    },
   }),
   clusterCheck({
     apiKey: 80,

@@ -26,6 +26,8 @@ export function testContext(
     /** topic id → name known to the gateway */
     topicIds?: Record<string, string>;
     tokenRequestsAllowed?: boolean;
+    /** topics the gateway keeps for itself (the managed ACL topic) */
+    reservedTopics?: string[];
   } = {},
 ): TestContext {
   const policy = compiled(acls, opts);
@@ -46,6 +48,7 @@ export function testContext(
       asked.push({ operation: 'BITFIELD', type, name, quiet: true });
       return policy.authorizedOperations(principal, host, type, name);
     },
+    ...(opts.reservedTopics && { isReservedTopic: (name: string) => opts.reservedTopics!.includes(name) }),
   };
   const ids = new Map(Object.entries(opts.topicIds ?? {}));
   return {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { CLUSTER_CHECK_ENFORCERS } from '../../../../../gateway/authz/enforce/admin/cluster-checks.ts';
 import type { AnyEnforcer, RequestDecision } from '../../../../../gateway/authz/enforce/enforcer.ts';
 import { type ResponseBody, type Struct, type TypedApiKey, apiName, versionRange } from '../../../../../gateway/protocol/index.ts';
-import { requestView, testContext } from '../context.ts';
+import { applyResponse, requestView, testContext } from '../context.ts';
 import { answered } from './typed.ts';
 
 const DIR_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -330,4 +330,66 @@ test('a super user passes the cluster check without any ACL', () => {
   const e = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 64) as AnyEnforcer;
   const ctx = testContext([], { superUsers: ['User:alice'] });
   assert.deepEqual(e.onRequest(requestView(64, 0, { brokerId: 1 }), ctx), { action: 'forward' });
+});
+
+test('listings a cluster permission shows whole leave out the managed ACL topic (ListConfigResources, DescribeLogDirs)', () => {
+  const admin = ['User:alice ALLOW DESCRIBE_CONFIGS CLUSTER kafka-cluster', 'User:alice ALLOW DESCRIBE CLUSTER kafka-cluster'];
+  const ctx = testContext(admin, { reservedTopics: ['__gatehouse_acls'] });
+  const list = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 74) as AnyEnforcer;
+  const listDecision = list.onRequest(requestView(74, 1, { resourceTypes: [] }), ctx);
+  assert.deepEqual(listDecision, { action: 'forward', memo: true });
+  const listed = applyResponse(
+    list,
+    1,
+    {
+      errorCode: 0,
+      configResources: [
+        { resourceName: 'orders', resourceType: 2 },
+        { resourceName: '__gatehouse_acls', resourceType: 2 },
+        { resourceName: '__gatehouse_acls', resourceType: 16 },
+      ],
+    },
+    true,
+    ctx,
+  ) as { configResources: Array<{ resourceName: string; resourceType: number }> };
+  assert.deepEqual(
+    listed.configResources.map((r) => [r.resourceName, r.resourceType]),
+    [
+      ['orders', 2],
+      ['__gatehouse_acls', 16],
+    ],
+    'only the TOPIC resource of that name goes (a client-metrics resource may share the name)',
+  );
+
+  const logDirs = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 35) as AnyEnforcer;
+  const dirsDecision = logDirs.onRequest(requestView(35, 4, { topics: null }), ctx);
+  assert.deepEqual(dirsDecision, { action: 'forward', memo: true });
+  const dirs = applyResponse(
+    logDirs,
+    4,
+    {
+      errorCode: 0,
+      results: [
+        {
+          errorCode: 0,
+          logDir: '/data',
+          topics: [
+            { name: '__gatehouse_acls', partitions: [] },
+            { name: 'orders', partitions: [] },
+          ],
+          totalBytes: -1n,
+          usableBytes: -1n,
+        },
+      ],
+    },
+    true,
+    ctx,
+  ) as { results: Array<{ topics: Array<{ name: string }> }> };
+  assert.deepEqual(
+    dirs.results[0].topics.map((t) => t.name),
+    ['orders'],
+  );
+
+  // Without reserved topics (mode without a managed topic) nothing is decoded: a plain forward.
+  assert.deepEqual(list.onRequest(requestView(74, 1, { resourceTypes: [] }), testContext(admin)), { action: 'forward' });
 });
