@@ -9,6 +9,8 @@ export class TopicIdCache {
   /** Insertion order is recency order: the first entry is the least recently used. */
   private readonly nameById = new Map<string, string>();
   private readonly idByName = new Map<string, string>();
+  /** The most recently used id: touching it again changes nothing (a producer names the same topic at every request). */
+  private newest: string | undefined;
 
   constructor(private readonly maxEntries = DEFAULT_MAX_TOPIC_IDS) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
@@ -22,11 +24,13 @@ export class TopicIdCache {
     if (previousId !== undefined && previousId !== topicId) this.nameById.delete(previousId); // topic re-created
     this.nameById.delete(topicId); // re-inserted below as the most recently used
     this.nameById.set(topicId, name);
+    this.newest = topicId;
     this.idByName.set(name, topicId);
     while (this.nameById.size > this.maxEntries) {
       const [oldestId, oldestName] = this.nameById.entries().next().value!;
       this.nameById.delete(oldestId);
       this.idByName.delete(oldestName);
+      if (oldestId === this.newest) this.newest = undefined;
     }
   }
 
@@ -47,7 +51,9 @@ export class TopicIdCache {
   }
 
   private touch(topicId: string, name: string): void {
+    if (topicId === this.newest) return;
     this.nameById.delete(topicId);
     this.nameById.set(topicId, name);
+    this.newest = topicId;
   }
 }
