@@ -46,7 +46,7 @@ const OK: ItemResult = { errorCode: ErrorCode.NONE, errorMessage: null };
 function storeFailed(store: ManagedAclStore): ItemResult {
   return {
     errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-    errorMessage: `The gateway could not save the change in its managed ACL store (${store.kind}); nothing was changed. Retry later.`,
+    errorMessage: `The gateway could not save the change in its managed ACL store (${store.kind}); nothing was changed (the reason is in the gateway's audit log: a backend that cannot be reached, or a managed file broken by hand).`,
   };
 }
 

@@ -88,6 +88,10 @@ export const CLUSTER_CHECK_ENFORCERS = [
         partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: DENIED, errorMessage: custom })),
       })),
     }),
+    // A null partition list elects every partition, the managed ACL topic's too.
+    hideReserved: (body, isReserved) => {
+      body.replicaElectionResults = body.replicaElectionResults.filter((r) => !isReserved(r.topic));
+    },
   }),
   clusterCheck({
     apiKey: 45,
@@ -118,6 +122,9 @@ export const CLUSTER_CHECK_ENFORCERS = [
         })),
       })),
     }),
+    hideReserved: (body, isReserved) => {
+      body.topics = body.topics.filter((t) => !isReserved(t.name));
+    },
   }),
   // Broker-local with the generic exception: its default text is not copied (message null).
   clusterCheck({

@@ -332,7 +332,7 @@ test('a super user passes the cluster check without any ACL', () => {
   assert.deepEqual(e.onRequest(requestView(64, 0, { brokerId: 1 }), ctx), { action: 'forward' });
 });
 
-test('listings a cluster permission shows whole leave out the managed ACL topic (ListConfigResources, DescribeLogDirs)', () => {
+test('listings a cluster permission shows whole leave out the managed ACL topic (ListConfigResources, DescribeLogDirs, ElectLeaders, ListPartitionReassignments)', () => {
   const admin = ['User:alice ALLOW DESCRIBE_CONFIGS CLUSTER kafka-cluster', 'User:alice ALLOW DESCRIBE CLUSTER kafka-cluster'];
   const ctx = testContext(admin, { reservedTopics: ['__gatehouse_acls'] });
   const list = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 74) as AnyEnforcer;
@@ -387,6 +387,51 @@ test('listings a cluster permission shows whole leave out the managed ACL topic 
   ) as { results: Array<{ topics: Array<{ name: string }> }> };
   assert.deepEqual(
     dirs.results[0].topics.map((t) => t.name),
+    ['orders'],
+  );
+
+  const alter = testContext(['User:alice ALLOW ALTER CLUSTER kafka-cluster', 'User:alice ALLOW DESCRIBE CLUSTER kafka-cluster'], {
+    reservedTopics: ['__gatehouse_acls'],
+  });
+  const elect = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 43) as AnyEnforcer;
+  assert.deepEqual(elect.onRequest(requestView(43, 2, { electionType: 0, topicPartitions: null, timeoutMs: 1000 }), alter), {
+    action: 'forward',
+    memo: true,
+  });
+  const elected = applyResponse(
+    elect,
+    2,
+    {
+      errorCode: 0,
+      replicaElectionResults: [
+        { topic: '__gatehouse_acls', partitionResult: [{ partitionId: 0, errorCode: 0, errorMessage: null }] },
+        { topic: 'orders', partitionResult: [{ partitionId: 0, errorCode: 0, errorMessage: null }] },
+      ],
+    },
+    true,
+    alter,
+  ) as { replicaElectionResults: Array<{ topic: string }> };
+  assert.deepEqual(
+    elected.replicaElectionResults.map((r) => r.topic),
+    ['orders'],
+  );
+  const reassignments = CLUSTER_CHECK_ENFORCERS.find((x) => x.apiKey === 46) as AnyEnforcer;
+  const listedReassignments = applyResponse(
+    reassignments,
+    0,
+    {
+      errorCode: 0,
+      errorMessage: null,
+      topics: [
+        { name: '__gatehouse_acls', partitions: [] },
+        { name: 'orders', partitions: [] },
+      ],
+    },
+    true,
+    alter,
+  ) as { topics: Array<{ name: string }> };
+  assert.deepEqual(
+    listedReassignments.topics.map((t) => t.name),
     ['orders'],
   );
 
