@@ -4,7 +4,7 @@
 // so the broker stores it that way whatever a writer sent.
 import { ProtocolError } from './errors.ts';
 import { Reader } from './reader.ts';
-import { BATCH_HEADER_SIZE, BATCH_OVERHEAD, Compression } from './records.ts';
+import { BATCH_HEADER_SIZE, BATCH_OVERHEAD, Compression, readBatchHeader } from './records.ts';
 import { Writer } from './writer.ts';
 
 export interface RecordToWrite {
@@ -46,8 +46,6 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const ATTR_CONTROL = 0x20;
-const ATTR_COMPRESSION = 0x07;
 /** Byte offset of the attributes field: the CRC covers everything from here to the end of the batch. */
 const CRC_START = 21;
 
@@ -112,21 +110,16 @@ export function readRecordBatches(buf: Buffer | null, fromOffset: bigint): ReadB
     if (batchLength < 0) throw new ProtocolError('invalid-value', `negative batch length ${batchLength}`);
     if (size > buf.length - p) break; // partial batch at the end: fetched again next time
     if (size < BATCH_HEADER_SIZE) throw new ProtocolError('invalid-value', `batch of ${size} bytes is shorter than its header`);
-    const magic = buf.readInt8(p + 16);
-    if (magic !== 2) throw new ProtocolError('invalid-value', `record batch magic ${magic} is not supported (only v2)`);
-    const crc = buf.readUInt32BE(p + 17);
-    if (crc32c(buf, p + CRC_START, p + size) !== crc) throw new ProtocolError('invalid-value', 'record batch CRC mismatch');
-    const baseOffset = buf.readBigInt64BE(p);
-    const attributes = buf.readInt16BE(p + 21);
-    const lastOffsetDelta = buf.readInt32BE(p + 23);
-    const count = buf.readInt32BE(p + 57);
-    const batchEnd = baseOffset + BigInt(lastOffsetDelta) + 1n;
-    if ((attributes & ATTR_CONTROL) === 0 && batchEnd > fromOffset) {
-      const compression = attributes & ATTR_COMPRESSION;
+    const header = readBatchHeader(buf, p, p + size);
+    if (header === null) throw new ProtocolError('invalid-value', `record batch magic ${buf.readInt8(p + 16)} is not supported (only v2)`);
+    if (crc32c(buf, p + CRC_START, p + size) !== header.crc) throw new ProtocolError('invalid-value', 'record batch CRC mismatch');
+    const { baseOffset, compression } = header;
+    const batchEnd = baseOffset + BigInt(header.lastOffsetDelta) + 1n;
+    if (!header.control && batchEnd > fromOffset) {
       if (compression !== Compression.none) {
         throw new ProtocolError('invalid-value', `compressed record batch (codec ${compression}) is not supported here`);
       }
-      readRecords(new Reader(buf, p + BATCH_HEADER_SIZE, p + size), baseOffset, count, fromOffset, records);
+      readRecords(new Reader(buf, p + BATCH_HEADER_SIZE, p + size), baseOffset, header.recordCount, fromOffset, records);
     }
     if (batchEnd > nextOffset) nextOffset = batchEnd;
     p += size;
