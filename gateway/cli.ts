@@ -31,6 +31,10 @@ const commands: Record<string, CommandEntry> = {
     summary: 'check, explain, test and import ACL policies',
     load: async () => (await import('./commands/policy.ts')).policyCommand,
   },
+  users: {
+    summary: 'SCRAM and PLAIN users of the credential store: add, remove, list',
+    load: async () => (await import('./commands/users.ts')).usersCommand,
+  },
 };
 
 function usage(): string {

@@ -1,7 +1,8 @@
 // The demo: a real Kafka backend with no security, Gatehouse in front of it with TLS and client
 // certificates (mTLS) made by `gatehouse certs` and a YAML ACL policy, and clients through it: who gets
 // in, as whom, what each may do, who is refused and why (read from the gateway's own log and audit
-// trail), and a policy edit taking effect on an open connection. Stops everything on Ctrl-C, or at the
+// trail), a policy edit taking effect on an open connection, and a SASL listener (SCRAM-SHA-512 users
+// made with `gatehouse users`) with a client that logs in and one that gives a wrong password. Stops everything on Ctrl-C, or at the
 // end with --exit.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -85,12 +86,27 @@ rules:
 fs.writeFileSync(policyFile, POLICY);
 say(`the ACL policy (${policyFile}):`);
 for (const line of POLICY.trimEnd().split('\n')) say(`    ${line}`);
-const [mtlsPort, mtlsBroker, tlsPort, tlsBroker] = await freePorts(4);
+const [mtlsPort, mtlsBroker, tlsPort, tlsBroker, saslPort, saslBroker] = await freePorts(6);
+// SASL users, with the project's own tool: the password goes on stdin, the file keeps only salted keys.
+const usersFile = path.join(work, 'users.yaml');
+say(`$ echo -n '…' | gatehouse users add payments-app --file ${usersFile}`);
+say(
+  `    ${
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'users', 'add', 'payments-app', '--file', usersFile], {
+      input: 'pay-me-2026',
+      encoding: 'utf8',
+    }).split('\n')[0]
+  }`,
+);
 const serverTls = { certificate: path.join(pkiDir, 'issued/gateway.crt'), key: path.join(pkiDir, 'issued/gateway.key') };
 const gw = await startGatewayProcess({
   backendBootstrap: cluster.bootstrap,
   maxBrokers: 1,
-  extraConfig: { log: { level: 'info' }, authorization: { policies: [policyFile], audit: { destination: auditFile } } },
+  extraConfig: {
+    log: { level: 'info' },
+    authorization: { policies: [policyFile], audit: { destination: auditFile } },
+    authentication: { credentials: { file: usersFile } },
+  },
   listeners: [
     {
       name: 'mtls',
@@ -104,13 +120,22 @@ const gw = await startGatewayProcess({
       tls: { ...serverTls, clientAuth: 'none' },
       routing: { brokerPorts: { 1: tlsBroker } },
     },
+    {
+      name: 'sasl',
+      bind: `127.0.0.1:${saslPort}`,
+      tls: serverTls,
+      sasl: { mechanisms: ['SCRAM-SHA-512'] },
+      routing: { brokerPorts: { 1: saslBroker } },
+    },
   ],
 });
 const mtls = `127.0.0.1:${mtlsPort}`;
 const serverOnly = `127.0.0.1:${tlsPort}`;
-say('Gatehouse is up with two listeners, both with the server certificate issued above:');
+const saslTls = `127.0.0.1:${saslPort}`;
+say('Gatehouse is up with three listeners, all with the server certificate issued above:');
 say(`  ${mtls}  "mtls": client certificate required (from Acme Kafka CA, checked against its CRL); principal from the subject by ${RULES}`);
 say(`  ${serverOnly}  "tls":  encryption only, no client certificate: every client is User:ANONYMOUS`);
+say(`  ${saslTls}  "sasl": SASL_SSL with SCRAM-SHA-512 against ${usersFile}: the principal is the user name`);
 say(`every request is authorized against the policy; denials go to the audit trail ${auditFile}`);
 say(`metrics at http://127.0.0.1:${gw.adminPort}/metrics; config ${gw.configFile}`);
 
@@ -282,6 +307,29 @@ say(
   `  gateway log: connection_open principal=${String(anonLine.principal)} identity=${String(anonLine.identity)} ${String(anonLine.tls)} (encrypted, but nobody in particular)`,
 );
 
+// 5b. SASL: a user from the credential store logs in; a wrong password is refused as a broker refuses it.
+section('SASL_SSL with SCRAM-SHA-512 (listener "sasl")');
+next = logMark();
+const scram = (password: string) =>
+  kafkaAt(saslTls, 'payments-app', { ca }, { sasl: { mechanism: 'scram-sha-512', username: 'payments-app', password }, ...once });
+const payments = scram('pay-me-2026').producer({ createPartitioner: Partitioners.DefaultPartitioner });
+await payments.connect();
+await payments.send({ topic: 'demo.payments', messages: [{ value: 'payment #1' }] });
+await payments.disconnect();
+const loggedIn = await auditLine((l) => l.decision === 'authenticated' && l.principal === 'User:payments-app');
+say('a kafkajs producer logged in as payments-app (SCRAM-SHA-512) and wrote to demo.payments (rule payments-team)');
+say(
+  `  audit: ${String(loggedIn.decision)} principal=${String(loggedIn.principal)} mechanism=${String(loggedIn.mechanism)} listener=${String(loggedIn.listener)}`,
+);
+const wrongPassword = await mustFail(scram('guess'));
+const failed = await auditLine((l) => l.decision === 'authentication_failed');
+say('a kafkajs client with a wrong password: refused');
+say(`  client saw:  ${wrongPassword}`);
+say(
+  `  audit: ${String(failed.decision)} mechanism=${String(failed.mechanism)} reason="${String(failed.reason)}" (the password is never logged)`,
+);
+await next((l) => l.event === 'connection_close' && l.reason === 'authentication-failed');
+
 // 6. A client speaking an API the gateway does not know is refused, as a broker would refuse it.
 section('protocol checks still apply inside TLS');
 next = logMark();
@@ -310,10 +358,10 @@ for (const name of [
   'gatehouse_connections_refused_total',
   'gatehouse_connection_closes_total',
   'gatehouse_authz_decisions_total',
+  'gatehouse_authentications_total',
 ]) {
   for (const line of metrics.filter((l) => l.startsWith(`${name}{`))) say(`  ${line}`);
 }
-say('still to come: SASL (Kerberos, SCRAM, PLAIN, OAUTHBEARER).');
 
 const shutdown = async () => {
   say('stopping Gatehouse (SIGTERM: drains in-flight requests) and Kafka…');
@@ -331,6 +379,9 @@ if (exitAtEnd) {
     `  kcat -L -b ${mtls} -X security.protocol=ssl -X ssl.ca.location=${caFile} -X ssl.certificate.location=${issued}/orders-app.crt -X ssl.key.location=${issued}/orders-app.key`,
   );
   say(`or without one (the "tls" listener): kcat -L -b ${serverOnly} -X security.protocol=ssl -X ssl.ca.location=${caFile}`);
+  say(
+    `or as a SASL user (the "sasl" listener; any client with SCRAM-SHA-512, e.g. the Java client): bootstrap ${saslTls}, user payments-app, password pay-me-2026`,
+  );
   say('press Ctrl-C to stop.');
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());

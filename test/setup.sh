@@ -6,25 +6,15 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: Java + Maven for Kafka, an MIT KDC and client, kcat with GSSAPI, headers for
 # the `kerberos` npm addon, unzip to inspect jars, haproxy as a real PROXY-protocol load balancer,
-# python3-venv for the confluent-kafka client the ACL tests install from PyPI into .cache/ on first use.
+# python3-venv for the confluent-kafka client the ACL tests install from PyPI into .cache/ on first use,
+# and Debian's python3-confluent-kafka (built with Cyrus SASL: GSSAPI) and python3-kafka with python3-gssapi (the legacy SASL v0 path).
 APT_PACKAGES=(default-jdk-headless maven unzip kcat krb5-kdc krb5-admin-server krb5-user
-  libsasl2-modules-gssapi-mit libkrb5-dev build-essential python3 python3-venv haproxy)
+  libsasl2-modules-gssapi-mit libkrb5-dev build-essential python3 python3-venv haproxy
+  python3-kafka python3-gssapi python3-confluent-kafka)
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    echo "setup: missing Debian packages. Run as root:" >&2
-    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+# shellcheck source=test/lib/apt-packages.sh
+source test/lib/apt-packages.sh
+ensure_apt_packages setup "${APT_PACKAGES[@]}"
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
@@ -39,6 +29,9 @@ if [ "$(cat node_modules/.gatehouse-lock-hash 2>/dev/null)" != "$lock_hash" ]; t
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.gatehouse-lock-hash
 fi
+
+echo "setup: tools for the deploy-file checks"
+bash test/setup-deploy-tools.sh
 
 echo "setup: resolving Kafka releases with Maven (cached in .cache/)"
 node --import tsx test/harness/resolve-kafka.ts

@@ -1,9 +1,11 @@
 // Who is on the other end of a client connection, as established when it was admitted: the real
 // client address (behind a PROXY-protocol load balancer, the address the header names), the principal,
-// and how the principal was found.
+// and how the principal was found. On a SASL listener the principal is ANONYMOUS until the client
+// authenticates; the session then replaces the identity with the SASL principal ('sasl').
 import type { KafkaPrincipal } from '../common/principal.ts';
+import type { SaslMechanismName } from '../common/sasl-mechanism-names.ts';
 
-export type IdentityMethod = 'anonymous' | 'ip' | 'certificate-dn' | 'certificate-san';
+export type IdentityMethod = 'anonymous' | 'ip' | 'certificate-dn' | 'certificate-san' | 'sasl';
 
 export type TlsSessionInfo = {
   protocol: string | null;
@@ -23,4 +25,6 @@ export type ClientIdentity = {
   principal: KafkaPrincipal;
   method: IdentityMethod;
   tls: TlsSessionInfo | null;
+  /** How SASL authenticated the connection (absent: no SASL, or not authenticated yet). */
+  sasl?: { mechanism: SaslMechanismName };
 };

@@ -5,9 +5,9 @@
 // a change in the store recompiles from the last good YAML policy (a new version), and a YAML reload
 // keeps the managed rules.
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { watchFiles } from '../common/file-watch.ts';
 import { bindingKey } from './acls/acl-binding.ts';
 import { managedRules } from './acls/managed-rules.ts';
 import type { ManagedAclStore } from './acls/managed-store.ts';
@@ -64,7 +64,7 @@ export class PolicyStore {
   private state: PolicyStatus = { version: 0, files: [], errors: [] };
   private pending: Promise<ReloadEvent> | undefined;
   private queued: Promise<ReloadEvent> | undefined;
-  private watchers: FSWatcher[] = [];
+  private watchers: Array<{ close(): void }> = [];
   private sighup = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly onSighup = () => void this.reload('SIGHUP');
@@ -105,16 +105,24 @@ export class PolicyStore {
 
   /** Reloads on changes below each path (debounced) and, unless told not to, on SIGHUP. */
   async watch(opts: { sighup?: boolean } = {}): Promise<void> {
+    const files: string[] = [];
     for (const path of typeof this.options.path === 'string' ? [this.options.path] : this.options.path) {
-      const isDirectory = (await stat(path)).isDirectory();
-      const target = isDirectory ? path : dirname(path);
-      const only = isDirectory ? undefined : basename(path);
-      // Watch the directory even for one file: editors and Kubernetes replace files by rename.
-      const watcher = watch(target, { persistent: false }, (_event, name) => {
-        if (name && (only ? name !== only : !isPolicyFileName(name) && !name.startsWith('..'))) return;
+      if (!(await stat(path)).isDirectory()) {
+        files.push(path);
+        continue;
+      }
+      // A folder: any policy file in it may come or go. `..`-names are a Kubernetes volume's `..data` swap.
+      const watcher = watch(path, { persistent: false }, (_event, name) => {
+        if (name && !isPolicyFileName(name) && !name.startsWith('..')) return;
         this.schedule();
       });
       this.watchers.push(watcher);
+    }
+    // Single files are replaced by rename (editors) or behind a symlink (Kubernetes): see file-watch.ts.
+    if (files.length > 0) {
+      this.watchers.push(
+        await watchFiles(files, { debounceMs: this.options.debounceMs ?? 250, onChange: () => void this.reload('file change') }),
+      );
     }
     if (opts.sighup ?? true) {
       this.sighup = true;

@@ -1,11 +1,14 @@
 // `gatehouse start -c gatehouse.yaml`: run the gateway until SIGTERM/SIGINT.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { Command } from '../cli.ts';
 import { loadConfigFile } from '../config/load.ts';
-import { ConfigError } from '../config/schema.ts';
+import { ConfigError, type GatewayConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { uncaughtErrorsTotal } from '../observability/proxy-metrics.ts';
 import { GatewayStartError, startGateway } from '../session/gateway.ts';
+import { GATEHOUSE_VERSION } from '../version.ts';
+import { runPrimary, serveWorker } from './workers.ts';
 
 const HELP = `Usage: gatehouse start -c FILE
 
@@ -16,6 +19,10 @@ authorization policy (all are also reloaded when their files change); connection
 going, and authorize their next request with the new policy. ACLs created with kafka-acls or the
 AdminClient (authorization.managedAcls) are read before the first connection is served; when they
 cannot be read, the gateway does not start.
+
+With \`workers: N\` (or \`auto\`: one per core) in the configuration, N worker processes serve the
+same ports and this process, the primary, serves the admin endpoint (metrics of all workers in one
+scrape), passes SIGHUP on to every worker, stops them on SIGTERM and replaces one that dies.
 
 Options:
   -c, --config FILE   the configuration file (required)
@@ -71,38 +78,49 @@ export const startCommand: Command = {
     }
     const logger = createLogger({ level: config.log.level, name: 'gatehouse' });
     installLastResortHandlers(logger);
-    let gateway;
-    try {
-      gateway = await startGateway(config, logger);
-    } catch (err) {
-      if (err instanceof GatewayStartError) {
-        logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
-        logger.flush();
-        process.stderr.write(`gatehouse: cannot start: ${err.message}\n`);
-        return 1;
-      }
-      if (!(err instanceof ConfigError)) throw err;
-      // A certificate that will not load, mapping rules that do not parse: reported like a config error.
-      logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
-      logger.flush();
-      process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
-      return 2;
-    }
-    logger.info({ event: 'started', config: config.source }, 'gatehouse started');
-    return new Promise<number>((resolve) => {
-      const stop = (signal: string) => {
-        logger.info({ event: 'signal', signal }, 'signal received');
-        void gateway.shutdown().then(() => {
-          logger.flush();
-          resolve(0);
-        });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', () => {
-        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'signal received: reloading TLS material and policy');
-        gateway.reload('SIGHUP');
-      });
-    });
+    if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger, GATEHOUSE_VERSION);
+    if (!cluster.isWorker) return serve(config, logger);
+    // A worker: the primary serves the admin endpoint; the IPC channel goes when the worker is done, so it can exit.
+    const code = await serve({ ...config, admin: { bind: null, tls: null, basicAuth: null } }, logger);
+    process.disconnect?.();
+    return code;
   },
 };
+
+/** Runs one gateway in this process until SIGTERM/SIGINT; the exit code. */
+async function serve(config: GatewayConfig, logger: Logger): Promise<number> {
+  let gateway;
+  try {
+    gateway = await startGateway(config, logger, { version: GATEHOUSE_VERSION });
+  } catch (err) {
+    if (err instanceof GatewayStartError) {
+      logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
+      logger.flush();
+      process.stderr.write(`gatehouse: cannot start: ${err.message}\n`);
+      return 1;
+    }
+    if (!(err instanceof ConfigError)) throw err;
+    // A certificate that will not load, mapping rules that do not parse: reported like a config error.
+    logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');
+    logger.flush();
+    process.stderr.write(`gatehouse: invalid configuration: ${err.message}\n`);
+    return 2;
+  }
+  logger.info({ event: 'started', config: config.source }, 'gatehouse started');
+  if (cluster.isWorker) serveWorker(gateway);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ event: 'signal', signal }, 'signal received');
+      void gateway.shutdown().then(() => {
+        logger.flush();
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      logger.info({ event: 'signal', signal: 'SIGHUP' }, 'signal received: reloading TLS material and policy');
+      gateway.reload('SIGHUP');
+    });
+  });
+}

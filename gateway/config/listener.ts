@@ -2,6 +2,7 @@
 // decides who may connect and who they are (network rules, PROXY protocol, TLS and client certificates).
 // Security defaults are closed: a listener without TLS must say `plaintext: true`.
 import { principalProblem } from '../common/principal.ts';
+import { readListenerSasl, type ListenerSaslConfig } from './authentication.ts';
 import type { HostPort, Reader } from './reader.ts';
 import type { ConfigPath } from './yaml-source.ts';
 
@@ -74,6 +75,8 @@ export type ListenerConfig = {
   advertisedHost: string;
   plaintext: boolean;
   tls: TlsConfig | null;
+  /** SASL on this listener (SASL_SSL with tls, SASL_PLAINTEXT with plaintext); null: the principal comes from TLS or the network. */
+  sasl: ListenerSaslConfig | null;
   network: NetworkConfig;
   proxyProtocol: ProxyProtocolConfig | null;
   connectionLimits: ConnectionLimitsConfig;
@@ -296,6 +299,7 @@ export function readListener(r: Reader, value: unknown, path: ConfigPath): Liste
     'advertisedHost',
     'plaintext',
     'tls',
+    'sasl',
     'network',
     'proxyProtocol',
     'connectionLimits',
@@ -315,6 +319,13 @@ export function readListener(r: Reader, value: unknown, path: ConfigPath): Liste
   if (routing.mode === 'port-per-broker' && (advertisedHost === '0.0.0.0' || advertisedHost === '::')) {
     r.fail([...path, 'advertisedHost'], `listener '${name}' binds a wildcard address; set advertisedHost to the name clients should use`);
   }
+  const sasl = obj.sasl === undefined ? null : readListenerSasl(r, obj.sasl, [...path, 'sasl'], tls !== null);
+  const network = readNetwork(r, obj.network, [...path, 'network'], tls);
+  if (sasl && network.identities !== null)
+    r.fail(
+      [...path, 'network', 'identities'],
+      `listener '${name}' has sasl: SASL decides the principal, so network.identities cannot apply`,
+    );
   return {
     name,
     index: path[path.length - 1] as number,
@@ -322,7 +333,8 @@ export function readListener(r: Reader, value: unknown, path: ConfigPath): Liste
     advertisedHost,
     plaintext,
     tls,
-    network: readNetwork(r, obj.network, [...path, 'network'], tls),
+    sasl,
+    network,
     proxyProtocol: readProxyProtocol(r, obj.proxyProtocol, [...path, 'proxyProtocol']),
     connectionLimits: readConnectionLimits(r, obj.connectionLimits, [...path, 'connectionLimits']),
     routing,

@@ -1,9 +1,12 @@
 // The gateway's Prometheus metrics, on one Registry of our own (prom-client's global default
 // registry stays empty). Label values must come from bounded sets: enum names, never principals
 // or resource names.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
+// The process's own series (CPU seconds, resident memory, open fds, heap, event-loop lag, GC), unprefixed
+// as every Node exporter names them so standard dashboards and alerts apply.
+collectDefaultMetrics({ register: registry });
 
 export const policyReloadsTotal = new Counter({
   name: 'gatehouse_policy_reloads_total',
@@ -15,12 +18,16 @@ export const policyReloadsTotal = new Counter({
 export const policyLastReloadSuccess = new Gauge({
   name: 'gatehouse_policy_last_reload_success',
   help: '1 if the last policy reload succeeded, 0 if the policy files are broken and the last good policy is in force.',
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 
 export const policyVersion = new Gauge({
   name: 'gatehouse_policy_version',
   help: 'Version of the policy in force (increases with every policy swapped in; 0 = none loaded).',
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 

@@ -26,13 +26,17 @@ export const connectionClosesTotal = new Counter({
 
 export const backendReady = new Gauge({
   name: 'gatehouse_backend_ready',
-  help: "1 once the backend answered the gateway's ApiVersions and Metadata probe.",
+  help: "1 while the backend answers the gateway's health checks (ApiVersions and Metadata); 0 before the first answer and after backend.unreadyAfterFailedChecks failed checks in a row.",
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 
 export const brokersKnown = new Gauge({
   name: 'gatehouse_backend_brokers',
   help: 'Backend brokers the gateway routes to (learned from Metadata).',
+  // With workers, the most any of them knows (each learns brokers from its own Metadata answers).
+  aggregator: 'max',
   registers: [registry],
 });
 
@@ -54,6 +58,8 @@ export const tlsLastReloadSuccess = new Gauge({
   name: 'gatehouse_tls_last_reload_success',
   help: '1 if the last TLS material reload of the listener succeeded, 0 if its files are broken and the previous material is in force.',
   labelNames: ['listener'] as const,
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 
@@ -61,12 +67,14 @@ export const tlsCertificateExpiry = new Gauge({
   name: 'gatehouse_tls_certificate_expiry_timestamp_seconds',
   help: 'Expiry (notAfter, Unix seconds) of the server certificate in force on the listener; alert well before it.',
   labelNames: ['listener'] as const,
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 
 export const clientsAuthenticatedTotal = new Counter({
   name: 'gatehouse_client_identities_total',
-  help: 'Client connections admitted, by listener and how the principal was established (anonymous, ip, certificate-dn, certificate-san).',
+  help: 'Client connections admitted, by listener and how the principal was established (anonymous, ip, certificate-dn, certificate-san; sasl once the client authenticates on a SASL listener).',
   labelNames: ['listener', 'method'] as const,
   registers: [registry],
 });
@@ -102,6 +110,8 @@ export const tlsCrlNextUpdate = new Gauge({
   name: 'gatehouse_tls_crl_next_update_timestamp_seconds',
   help: "nextUpdate (Unix seconds) of the CRL in force for each client CA (issuer: the CA subject from the config) on the listener; once it passes, OpenSSL refuses that CA's clients (CRL has expired), so alert well before it.",
   labelNames: ['listener', 'issuer'] as const,
+  // With workers, the scrape shows the worst of them.
+  aggregator: 'min',
   registers: [registry],
 });
 
@@ -109,5 +119,26 @@ export const topicIdLookupsTotal = new Counter({
   name: 'gatehouse_topic_id_lookups_total',
   help: 'Metadata look-ups the gateway made on the backend for topic ids a request named and it had not seen, by result (success, failure: the ids were treated as unknown).',
   labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+export const authenticationsTotal = new Counter({
+  name: 'gatehouse_authentications_total',
+  help: 'SASL authentications (first ones and re-authentications), by listener, mechanism (none: the client broke off before choosing an enabled one) and outcome (success, failure).',
+  labelNames: ['listener', 'mechanism', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const reauthenticationsTotal = new Counter({
+  name: 'gatehouse_reauthentications_total',
+  help: 'SASL re-authentications (KIP-368) on authenticated connections, by listener, mechanism and outcome (success, failure).',
+  labelNames: ['listener', 'mechanism', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const expiredSessionsClosedTotal = new Counter({
+  name: 'gatehouse_expired_sessions_closed_total',
+  help: "Connections closed because a request arrived after the SASL session expired without re-authentication (Kafka's expired-connections-killed-count), by listener.",
+  labelNames: ['listener'] as const,
   registers: [registry],
 });

@@ -2,10 +2,32 @@
 // serve to clients, the overlap of their version ranges. Unknown (vendor) keys are dropped so clients
 // never send what we can't parse; controller-only and inter-broker keys are dropped so clients can never
 // reach a broker's cluster-internal APIs through the gateway.
-import { servedToClients, versionRange } from '../protocol/index.ts';
+import { type Struct, servedToClients, versionRange } from '../protocol/index.ts';
 import type { Address } from './broker-map.ts';
 
 export type ApiRange = { apiKey: number; minVersion: number; maxVersion: number };
+
+/** The feature fields of a broker's ApiVersions v3+ answer, relayed as they came (KIP-584). */
+export type ApiVersionsFeatures = {
+  supportedFeatures: Struct[];
+  finalizedFeaturesEpoch: bigint;
+  finalizedFeatures: Struct[];
+  zkMigrationReady: boolean;
+};
+
+/** What a client is told in ApiVersions: the advertised ranges, and the backend's features when known. */
+export type ClientApiVersions = { readonly apiKeys: readonly ApiRange[]; readonly features: ApiVersionsFeatures | null };
+
+/** The feature fields of a decoded ApiVersions answer (null below v3, where there are none). */
+export function featuresOf(body: Struct, version: number): ApiVersionsFeatures | null {
+  if (version < 3) return null;
+  return {
+    supportedFeatures: body.supportedFeatures as Struct[],
+    finalizedFeaturesEpoch: body.finalizedFeaturesEpoch as bigint,
+    finalizedFeatures: body.finalizedFeatures as Struct[],
+    zkMigrationReady: body.zkMigrationReady as boolean,
+  };
+}
 
 export function intersectApiVersions(
   backend: ReadonlyArray<ApiRange>,
@@ -38,6 +60,9 @@ const keyOf = (backend: Address): string => `${backend.host}:${backend.port}`;
 export class AdvertisedVersions {
   private probed: Table = new Map();
   private readonly byBackend = new Map<string, Table>();
+  /** What clients are told (before any served-range narrowing), for answers the gateway makes itself. */
+  private probedAnswer: ClientApiVersions | null = null;
+  private readonly answers = new Map<string, ClientApiVersions>();
   /** Bumped whenever a table changes, so a backend's view (forBackend) knows to look again. */
   private generation = 0;
 
@@ -55,18 +80,34 @@ export class AdvertisedVersions {
   }
 
   /** The probe's answer: the ranges for every backend until its own answer is known. */
-  update(advertised: ReadonlyArray<ApiRange>): void {
+  update(advertised: ReadonlyArray<ApiRange>, features: ApiVersionsFeatures | null = null): void {
     this.probed = tableOf(servedRanges(advertised, this.intersect(advertised)));
+    this.probedAnswer = { apiKeys: this.intersect(advertised), features: features ?? this.probedAnswer?.features ?? null };
     this.generation++;
   }
 
-  /** A backend broker's own answer. */
-  learn(backend: Address, advertised: ReadonlyArray<ApiRange>): void {
+  /** A backend broker's own answer (features: null when it answered below v3, which keeps those known). */
+  learn(backend: Address, advertised: ReadonlyArray<ApiRange>, features: ApiVersionsFeatures | null = null): void {
     const key = keyOf(backend);
+    const known = this.answers.get(key)?.features ?? null;
     this.byBackend.delete(key);
-    if (this.byBackend.size >= MAX_BACKENDS) this.byBackend.delete(this.byBackend.keys().next().value!);
+    this.answers.delete(key);
+    if (this.byBackend.size >= MAX_BACKENDS) {
+      const oldest = this.byBackend.keys().next().value!;
+      this.byBackend.delete(oldest);
+      this.answers.delete(oldest);
+    }
     this.byBackend.set(key, tableOf(servedRanges(advertised, this.intersect(advertised))));
+    this.answers.set(key, { apiKeys: this.intersect(advertised), features: features ?? known });
     this.generation++;
+  }
+
+  /**
+   * The ApiVersions answer a backend's clients get (what the broker advertises ∩ the gateway, its
+   * features), for the gateway to answer itself before authentication; null before any backend answered.
+   */
+  clientAnswer(backend: Address): ClientApiVersions | null {
+    return this.answers.get(keyOf(backend)) ?? this.probedAnswer;
   }
 
   get known(): boolean {

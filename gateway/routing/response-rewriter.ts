@@ -20,7 +20,7 @@ import {
   versionRange,
   walkResponse,
 } from '../protocol/index.ts';
-import type { AdvertisedVersions, ApiRange } from './api-versions.ts';
+import { type AdvertisedVersions, type ApiRange, featuresOf } from './api-versions.ts';
 import type { Address, BrokerMap } from './broker-map.ts';
 import { maskAddressConfigs, maskQuorumListeners } from './masking.ts';
 import { optionalEndpointsTag, rewriteEndpoint, rewriteList } from './rewrite.ts';
@@ -224,7 +224,7 @@ const apiVersions: ResponseHook = {
     const layoutVersion = errorCode === ErrorCode.UNSUPPORTED_VERSION ? 0 : version;
     const { header, body } = decodeResponseFrame(payload, API_KEY.ApiVersions, layoutVersion);
     const advertised = ctx.versions.intersect(body.apiKeys as ApiRange[]);
-    if (errorCode === 0) ctx.versions.learn(ctx.backend, advertised);
+    if (errorCode === 0) ctx.versions.learn(ctx.backend, advertised, featuresOf(body, layoutVersion));
     body.apiKeys = advertised;
     return encodeResponseFrame(header, body, API_KEY.ApiVersions, layoutVersion, { sizePrefix: true });
   },

@@ -91,7 +91,23 @@ function acceptedSocketOf(socket: tls.TLSSocket): net.Socket | undefined {
 }
 
 /** Test hooks: how refusal lines are rate-limited. */
-export type AdmissionOptions = { refusalLog?: Pick<RateLimitedLogOptions, 'linesPerSecond' | 'reportIntervalMs'> };
+/** One reload of a listener's TLS material, for the audit log. */
+export type TlsReloadEvent = {
+  listener: string;
+  trigger: string;
+  ok: boolean;
+  /** The server certificate in force after the reload. */
+  subject?: string;
+  notAfter?: string;
+  /** Why new material was refused (the previous material stays in force). */
+  file?: string;
+  error?: string;
+};
+
+export type AdmissionOptions = {
+  refusalLog?: Pick<RateLimitedLogOptions, 'linesPerSecond' | 'reportIntervalMs'>;
+  onTlsReload?: (event: TlsReloadEvent) => void;
+};
 
 export class ListenerAdmission {
   private readonly access: IpAccessList;
@@ -102,6 +118,7 @@ export class ListenerAdmission {
   /** TLS material in force, reloaded on file change and SIGHUP (null on a plaintext listener). */
   readonly material: TlsMaterialWatcher | null = null;
   private revocationListener: ((revoked: Set<string>) => void) | null = null;
+  private readonly onTlsReload: ((event: TlsReloadEvent) => void) | null;
   private crlExpiry: CrlExpiryReporter | null = null;
   /**
    * Real client address and route of each connection in its TLS handshake, by its accepted socket: never
@@ -117,6 +134,7 @@ export class ListenerAdmission {
     private readonly logger: Logger,
     options: AdmissionOptions = {},
   ) {
+    this.onTlsReload = options.onTlsReload ?? null;
     this.refusals = new RateLimitedLog(logger, { event: 'connection_refused', keyFields: ['listener', 'reason'], ...options.refusalLog });
     this.limits = ListenerAdmission.limitsFor(config);
     this.access = new IpAccessList({ allow: config.network.allow, deny: config.network.deny });
@@ -386,7 +404,8 @@ export class ListenerAdmission {
       // rules meant for nobody in particular. Kafka never authorizes such a client: it gets no session.
       return this.refuse(socket, peer, 'principal-wildcard', `principal ${principal.toString()} (via ${method}) is the ACL wildcard`);
     }
-    clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
+    // On a SASL listener the principal is not known yet: the session counts it when SASL establishes it.
+    if (this.config.sasl === null) clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
     then(socket, { address: peer.address, port: peer.port, principal, method, tls: tlsInfo });
   }
 
@@ -399,10 +418,13 @@ export class ListenerAdmission {
         { event: 'tls_reload_failed', listener, trigger, file: result.error.file, err: result.error.message },
         'new TLS material refused; the previous material stays in force',
       );
+      this.onTlsReload?.({ listener, trigger, ok: false, file: result.error.file, error: result.error.message });
       return;
     }
     this.tlsServer?.setSecureContext(serverTlsOptions(result.material, this.config.tls!));
     this.reportMaterial(trigger);
+    const m = result.material;
+    this.onTlsReload?.({ listener, trigger, ok: true, subject: m.serverSubject ?? undefined, notAfter: m.serverNotAfter?.toISOString() });
     const crls = result.material.options.crl as Buffer[] | undefined;
     if (crls && this.revocationListener) {
       try {

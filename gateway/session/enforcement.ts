@@ -94,8 +94,10 @@ export class SessionEnforcement {
       authz: this.authz,
       topics,
       // A broker serves token requests only to clients authenticated by something else than a token,
-      // on a secured channel: here, TLS with a client certificate (PLAINTEXT and anonymous TLS: no).
-      tokenRequestsAllowed: identity.tls?.subject != null,
+      // on a secured channel: here, TLS with a client certificate or SASL (SASL_PLAINTEXT included, as
+      // Kafka does; the gateway issues no tokens, so no SASL login is token-authenticated). PLAINTEXT
+      // and anonymous TLS: no.
+      tokenRequestsAllowed: identity.tls?.subject != null || identity.method === 'sasl',
       state: new Map(),
       acls: services.acls,
       caller: { principal: identity.principal.toString(), clientAddress: identity.address, listener },

@@ -14,31 +14,37 @@ import type { CompileOptions } from '../authz/compiled-policy.ts';
 import { defaultRegistry, type EnforcerRegistry } from '../authz/enforce/registry.ts';
 import type { DecisionSink } from '../authz/enforce/request-authorizer.ts';
 import { formatPolicyError, loadPolicy } from '../authz/policy-loader.ts';
-import { PolicyStore } from '../authz/policy-store.ts';
+import { PolicyStore, type ReloadEvent } from '../authz/policy-store.ts';
 import type { Policy } from '../authz/policy.ts';
 import type { ManagedAclsConfig } from '../config/authorization.ts';
 import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
-import { startAdminServer, type AdminServer } from '../observability/admin-http.ts';
+import { readAdminSecurity, startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import { createAuditLog, type AuditLog } from '../observability/audit.ts';
 import type { Logger } from '../observability/logger.ts';
 import { authzDecisionCounter, recordPolicyReload } from '../observability/metrics.ts';
 import {
+  authenticationsTotal,
   backendReady,
   brokersKnown,
   connectionClosesTotal,
   connectionsActive,
   connectionsTotal,
+  expiredSessionsClosedTotal,
+  reauthenticationsTotal,
   routesRefusedTotal,
 } from '../observability/proxy-metrics.ts';
+import { nameApis, trackConnection } from '../observability/traffic-metrics.ts';
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
-import { versionRange } from '../protocol/index.ts';
+import { apiName, versionRange } from '../protocol/index.ts';
 import { KafkaAclStore } from './acl-topic-store.ts';
 import { ListenerAdmission, type RefusalReason } from './admission.ts';
-import { probeBackend } from './backend-probe.ts';
+import { BackendHealthMonitor } from './backend-health.ts';
+import { probeAny, probeBackend } from './backend-probe.ts';
 import type { EnforcementServices } from './enforcement.ts';
-import { Session } from './session.ts';
+import { buildSaslMechanisms, listenerMechanisms, SaslMechanismError, type SaslMechanisms } from './sasl-mechanisms.ts';
+import { type AuthenticationEvent, Session, type SessionSasl } from './session.ts';
 import { TopicIdResolver } from './topic-id-resolver.ts';
 
 export type RunningGateway = {
@@ -46,6 +52,10 @@ export type RunningGateway = {
   ports: () => Map<string, { bootstrap: number; brokers: Map<number, number> }>;
   adminPort: number | null;
   ready: () => boolean;
+  /** What keeps the gateway from serving (empty: ready), as /readyz lists it. */
+  unmetReadiness: () => string[];
+  /** What /status shows: version, listeners, policy, backend. */
+  status: () => GatewayStatus;
   /** Reloads TLS material of every listener and the policy now (SIGHUP); files are also watched. */
   reload: (trigger: string) => void;
   /** The policy store (null with authorization off). */
@@ -58,6 +68,8 @@ export type RunningGateway = {
 
 type ListenerState = {
   config: ListenerConfig;
+  /** What sessions on this listener authenticate with (null: no SASL). */
+  sasl: SessionSasl | null;
   brokers: BrokerMap;
   admission: ListenerAdmission;
   servers: Map<number | 'bootstrap', net.Server>;
@@ -73,7 +85,22 @@ function brokerMapFor(lc: ListenerConfig): BrokerMap {
 }
 
 /** Test hooks: the enforcers to use instead of the gateway's own. */
-export type GatewayOptions = { registry?: EnforcerRegistry };
+export type GatewayStatus = {
+  version: string | null;
+  pid: number;
+  ready: boolean;
+  unmetReadiness: string[];
+  backend: { reachable: boolean; bootstrapServers: string[] };
+  listeners: Array<{ name: string; tls: boolean; sasl: string[] | null; ports: Record<string, number | null>; brokersKnown: number[] }>;
+  policy: { version: number; digest?: string; loadedAt?: string; files: readonly string[]; lastError: unknown } | null;
+  sessions: number;
+};
+
+export type GatewayOptions = {
+  registry?: EnforcerRegistry;
+  /** The package version /status reports (the command line knows it; null when embedded without one). */
+  version?: string;
+};
 
 /** The versions both the codec and an enforcer cover: with authorization on, nothing else is advertised. */
 export function enforceableRange(registry: EnforcerRegistry) {
@@ -136,6 +163,19 @@ function yamlBindingsOf(store: PolicyStore): () => readonly ListedBinding[] {
 }
 
 /** An ACL change in the audit log: always written (never sampled as allows are), with who, what and the outcome. */
+/** A policy swapped in (at start, by a file change, SIGHUP or managed ACLs) or refused, as an audit record. */
+function policyReloadRecord(event: ReloadEvent) {
+  const { version, digest, lastError } = event.status;
+  return {
+    time: new Date().toISOString(),
+    decision: event.ok ? 'policy_loaded' : 'policy_reload_failed',
+    trigger: event.trigger,
+    version,
+    digest,
+    ...(!event.ok && lastError && { error: `${lastError.file}:${lastError.line}:${lastError.column}: ${lastError.message}` }),
+  };
+}
+
 function aclChangeRecord(event: AclChangeAuditEvent) {
   return {
     ...event,
@@ -178,10 +218,17 @@ async function startAuthorization(
       throw config.errorAt(['authorization', 'managedAcls', 'path'], `the managed ACL file does not load: ${reason}`);
     throw new GatewayStartError(`the managed ACLs (authorization.managedAcls.store: ${managed?.kind}) cannot be read: ${reason}`);
   }
+  const audit = createAuditLog({ destination: authz.audit.destination, allowSampling: authz.audit.allows });
+  let policyFailing = false;
   const store = new PolicyStore({
     path: authz.policies,
     logger: logger.child({ component: 'policy' }),
-    onReload: (e) => recordPolicyReload(e.ok, e.status.version),
+    onReload: (e) => {
+      recordPolicyReload(e.ok, e.status.version);
+      // Audited: every policy swapped in, every refusal, and the reload that ends a run of refusals.
+      if (!e.ok || e.changed || policyFailing) audit.record(policyReloadRecord(e));
+      policyFailing = !e.ok;
+    },
     managed: managed ?? undefined,
     compile: compileOptions(authz.managedAcls),
   });
@@ -193,7 +240,6 @@ async function startAuthorization(
   await store.watch({ sighup: false }); // the gateway's own SIGHUP handler reloads it with the TLS material
   const registry = options.registry ?? defaultRegistry();
   const versions = versionsFor(registry);
-  const audit = createAuditLog({ destination: authz.audit.destination, allowSampling: authz.audit.allows });
   const acls = new PolicyAclService({
     yamlBindings: yamlBindingsOf(store),
     store: managed,
@@ -232,9 +278,62 @@ async function startAuthorization(
   };
 }
 
+/** An authentication in the audit log: always written, with who, how and the outcome, never a secret. */
+function authenticationRecord(event: AuthenticationEvent) {
+  return {
+    time: new Date().toISOString(),
+    decision: event.outcome === 'success' ? 'authenticated' : 'authentication_failed',
+    principal: event.principal,
+    mechanism: event.mechanism,
+    listener: event.listener,
+    clientAddress: event.clientAddress,
+    reauthentication: event.reauthentication,
+    ...(event.sessionLifetimeMs !== null && { sessionLifetimeMs: event.sessionLifetimeMs }),
+    ...(event.reason !== null && { reason: event.reason }),
+  };
+}
+
+/** The SASL mechanisms the listeners enable (null: no listener has SASL). A mechanism that cannot be built refuses the start. */
+async function startAuthentication(config: GatewayConfig, logger: Logger): Promise<SaslMechanisms | null> {
+  if (!config.listeners.some((l) => l.sasl !== null)) return null;
+  try {
+    return await buildSaslMechanisms(config.authentication, config.listeners, logger.child({ component: 'sasl' }));
+  } catch (err) {
+    if (err instanceof SaslMechanismError) throw config.errorAt(['authentication', err.section], err.message);
+    throw err;
+  }
+}
+
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
+  nameApis((apiKey) => apiName(apiKey) ?? String(apiKey));
   const topics = new TopicIdCache(config.limits.maxCachedTopicIds);
-  const authorization = await startAuthorization(config, logger, topics, (r) => new AdvertisedVersions(enforceableRange(r)), options);
+  const authentication = await startAuthentication(config, logger);
+  let authorization: Awaited<ReturnType<typeof startAuthorization>>;
+  try {
+    authorization = await startAuthorization(config, logger, topics, (r) => new AdvertisedVersions(enforceableRange(r)), options);
+  } catch (err) {
+    authentication?.close();
+    throw err;
+  }
+  // Authentications are audited where authorization decisions go (stdout with authorization off).
+  const authenticationAudit = authentication ? (authorization?.audit ?? createAuditLog({ destination: 'stdout' })) : null;
+  const saslFor = (lc: ListenerConfig): SessionSasl | null => {
+    if (!lc.sasl || !authentication || !authenticationAudit) return null;
+    const name = lc.name;
+    return {
+      mechanisms: listenerMechanisms(authentication.byName, lc.sasl.mechanisms),
+      sessionLifetimeMs: lc.sasl.sessionLifetimeMs ?? config.authentication.sessionLifetimeMs,
+      failedAuthenticationDelayMs: config.authentication.failedAuthenticationDelayMs,
+      maxUnauthenticatedFrameBytes: config.limits.maxUnauthenticatedFrameBytes,
+      onAuthentication: (event) => {
+        const labels = { listener: name, mechanism: event.mechanism ?? 'none', outcome: event.outcome };
+        authenticationsTotal.inc(labels);
+        if (event.reauthentication) reauthenticationsTotal.inc(labels);
+        authenticationAudit.record(authenticationRecord(event));
+      },
+      onExpiredClose: () => expiredSessionsClosedTotal.inc({ listener: name }),
+    };
+  };
   const versions = authorization?.versions ?? new AdvertisedVersions();
   const sessions = new Set<Session>();
   const listeners: ListenerState[] = [];
@@ -263,13 +362,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       connectTimeoutMs: config.backend.connectTimeoutMs,
       logger,
       enforcement: authorization?.enforcement ?? null,
+      sasl: state.sasl,
       onClosed: (reason) => {
         connectionsActive.dec({ listener: name });
         connectionClosesTotal.inc({ listener: name, reason });
       },
     });
     sessions.add(session);
-    void session.done.then(() => sessions.delete(session));
+    const untrack = trackConnection(name, () => session.traffic());
+    void session.done.then(() => {
+      sessions.delete(session);
+      untrack();
+    });
   };
 
   const listen = async (state: ListenerState, key: number | 'bootstrap', port: number, route: Route) => {
@@ -339,15 +443,24 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   for (const lc of config.listeners) {
     let admission: ListenerAdmission;
     try {
-      admission = new ListenerAdmission(lc, logger);
+      admission = new ListenerAdmission(lc, logger, {
+        // Certificate reloads go where decisions (or, without authorization, authentications) are audited.
+        onTlsReload: (event) =>
+          void (authorization?.audit ?? authenticationAudit)?.record({
+            time: new Date().toISOString(),
+            decision: event.ok ? 'certificate_reloaded' : 'certificate_reload_failed',
+            ...event,
+          }),
+      });
     } catch (err) {
       for (const s of listeners) s.admission.close();
       authorization?.store.close();
       await authorization?.managed?.close().catch(() => undefined);
+      authentication?.close();
       // A certificate that will not load or mapping rules that do not parse: point at the listener's tls section.
       throw config.errorAt(['listeners', lc.index, 'tls'], `listener '${lc.name}': ${(err as Error).message}`);
     }
-    listeners.push({ config: lc, brokers: brokerMapFor(lc), admission, servers: new Map() });
+    listeners.push({ config: lc, sasl: saslFor(lc), brokers: brokerMapFor(lc), admission, servers: new Map() });
     // A CRL naming a certificate also ends the connections already open with it.
     admission.onRevocations((revoked) => {
       for (const s of sessions) {
@@ -377,8 +490,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       const target = bootstrapTarget();
       try {
         const result = await probeBackend(target, config.backend.connectTimeoutMs);
-        versions.update(result.apiVersions);
-        versions.learn(target, result.apiVersions); // the probed broker's own answer
+        versions.update(result.apiVersions, result.features);
+        versions.learn(target, result.apiVersions, result.features); // the probed broker's own answer
         for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
         ready = true;
         backendReady.set(1);
@@ -396,11 +509,62 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       }
     }
   };
-  const probing = probe();
+  // Then keep checking: a backend that stops answering makes the gateway unready until it answers again.
+  const health = new BackendHealthMonitor({
+    intervalMs: config.backend.healthCheckIntervalMs,
+    unreadyAfterFailedChecks: config.backend.unreadyAfterFailedChecks,
+    check: () => probeAny(config.backend.bootstrapServers, config.backend.connectTimeoutMs),
+    onReachable: (result) => {
+      for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
+      if (ready) return;
+      ready = true;
+      backendReady.set(1);
+      logger.info({ event: 'backend_ready', brokers: result.brokers.map((b) => b.nodeId), recovered: true }, 'backend answers again');
+    },
+    onUnreachable: (err, failedChecks) => {
+      if (!ready) return;
+      ready = false;
+      backendReady.set(0);
+      logger.error(
+        { event: 'backend_unreachable', failedChecks, err: err.message },
+        'no bootstrap server answers: the gateway reports itself unready',
+      );
+    },
+  });
+  const probing = probe().then(() => {
+    if (!stopping) health.start();
+  });
+
+  const unmetReadiness = (): string[] => {
+    const unmet: string[] = [];
+    if (!ready) unmet.push('backend: no bootstrap server answers ApiVersions and Metadata');
+    if (authorization && !authorization.store.current()) unmet.push('policy: none loaded');
+    return unmet;
+  };
+  const status = (unmet = unmetReadiness()): GatewayStatus => ({
+    version: options.version ?? null,
+    pid: process.pid,
+    ready: unmet.length === 0,
+    unmetReadiness: unmet,
+    backend: { reachable: ready, bootstrapServers: config.backend.bootstrapServers.map((a) => `${a.host}:${a.port}`) },
+    listeners: listeners.map((s) => ({
+      name: s.config.name,
+      tls: s.config.tls !== null,
+      sasl: s.config.sasl?.mechanisms ?? null,
+      ports: Object.fromEntries([...s.servers].map(([key, srv]) => [key, (srv.address() as net.AddressInfo | null)?.port ?? null])),
+      brokersKnown: s.brokers.knownNodeIds(),
+    })),
+    policy: authorization
+      ? (({ version, digest, loadedAt, files, lastError }) => ({ version, digest, loadedAt, files, lastError: lastError ?? null }))(
+          authorization.store.status(),
+        )
+      : null,
+    sessions: sessions.size,
+  });
 
   let admin: AdminServer | null = null;
   if (config.admin.bind) {
-    admin = await startAdminServer(config.admin.bind, () => ready);
+    admin = await startAdminServer(config.admin.bind, { unmetReadiness, status }, readAdminSecurity(config.admin));
     logger.info({ event: 'listener_bound', listener: 'admin', address: `${config.admin.bind.host}:${admin.port}` }, 'admin endpoint bound');
   }
 
@@ -415,6 +579,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       ),
     adminPort: admin?.port ?? null,
     ready: () => ready,
+    unmetReadiness,
+    status,
     reload: (trigger) => {
       for (const s of listeners) s.admission.reloadTls(trigger);
       void authorization?.store.reload(trigger);
@@ -435,10 +601,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       if (timedOut) for (const s of sessions) s.close('shutdown', `drain timeout of ${drainMs} ms`);
       await Promise.all(closing);
       await probing;
+      await health.stop();
       await admin?.close();
       authorization?.store.close();
       await authorization?.managed?.close().catch(() => undefined);
+      authentication?.close();
       await authorization?.audit.flush().catch(() => undefined);
+      if (authenticationAudit !== authorization?.audit) await authenticationAudit?.flush().catch(() => undefined);
       logger.info({ event: 'stopped', drainTimedOut: timedOut }, 'stopped');
     },
   };

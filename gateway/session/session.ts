@@ -7,8 +7,13 @@
 // request that needs it. Any error while serving the connection closes this connection, never more.
 // With authorization on, every request goes through its API's enforcer first (enforcement.ts) and the
 // answers it asked to see through the response pipeline (response-pipeline.ts).
+// On a SASL listener every frame goes to the connection's SASL state machine (auth/sasl) until the
+// client has authenticated, and again during a re-authentication; nothing reaches the backend before.
 import type net from 'node:net';
 import type { ClientIdentity } from '../auth/client-identity.ts';
+import type { SaslMechanismName, SaslServerMechanism } from '../auth/sasl/mechanism.ts';
+import { type SaslAction, SaslAuthenticator } from '../auth/sasl/sasl-authenticator.ts';
+import { type LocalApiVersions, saslApiIllegalStateAnswer } from '../auth/sasl/sasl-frames.ts';
 import type { AnyEnforcer, RequestDecision } from '../authz/enforce/enforcer.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
@@ -19,10 +24,13 @@ import {
   ProtocolError,
   type RequestHeaderPeek,
   type Struct,
+  allApiKeys,
   peekProduceAcks,
   peekResponseCorrelationId,
   versionRange,
 } from '../protocol/index.ts';
+import { clientsAuthenticatedTotal } from '../observability/proxy-metrics.ts';
+import { countRequest, requestDuration, upstreamDuration, type ConnectionTraffic } from '../observability/traffic-metrics.ts';
 import { peekRequestHeaderLazily } from '../protocol/peek.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
@@ -52,6 +60,35 @@ export type SessionServices = {
   enforcement?: EnforcementServices | null;
   /** Called once per session with the reason it closed (for metrics). */
   onClosed?: (reason: CloseReason) => void;
+  /** SASL on this session's listener (absent or null: the principal is the one admission found). */
+  sasl?: SessionSasl | null;
+};
+
+/** One authentication's outcome, for the audit log and metrics (never a secret). */
+export type AuthenticationEvent = {
+  readonly outcome: 'success' | 'failure';
+  readonly reauthentication: boolean;
+  readonly listener: string;
+  readonly clientAddress: string;
+  /** Null when the client failed before authenticating as anyone. */
+  readonly principal: string | null;
+  /** Null before the client chose an enabled mechanism. */
+  readonly mechanism: SaslMechanismName | null;
+  readonly sessionLifetimeMs: number | null;
+  readonly reason: string | null;
+};
+
+export type SessionSasl = {
+  /** The mechanisms the listener enables, in its configured order. */
+  readonly mechanisms: ReadonlyMap<SaslMechanismName, SaslServerMechanism>;
+  /** The listener's connections.max.reauth.ms (0: none). */
+  readonly sessionLifetimeMs: number;
+  readonly failedAuthenticationDelayMs: number;
+  /** Frames before and during the first authentication are capped at this (then limits.maxFrameBytes). */
+  readonly maxUnauthenticatedFrameBytes: number;
+  readonly onAuthentication: (event: AuthenticationEvent) => void;
+  /** A request arrived after the session expired: the connection is closed (counted). */
+  readonly onExpiredClose?: () => void;
 };
 
 export type CloseReason =
@@ -68,10 +105,20 @@ export type CloseReason =
   | 'idle-timeout'
   | 'first-request-timeout'
   /** An enforcer closed the connection, as a broker does (a denied acks=0 Produce). */
-  | 'authorization-close';
+  | 'authorization-close'
+  /** SASL authentication or re-authentication failed, or the client broke the SASL protocol. */
+  | 'authentication-failed'
+  /** A request arrived after the SASL session expired (no re-authentication in time). */
+  | 'session-expired';
 
 /** A response position, in request order. */
-type Slot = { frame: Outgoing | null };
+/** An answer's place in line; a forwarded request's slot also carries what its latency is measured by. */
+type Slot = { frame: Outgoing | null; apiKey: number; startedAt: number };
+
+/** A slot for an answer made by the gateway itself (not timed: the latency metrics are about forwarded requests). */
+function localSlot(frame: Outgoing | null): Slot {
+  return { frame, apiKey: -1, startedAt: 0 };
+}
 
 /** Ends that are part of normal life (or of port scans, too common to warn about): logged at info. */
 const QUIET_CLOSES: ReadonlySet<CloseReason> = new Set(['client-closed', 'shutdown', 'idle-timeout', 'first-request-timeout']);
@@ -97,6 +144,8 @@ type Pending = {
 };
 
 const API_VERSIONS_MAX = versionRange(API_KEY.ApiVersions)!.max;
+const SASL_HANDSHAKE = API_KEY.SaslHandshake;
+const SASL_AUTHENTICATE = API_KEY.SaslAuthenticate;
 /** Request headers and Produce's acks lie in the first bytes; more are joined only when a long id needs them. */
 const PEEK_BYTES = 1024;
 
@@ -142,10 +191,18 @@ export class Session {
     this.unsentAnswers--;
     if (this.overResponseBudget) this.checkResponseBudget();
   };
-  private readonly log: Logger;
-  /** Null with authorization off. */
-  private readonly enforcement: SessionEnforcement | null;
-  private readonly pipeline: ResponsePipeline;
+  private log: Logger;
+  /** Null with authorization off. Rebuilt for the principal SASL authenticates. */
+  private enforcement: SessionEnforcement | null;
+  private pipeline: ResponsePipeline;
+  /** The SASL state machine (null: not a SASL listener). */
+  private readonly sasl: SaslAuthenticator | null;
+  /** A SASL step is being evaluated: later frames wait (they may depend on its outcome). */
+  private saslBusy = false;
+  /** Authentication failed: nothing more is read, the connection closes after the failure delay. */
+  private failing = false;
+  /** The size cap of the next request: the unauthenticated one until a SASL client has authenticated. */
+  private frameLimit: number;
   /** The advertised-versions check for this session's backend (its table resolved once, again when it changes). */
   private readonly advertises: (apiKey: number, apiVersion: number) => boolean;
   /** Reading stops while topic ids a request names are looked up on the backend (requests keep their order). */
@@ -163,21 +220,31 @@ export class Session {
     private readonly client: net.Socket,
     private readonly target: Address,
     readonly listener: string,
-    /** Who the client is (address behind any PROXY header, principal, TLS details): fixed for the connection. */
-    readonly identity: ClientIdentity,
+    /** Who the client is (address behind any PROXY header, principal, TLS details); SASL may set the principal once. */
+    private who: ClientIdentity,
     private readonly services: SessionServices,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
-    this.log = services.logger.child({ listener, peer: `${identity.address}:${identity.port}`, principal: identity.principal.toString() });
-    this.reader = new FrameReader(() => services.limits.maxFrameBytes);
-    this.enforcement = services.enforcement ? new SessionEnforcement(services.enforcement, identity, listener, services.topics) : null;
+    const identity = who;
+    this.log = this.logFor(identity);
+    const sasl = services.sasl ?? null;
+    this.frameLimit = sasl ? sasl.maxUnauthenticatedFrameBytes : services.limits.maxFrameBytes;
+    this.reader = new FrameReader(() => this.frameLimit);
+    // Built for the admitted identity even on a SASL listener (ANONYMOUS until authenticated), so no
+    // path can ever forward a request unauthorized; rebuilt for the authenticated principal.
+    this.enforcement = this.enforcementFor(identity);
     this.advertises = services.versions.forBackend(target);
-    this.pipeline = new ResponsePipeline(this.enforcement, {
-      brokers: services.brokers,
-      topics: services.topics,
-      versions: services.versions,
-      backend: target,
-    });
+    this.pipeline = this.pipelineFor(this.enforcement);
+    this.sasl = sasl
+      ? new SaslAuthenticator({
+          listener,
+          clientAddress: identity.address,
+          mechanisms: sasl.mechanisms,
+          sessionLifetimeMs: sasl.sessionLifetimeMs,
+          failedAuthenticationDelayMs: sasl.failedAuthenticationDelayMs,
+          apiVersions: () => this.localApiVersions(),
+        })
+      : null;
     client.setNoDelay(true);
     client.on(
       'data',
@@ -208,6 +275,46 @@ export class Session {
     );
   }
 
+  /** Who the client is: the admitted identity, or the SASL principal once authenticated. */
+  /** Bytes moved, requests in flight and the backend connection, for the traffic metrics (read when scraped). */
+  traffic(): ConnectionTraffic {
+    const upstream = this.upstream?.socket;
+    return {
+      clientBytesIn: this.client.bytesRead,
+      clientBytesOut: this.client.bytesWritten,
+      backendBytesIn: upstream?.bytesRead ?? 0,
+      backendBytesOut: upstream?.bytesWritten ?? 0,
+      inFlight: this.slots.length,
+      backend: upstream && !upstream.destroyed ? `${this.target.host}:${this.target.port}` : null,
+    };
+  }
+
+  get identity(): ClientIdentity {
+    return this.who;
+  }
+
+  private logFor(identity: ClientIdentity): Logger {
+    return this.services.logger.child({
+      listener: this.listener,
+      peer: `${identity.address}:${identity.port}`,
+      principal: identity.principal.toString(),
+    });
+  }
+
+  private enforcementFor(identity: ClientIdentity): SessionEnforcement | null {
+    const e = this.services.enforcement;
+    return e ? new SessionEnforcement(e, identity, this.listener, this.services.topics) : null;
+  }
+
+  private pipelineFor(enforcement: SessionEnforcement | null): ResponsePipeline {
+    return new ResponsePipeline(enforcement, {
+      brokers: this.services.brokers,
+      topics: this.services.topics,
+      versions: this.services.versions,
+      backend: this.target,
+    });
+  }
+
   /** Stops taking requests; closes once every forwarded request has been answered. */
   drain(): void {
     this.draining = true;
@@ -225,8 +332,9 @@ export class Session {
       { event: 'connection_close', reason, detail, requests: this.requests, durationMs: Date.now() - this.opened, ...(err && { err }) },
       'connection closed',
     );
-    if (reason === 'shutdown') {
-      // Answers may still sit in the socket's buffer: let them go out, then close.
+    this.sasl?.dispose();
+    if (reason === 'shutdown' || reason === 'authentication-failed') {
+      // Answers may still sit in the socket's buffer (the 58 of a failed authentication): let them go out, then close.
       this.client.end();
       setTimeout(() => this.client.destroy(), 5_000).unref();
     } else {
@@ -293,7 +401,9 @@ export class Session {
   }
 
   private mayRead(): boolean {
-    return !this.draining && !this.waitingForBackend && !this.overResponseBudget && !this.resolvingTopicIds;
+    return (
+      !this.draining && !this.waitingForBackend && !this.overResponseBudget && !this.resolvingTopicIds && !this.saslBusy && !this.failing
+    );
   }
 
   /** Pauses or resumes reading the client after any of its reasons changed; handles waiting requests first. */
@@ -357,6 +467,8 @@ export class Session {
   // The hot path (every request): kept small and free of try/catch so V8 optimises it; every rare
   // outcome (malformed, refused, answered locally) is a call to a method of its own.
   private onRequest(frame: Frame): void {
+    const sasl = this.sasl;
+    if (sasl !== null && sasl.authenticating) return this.onSaslFrame(sasl, frame);
     const header = this.peekHeader(frame);
     if (header === null) return;
     this.requests++;
@@ -367,6 +479,9 @@ export class Session {
     } else if (!this.advertises(apiKey, apiVersion)) {
       return this.refuseUnadvertised(apiKey, apiVersion);
     }
+    countRequest(apiKey, apiVersion);
+    if (apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE) return this.onSaslRequest(frame, header);
+    if (sasl !== null && sasl.expiresAtMs !== null && sasl.expired()) return this.closeExpired();
     if (this.enforcement !== null) return this.enforce(frame, header, false);
     if (apiKey === API_KEY.Produce) {
       const acks = this.produceAcks(frame);
@@ -389,6 +504,136 @@ export class Session {
       }
       throw err;
     }
+  }
+
+  /** A frame while the SASL state machine takes every frame: nothing more is read until it has decided. */
+  private onSaslFrame(sasl: SaslAuthenticator, frame: Frame): void {
+    this.requests++;
+    this.saslBusy = true;
+    this.client.pause();
+    void sasl.onFrame(frame.payload).then(
+      this.guard((action: SaslAction) => {
+        this.saslBusy = false;
+        if (this.closed) return;
+        this.actOnSasl(action);
+        this.updateReading();
+      }),
+      this.guard((err: unknown) => this.fail(err)),
+    );
+  }
+
+  /**
+   * SaslHandshake/SaslAuthenticate outside the SASL exchange: on a listener without SASL, 34 (as a broker
+   * answers them there); on a SASL listener, a re-authentication start or 34 (§3.3 point 5, §4.8).
+   */
+  private onSaslRequest(frame: Frame, header: RequestHeaderPeek): void {
+    const sasl = this.sasl;
+    if (sasl === null) {
+      if (this.slotsFull()) return;
+      return this.answerLocally(saslApiIllegalStateAnswer(header.apiKey, header.apiVersion, header.correlationId));
+    }
+    if (sasl.expired() && !(header.apiKey === SASL_HANDSHAKE && sasl.mayStartReauthentication())) return this.closeExpired();
+    this.actOnSasl(sasl.onAuthenticatedSaslRequest(frame.payload, header));
+  }
+
+  private closeExpired(): void {
+    this.services.sasl?.onExpiredClose?.();
+    this.close('session-expired', 'a request arrived after the SASL session expired without re-authentication');
+  }
+
+  private actOnSasl(action: SaslAction): void {
+    switch (action.kind) {
+      case 'answer':
+        if (this.slotsFull()) return;
+        return this.answerLocally(action.frame);
+      case 'authenticated':
+        if (action.frame !== null) {
+          if (this.slotsFull()) return;
+          this.answerLocally(action.frame);
+        }
+        return this.onAuthenticated(action);
+      case 'fail':
+        return this.onAuthenticationFailed(action);
+    }
+  }
+
+  private onAuthenticated(action: Extract<SaslAction, { kind: 'authenticated' }>): void {
+    const principal = action.principal.toString();
+    if (!action.reauthentication) {
+      // The principal is known now: authorization, the log and the identity the gateway sees follow it.
+      this.who = { ...this.who, principal: action.principal, method: 'sasl', sasl: { mechanism: action.mechanism } };
+      this.log = this.logFor(this.who);
+      this.enforcement = this.enforcementFor(this.who);
+      this.pipeline = this.pipelineFor(this.enforcement);
+      this.frameLimit = this.services.limits.maxFrameBytes;
+      clientsAuthenticatedTotal.inc({ listener: this.listener, method: 'sasl' });
+    }
+    this.log.info(
+      {
+        event: action.reauthentication ? 'reauthenticated' : 'authenticated',
+        mechanism: action.mechanism,
+        sessionLifetimeMs: action.sessionLifetimeMs,
+      },
+      action.reauthentication ? 'client re-authenticated' : 'client authenticated',
+    );
+    this.services.sasl!.onAuthentication({
+      outcome: 'success',
+      reauthentication: action.reauthentication,
+      listener: this.listener,
+      clientAddress: this.who.address,
+      principal,
+      mechanism: action.mechanism,
+      sessionLifetimeMs: action.sessionLifetimeMs,
+      reason: null,
+    });
+  }
+
+  /** Stops reading; after the failure delay writes the answer (if any) and closes. */
+  private onAuthenticationFailed(action: Extract<SaslAction, { kind: 'fail' }>): void {
+    this.failing = true;
+    this.client.pause();
+    this.services.sasl!.onAuthentication({
+      outcome: 'failure',
+      reauthentication: action.reauthentication,
+      listener: this.listener,
+      clientAddress: this.who.address,
+      principal: action.reauthentication ? this.who.principal.toString() : null,
+      mechanism: action.mechanism,
+      sessionLifetimeMs: null,
+      reason: action.reason,
+    });
+    const finish = () => {
+      if (this.closed) return;
+      if (action.frame !== null) this.answerLocally(action.frame);
+      this.close('authentication-failed', action.reason);
+    };
+    if (action.delayMs <= 0) return finish();
+    const timer = setTimeout(this.guard(finish), action.delayMs);
+    timer.unref();
+  }
+
+  /**
+   * What ApiVersions lists before authentication (answered by the gateway, no backend connection yet):
+   * what this session's backend advertises to clients with its features, or, before any backend has
+   * answered, every version the gateway would accept.
+   */
+  private localApiVersions(): LocalApiVersions {
+    const known = this.services.versions.clientAnswer(this.target);
+    if (known !== null) return known;
+    const apiKeys: Array<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
+    for (const apiKey of allApiKeys()) {
+      const codec = versionRange(apiKey);
+      if (!codec) continue;
+      let min = -1;
+      let max = -1;
+      for (let v = codec.min; v <= codec.max; v++) {
+        if (!this.advertises(apiKey, v)) continue;
+        if (min < 0) min = v;
+        max = v;
+      }
+      if (min >= 0) apiKeys.push({ apiKey, minVersion: min, maxVersion: max });
+    }
+    return { apiKeys, features: null };
   }
 
   /** A Produce's acks, or null after closing the connection for a malformed request. */
@@ -505,9 +750,9 @@ export class Session {
   }
 
   private expectAnswer(header: RequestHeaderPeek, enforcer: AnyEnforcer | undefined, memo: unknown): void {
-    const slot: Slot = { frame: null };
-    this.slots.push(slot);
     const { correlationId, apiKey, apiVersion } = header;
+    const slot: Slot = { frame: null, apiKey, startedAt: performance.now() };
+    this.slots.push(slot);
     this.pending.push(enforcer ? { correlationId, apiKey, apiVersion, slot, enforcer, memo } : { correlationId, apiKey, apiVersion, slot });
   }
 
@@ -545,7 +790,7 @@ export class Session {
   }
 
   private answerLocally(frame: Buffer): void {
-    const slot: Slot = { frame };
+    const slot = localSlot(frame);
     this.slots.push(slot);
     if (this.slots.length > 1) this.heldBytes += frame.length;
     this.flush();
@@ -553,7 +798,7 @@ export class Session {
 
   /** A slot now, its answer when the enforcer's promise settles (a rejection closes the connection). */
   private answerLater(header: RequestHeaderPeek, body: Promise<Struct>): void {
-    const slot: Slot = { frame: null };
+    const slot = localSlot(null);
     this.slots.push(slot);
     body.then(
       this.guard((answer: Struct) => {
@@ -591,6 +836,7 @@ export class Session {
     if (correlationId !== entry.correlationId) {
       return this.close('bad-response', `backend answered correlation id ${correlationId}, expected ${entry.correlationId}`);
     }
+    upstreamDuration.observe(entry.apiKey, (performance.now() - entry.slot.startedAt) / 1000);
     try {
       entry.slot.frame = this.processResponse(entry, frame);
     } catch (err) {
@@ -616,8 +862,11 @@ export class Session {
   /** Sends every response whose turn has come; holds later ones behind an unanswered request. */
   private flush(): void {
     let wrote = false;
+    let now = 0;
     while (this.slots.length > 0 && this.slots[0].frame !== null) {
-      const frame = this.slots.shift()!.frame!;
+      const slot = this.slots.shift()!;
+      const frame = slot.frame!;
+      if (slot.apiKey >= 0) requestDuration.observe(slot.apiKey, ((now ||= performance.now()) - slot.startedAt) / 1000);
       // The head slot's answer was never counted as held, the ones that waited behind it were.
       if (wrote) this.heldBytes -= outgoingBytes(frame);
       wrote = true;

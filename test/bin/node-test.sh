@@ -7,4 +7,5 @@ for dir in "$@"; do
   while IFS= read -r f; do files+=("$f"); done < <(find "$dir" -name '*.test.ts' | sort)
 done
 if [ ${#files[@]} -eq 0 ]; then echo "no test files under: $*" >&2; exit 1; fi
+# shellcheck disable=SC2086 # NODE_TEST_ARGS holds several flags: split on purpose
 exec node --import tsx --test ${NODE_TEST_ARGS:-} "${files[@]}"

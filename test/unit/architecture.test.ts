@@ -28,7 +28,8 @@ type Unit =
   | 'config'
   | 'cli'
   | 'version'
-  | 'certs';
+  | 'certs'
+  | 'clients';
 
 /**
  * The unit a repository file belongs to. `protocol/schema.ts` (the field-table types) is its own unit,
@@ -47,7 +48,7 @@ function unitOf(file: string): Unit | undefined {
     return 'protocol';
   }
   if (folder === 'commands') return 'cli';
-  const units: readonly string[] = ['net', 'auth', 'authz', 'routing', 'session', 'observability', 'common', 'config'];
+  const units: readonly string[] = ['net', 'auth', 'authz', 'routing', 'session', 'observability', 'common', 'config', 'clients'];
   return units.includes(folder) ? (folder as Unit) : undefined;
 }
 
@@ -72,6 +73,8 @@ const ALLOWED: Record<Unit, readonly Unit[]> = {
   cli: [...PROTOCOL, 'net', 'auth', 'authz', 'routing', 'session', 'observability', 'common', 'config', 'version', 'certs'],
   version: [],
   certs: [],
+  // Client-side helpers the package exports for applications (kafkajs GSSAPI): nothing of the gateway.
+  clients: [],
 };
 
 /** Imports that must be `import type` (or `import { type X }` only): they may carry no code. */

@@ -50,11 +50,11 @@ test('the leader dies mid-stream: every acknowledged message survives, read back
   }
   await producer.disconnect();
   assert.ok(acked.length >= 250, `most sends should succeed across the failover (acked ${acked.length}, failed ${failedSends})`);
-  const newLeader = (await admin.fetchTopicMetadata({ topics: ['failover'] })).topics[0].partitions.find(
-    (p) => p.partitionId === 0,
-  )!.leader;
-  assert.notEqual(newLeader, leaderOf0, 'partition 0 must have a new leader');
   await admin.disconnect();
+  // The admin's connections may have been to the dead broker; ask again with a fresh one until the
+  // cluster has settled on a new leader (a closed connection is not the failure this test looks for).
+  const newLeader = await leaderAfterFailover(kafka, leaderOf0);
+  assert.notEqual(newLeader, leaderOf0, 'partition 0 must have a new leader');
 
   const consumer = kafka.consumer({ groupId: 'failover-check' });
   await consumer.connect();
@@ -78,3 +78,25 @@ test('the leader dies mid-stream: every acknowledged message survives, read back
     [],
   );
 });
+
+async function leaderAfterFailover(kafka: Kafka, oldLeader: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let leader = oldLeader;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const metadata = await admin.fetchTopicMetadata({ topics: ['failover'] });
+      leader = metadata.topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+      if (leader !== oldLeader) return leader;
+    } catch (error) {
+      lastError = error;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (lastError !== undefined && leader === oldLeader) throw lastError;
+  return leader;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
@@ -41,6 +42,18 @@ test('defaults fill what is not said', () => {
   assert.equal(config.limits.maxFrameBytes, 100 * 1024 * 1024);
   assert.equal(config.admin.bind, null);
   assert.equal(config.log.level, 'info');
+  assert.equal(config.backend.healthCheckIntervalMs, 5_000);
+  assert.equal(config.backend.unreadyAfterFailedChecks, 2);
+});
+
+test('backend health checks: values from the file, and a bad one refused with its line', () => {
+  const text = (extra: string) =>
+    minimal().replace('bootstrapServers: ["127.0.0.1:9092"]', `bootstrapServers: ["127.0.0.1:9092"]\n  ${extra}`);
+  const config = parseConfig(text('healthCheckIntervalMs: 750\n  unreadyAfterFailedChecks: 3'), 'gatehouse.yaml');
+  assert.deepEqual([config.backend.healthCheckIntervalMs, config.backend.unreadyAfterFailedChecks], [750, 3]);
+  const err = errorOf(text('unreadyAfterFailedChecks: 0'));
+  assert.equal(err.line, 3);
+  assert.match(err.message, /unreadyAfterFailedChecks/);
 });
 
 test('an unknown key is refused at its line and column', () => {
@@ -71,4 +84,21 @@ test('duplicate listener names and duplicate keys are refused', () => {
   const two = minimal() + minimal().split('listeners:\n')[1];
   assert.match(errorOf(two).reason, /duplicate listener name 'a'/);
   assert.match(errorOf(minimal() + 'log: {}\nlog: {}\n').reason, /[Dd]uplicate|unique/);
+});
+
+test('workers: a number, or auto for one per core; 1 when not said; 0 refused', () => {
+  const text = (value: string) => `${minimal()}workers: ${value}\n`;
+  assert.equal(parseConfig(minimal(), 'gatehouse.yaml').workers, 1);
+  assert.equal(parseConfig(text('3'), 'gatehouse.yaml').workers, 3);
+  assert.equal(parseConfig(text('auto'), 'gatehouse.yaml').workers, availableParallelism());
+  assert.match(errorOf(text('0')).message, /workers/);
+});
+
+test('admin: tls needs both PEM files, basicAuth a readable password file; each refused at its line', () => {
+  const text = (admin: string) => `${minimal()}admin:\n  bind: 127.0.0.1:9644\n${admin}\n`;
+  assert.deepEqual(parseConfig(text(''), 'gatehouse.yaml').admin, { bind: { host: '127.0.0.1', port: 9644 }, tls: null, basicAuth: null });
+  assert.match(errorOf(text('  tls: { certificate: /etc/hostname }')).message, /admin\.tls needs certificate and key/);
+  const missing = errorOf(text('  basicAuth: { username: prometheus, passwordFile: /nonexistent/admin-password }'));
+  assert.match(missing.message, /cannot read \/nonexistent\/admin-password/);
+  assert.equal(missing.line, 12); // the basicAuth line
 });

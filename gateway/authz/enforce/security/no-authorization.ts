@@ -1,7 +1,8 @@
 // APIs a broker serves without any authorization question (spec §2.3): ApiVersions (the session caps
-// the advertised versions), the SASL handshake and token exchange (answered by the backend, which has
-// no SASL: ILLEGAL_SASL_STATE, as a broker answers them on a listener without SASL), and client
-// telemetry (KIP-714, never an authorization error). They go upstream untouched.
+// the advertised versions), the SASL handshake and token exchange, and client telemetry (KIP-714,
+// never an authorization error). The SASL APIs never reach an enforcer: the session runs them on SASL
+// listeners and answers them with ILLEGAL_SASL_STATE elsewhere (spec §3.3 point 5); they are listed so
+// their versions are advertised. The others go upstream untouched.
 import { API_KEY, type TypedApiKey, versionRange } from '../../../protocol/index.ts';
 import type { Enforcer } from '../enforcer.ts';
 

@@ -10,8 +10,9 @@
 //   UNKNOWN_TOPIC_OR_PARTITION (3) becomes 29 (the CREATE question is asked again then, audited: the broker
 //   logs a CREATE denial only for topics it tried to create). Known limitation: in such a request, other
 //   missing topics the principal may create are not auto-created (they come back 3; the broker would create
-//   them). v0–3 cannot turn creation off: a name lacking CREATE that the gateway has not seen exist
-//   (`topics.idOf`) is stripped and answered 29 — fail closed.
+//   them). v0–3 cannot turn creation off: for a name lacking CREATE that the gateway has not seen exist
+//   (`topics.idOf`), the topic list is looked up on the backend first; a name still unknown then is
+//   missing (or the lookup failed): it is stripped and answered 29 — fail closed.
 // - Authorized-operations bitfields are computed here (the backend has no authorizer): topics when
 //   IncludeTopicAuthorizedOperations (v8+), the cluster when IncludeClusterAuthorizedOperations (v8–10):
 //   DESCRIBE on the cluster ? bitfield : 0.
@@ -102,7 +103,9 @@ export const metadataEnforcer: Enforcer<typeof API_KEY.Metadata, MetadataMemo> =
     let createDenied: Set<string> | undefined;
     if (noCreate.length > 0 && v >= 4) createDenied = new Set(noCreate);
     else if (noCreate.length > 0) {
-      // v0–3: creation cannot be turned off; the principal may not create these and they may be missing.
+      // v0–3: creation cannot be turned off. Names the gateway has not seen exist are looked up on the
+      // backend first (a broker asks only DESCRIBE of a topic that exists); those still unknown are missing.
+      if (!req.topicIdsResolved) return { action: 'resolve-topic-ids', topicIds: [] };
       const stripped = new Set(noCreate);
       kept = authorized.filter((n) => !stripped.has(n));
       for (const n of noCreate) {

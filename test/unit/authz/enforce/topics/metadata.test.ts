@@ -170,20 +170,38 @@ test('auto-creation v4+: a topic without CREATE is asked with AllowAutoTopicCrea
   }
 });
 
-test('auto-creation v0–3: a name without CREATE the gateway has not seen exist is stripped and answered 29', () => {
+test('auto-creation v0–3: a name without CREATE the gateway has not seen exist is looked up on the backend first', () => {
   for (const v of [0, 3]) {
     const ctx = testContext(['User:alice ALLOW DESCRIBE TOPIC new', 'User:alice ALLOW DESCRIBE TOPIC a']);
     const known: EnforceContext = {
       ...ctx,
       topics: { nameOf: (id) => (id === ID_A ? 'a' : undefined), idOf: (n) => (n === 'a' ? ID_A : undefined) },
     };
-    const r = run(known, v, names(v, ['a', 'new']), [topicEntry('a', ID_A)]);
+    assert.equal(metadataEnforcer.onRequest(requestView(METADATA, v, names(v, ['a', 'new'])), known).action, 'resolve-topic-ids', `v${v}`);
+  }
+});
+
+test('auto-creation v0–3: after the lookup, a name without CREATE still unknown (missing) is stripped and answered 29', () => {
+  for (const v of [0, 3]) {
+    const ctx = testContext(['User:alice ALLOW DESCRIBE TOPIC new', 'User:alice ALLOW DESCRIBE TOPIC a']);
+    const known: EnforceContext = {
+      ...ctx,
+      topics: { nameOf: (id) => (id === ID_A ? 'a' : undefined), idOf: (n) => (n === 'a' ? ID_A : undefined) },
+    };
+    const d = metadataEnforcer.onRequest(requestView(METADATA, v, names(v, ['a', 'new']), { topicIdsResolved: true }), known);
+    assert.equal(d.action, 'rewrite', `v${v}`);
+    if (d.action !== 'rewrite') continue;
+    const r = {
+      action: d.action,
+      sent: requestView(METADATA, v, d.body).body(),
+      res: merged(metadataEnforcer, v, backend([topicEntry('a', ID_A)]), d, known),
+    };
     assert.equal(r.action, 'rewrite', `v${v}`);
     assert.deepEqual(
-      r.sent!.topics!.map((t) => t.name),
+      r.sent.topics!.map((t) => t.name),
       ['a'],
     );
-    assert.deepEqual(summary(r.res!), [
+    assert.deepEqual(summary(r.res), [
       ['a', ZERO_UUID, 0, 1],
       ['new', ZERO_UUID, 29, 0],
     ]);
