@@ -97,6 +97,6 @@ async function leaderAfterFailover(kafka: Kafka, oldLeader: number): Promise<num
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  if (lastError !== undefined && leader === oldLeader) throw lastError;
+  if (leader === oldLeader && lastError instanceof Error) throw lastError;
   return leader;
 }
