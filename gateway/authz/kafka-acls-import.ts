@@ -2,10 +2,10 @@
 // Reads the Kafka 2.1+ format (ResourcePattern(...) / (principal=..., permissionType=...)) and the
 // older one (`Topic:LITERAL:orders` / "User:alice has Allow permission for operations: Read from
 // hosts: *"). ACLs grouped into rules: one rule per permission, principal, host and operation set.
-import { Document, isMap, isSeq, visit, type Scalar } from 'yaml';
-import { isOperation, isOperationValidFor, isResourceType, type Operation, type Permission, type ResourceType } from './model.ts';
+import { Document } from 'yaml';
+import { isOperation, isOperationValidFor, isResourceType, type Operation, type Permission } from './model.ts';
 import type { ResourcePattern } from './policy.ts';
-import { RESOURCE_KEYS } from './policy-file.ts';
+import { compactPolicyDocument, principalSlug, resourceEntry } from './policy-yaml-writer.ts';
 
 export interface KafkaAcl {
   readonly resource: ResourcePattern;
@@ -97,7 +97,7 @@ export function aclsToRules(acls: readonly KafkaAcl[]): ImportedRule[] {
   }
   const used = new Map<string, number>();
   return [...rules.values()].map(({ acl, ops, resources }) => {
-    const base = `${acl.permission.toLowerCase()}-${slug(acl.principal)}-${acl.resource.type.toLowerCase().replace(/_/g, '-')}`;
+    const base = `${acl.permission.toLowerCase()}-${principalSlug(acl.principal)}-${acl.resource.type.toLowerCase().replace(/_/g, '-')}`;
     const n = (used.get(base) ?? 0) + 1;
     used.set(base, n);
     return {
@@ -111,34 +111,10 @@ export function aclsToRules(acls: readonly KafkaAcl[]): ImportedRule[] {
   });
 }
 
-function slug(principal: string): string {
-  const name = principal === 'User:*' ? 'everyone' : principal.slice(principal.indexOf(':') + 1);
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 40) || 'principal'
-  );
-}
-
-const KEY_BY_TYPE = Object.fromEntries(Object.entries(RESOURCE_KEYS).map(([key, type]) => [type, key])) as Record<ResourceType, string>;
-
-function resourceEntry(resource: ResourcePattern): Record<string, string | { prefix: string }> {
-  return { [KEY_BY_TYPE[resource.type]]: resource.patternType === 'PREFIXED' ? { prefix: resource.name } : resource.name };
-}
-
 /** The policy file text for imported ACLs, with a header saying where it came from. */
 export function importedPolicyYaml(result: ImportResult, source: string): string {
   const doc = new Document({ version: 1, allowEveryoneIfNoAclFound: false, rules: aclsToRules(result.acls) });
-  // Short lists and `{ prefix: ... }` on one line, as a person would write them.
-  visit(doc, {
-    Pair(_, pair) {
-      if (isSeq(pair.value) && ['allow', 'deny', 'principals', 'hosts'].includes(String((pair.key as Scalar).value)))
-        pair.value.flow = true;
-      if (isMap(pair.value) && pair.value.has('prefix')) pair.value.flow = true;
-    },
-  });
+  compactPolicyDocument(doc);
   doc.commentBefore = [
     ` Imported from kafka-acls --list output (${source}): ${result.acls.length} ACLs.`,
     ' super.users and allow.everyone.if.no.acl.found are broker settings: copy them by hand.',

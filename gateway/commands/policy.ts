@@ -2,8 +2,9 @@
 // file parses arguments and prints. Exit codes: 0 ok, 1 a failing check or test, 2 a usage error.
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command } from '../cli.ts';
+import { parse, UsageError, type PolicyIo, type Subcommand } from './policy-args.ts';
+import { diffCommand, suggestCommand } from './policy-migration.ts';
 import type { AclBinding } from '../authz/acls/acl-binding.ts';
 import { FileAclStore } from '../authz/acls/file-store.ts';
 import { describeBinding, managedPolicyYaml, managedYamlProblem } from '../authz/acls/managed-rules.ts';
@@ -46,20 +47,21 @@ Subcommands:
       authorization.managedAcls, file or kafka store) as a policy YAML file (stdout unless --out),
       to move them into version control.
 
+  suggest --from <observations file>... [--since <YYYY-MM-DD | duration: 7d, 12h>] [--prefix-min <n>]
+          [--out <file>]
+      Write a policy that allows exactly what observe mode recorded (authorization.observe), one
+      rule per principal and operation set, names sharing a prefix across <n> (default 3; 0: never)
+      or more observed names as one prefixed pattern, each rule commented with its request count
+      and days. The policy is replayed against the observations; exit 1 if it would refuse any.
+  diff <old policy> <new policy> [--observations <file>...] [--json] [--fail-on-break]
+      The effective access change: (principal, operation, resource) gained and lost, computed by
+      asking both policies, not by comparing their text. With observations, the observed clients
+      the change would refuse. --fail-on-break: exit 1 when it would refuse any.
+
 Exit codes: 0 ok, 1 failing check or test, 2 usage error.
 `;
 
-class UsageError extends Error {}
-
-/** Where a subcommand prints (the process streams, or buffers in tests). */
-export interface PolicyIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 const processIo: PolicyIo = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
-
-type Subcommand = (args: string[], io: PolicyIo) => Promise<number>;
 
 const subcommands: Record<string, Subcommand> = {
   check,
@@ -67,6 +69,8 @@ const subcommands: Record<string, Subcommand> = {
   test: testCommand,
   import: importCommand,
   export: exportCommand,
+  suggest: suggestCommand,
+  diff: diffCommand,
 };
 
 export const policyCommand: Command = { run: (args) => runPolicy(args, processIo) };
@@ -90,10 +94,6 @@ export async function runPolicy(args: string[], io: PolicyIo): Promise<number> {
     io.err(`gatehouse policy: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-}
-
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  return parseArgs({ args, options, allowPositionals: true, strict: true });
 }
 
 async function loadOrReport(path: string, io: PolicyIo): Promise<CompiledPolicy | undefined> {

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import { registry } from '../observability/metrics.ts';
 import { primaryRegistry, workerRestartsTotal, workersRunning } from '../observability/worker-metrics.ts';
 import type { GatewayStatus, RunningGateway } from '../session/gateway.ts';
+import { WORKER_SLOT_ENV } from '../session/observation-store.ts';
 
 type WorkerMessage =
   | { type: 'gatehouse:started' }
@@ -93,8 +94,9 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, version:
     finish(code);
   };
 
-  const fork = () => {
-    const worker = cluster.fork();
+  // A replacement takes the slot of the worker it replaces: per-worker files (observations) keep their names.
+  const fork = (slot: number) => {
+    const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) });
     updateRunning();
     worker.on('message', (m: unknown) => {
       if (!isMessage<WorkerMessage>(m, 'gatehouse:started')) return;
@@ -114,12 +116,12 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, version:
       workerRestartsTotal.inc();
       logger.error({ event: 'worker_exited', pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
       setTimeout(() => {
-        if (!stopping) fork();
+        if (!stopping) fork(slot);
       }, RESTART_DELAY_MS);
     });
   };
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.workers; i++) fork(i);
 
   const statuses = async () =>
     Promise.all(

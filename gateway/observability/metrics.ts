@@ -62,6 +62,8 @@ export function recordPolicyReload(ok: boolean, version: number): void {
 }
 
 export type AuthzDecisionLabels = {
+  /** Not a label of the decision counter; only dry-run denials are counted by principal (capped). */
+  readonly principal?: string;
   readonly api: string;
   /** Kafka enum names (TOPIC, WRITE, ...). */
   readonly resource_type: string;
@@ -84,7 +86,25 @@ function boundedRule(rule: string): string {
 
 /** The decision counter's child for these labels: callers keep it and bump it without building labels again. */
 export function authzDecisionCounter(labels: AuthzDecisionLabels): { inc(): void } {
-  const bounded = { ...labels, rule: boundedRule(labels.rule) };
+  const decisions = decisionCounter(labels);
+  if (labels.decision !== 'dry_run_denied') return decisions;
+  const byPrincipal = dryRunDenialsTotal.labels({ principal: boundedPrincipal(labels.principal ?? ''), rule: boundedRule(labels.rule) });
+  return {
+    inc() {
+      decisions.inc();
+      byPrincipal.inc();
+    },
+  };
+}
+
+function decisionCounter(labels: AuthzDecisionLabels): { inc(): void } {
+  const bounded = {
+    api: labels.api,
+    resource_type: labels.resource_type,
+    operation: labels.operation,
+    decision: labels.decision,
+    rule: boundedRule(labels.rule),
+  };
   const key = `${bounded.api}\u0000${bounded.resource_type}\u0000${bounded.operation}\u0000${bounded.decision}\u0000${bounded.rule}`;
   let tally = decisionTallies.get(key);
   if (tally === undefined) {
@@ -103,3 +123,52 @@ export function authzDecisionCounter(labels: AuthzDecisionLabels): { inc(): void
 export function recordAuthzDecision(labels: AuthzDecisionLabels): void {
   authzDecisionCounter(labels).inc();
 }
+
+/** Distinct principals the dry-run series carries before the rest count as 'other' (authorization.maxPrincipalLabels). */
+let maxPrincipalLabels = 100;
+const principalLabels = new Set<string>();
+
+export function setMaxPrincipalLabels(max: number): void {
+  maxPrincipalLabels = max;
+}
+
+function boundedPrincipal(principal: string): string {
+  if (principalLabels.has(principal)) return principal;
+  if (principalLabels.size >= maxPrincipalLabels) return 'other';
+  principalLabels.add(principal);
+  return principal;
+}
+
+export const dryRunDenialsTotal = new Counter({
+  name: 'gatehouse_authz_dry_run_denials_total',
+  help: "Requests the policy would refuse and dry-run let through, by principal (the first authorization.maxPrincipalLabels principals; 'other' after) and deciding rule: what switching to enforcement would refuse.",
+  labelNames: ['principal', 'rule'] as const,
+  registers: [registry],
+});
+
+/** What observe mode holds, read when scraped. */
+export type ObservationCounts = { readonly entries: number; readonly dropped: number };
+let observationCounts: (() => ObservationCounts) | undefined;
+
+/** Where the observation gauges read from (observe mode on). */
+export function observeObservations(read: () => ObservationCounts): void {
+  observationCounts = read;
+}
+
+export const observationsGauge = new Gauge({
+  name: 'gatehouse_observations',
+  help: 'Distinct (principal, operation, resource) tuples observe mode holds (authorization.observe; bounded by maxEntries).',
+  registers: [registry],
+  collect() {
+    if (observationCounts !== undefined) this.set(observationCounts().entries);
+  },
+});
+
+export const observationsDroppedGauge = new Gauge({
+  name: 'gatehouse_observations_dropped',
+  help: 'New tuples observe mode did not record because it held maxEntries already (non-zero: raise authorization.observe.maxEntries).',
+  registers: [registry],
+  collect() {
+    if (observationCounts !== undefined) this.set(observationCounts().dropped);
+  },
+});

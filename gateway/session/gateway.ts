@@ -21,7 +21,9 @@ import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { readAdminSecurity, startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import { createAuditLog, type AuditLog } from '../observability/audit.ts';
 import type { Logger } from '../observability/logger.ts';
-import { authzDecisionCounter, recordPolicyReload } from '../observability/metrics.ts';
+import { authzDecisionCounter, observeObservations, recordPolicyReload, setMaxPrincipalLabels } from '../observability/metrics.ts';
+import { ObservationStore } from './observation-store.ts';
+import { ObservationFormatError } from '../authz/observe/observation.ts';
 import {
   authenticationsTotal,
   backendReady,
@@ -120,6 +122,8 @@ type Authorization = {
   managed: ManagedAclStore | null;
   audit: AuditLog;
   registry: EnforcerRegistry;
+  /** Observe mode's store (authorization.observe), else null. */
+  observations: ObservationStore | null;
 };
 
 /** The gateway cannot start for a reason outside its configuration file (e.g. the managed ACL topic cannot be read). */
@@ -207,6 +211,7 @@ async function startAuthorization(
   // A policy that does not load refuses the start before the managed ACL store touches the backend.
   const precheck = await loadPolicy(authz.policies);
   if (!precheck.ok) throw policyError(precheck.errors[0]);
+  const observations = await openObservations(config, logger);
   const managed = managedAclStore(authz.managedAcls, config, logger);
   try {
     // Before the first policy compiles: managed DENY rules must be in force from the first request on.
@@ -245,11 +250,16 @@ async function startAuthorization(
     store: managed,
     audit: (event) => void audit.record(aclChangeRecord(event)),
   });
+  setMaxPrincipalLabels(authz.maxPrincipalLabels);
+  const recorder = observations?.recorder;
   const decisions: DecisionSink = {
     counter: authzDecisionCounter,
     auditsAllows: authz.audit.allows !== 'none',
     audit: (event) => void audit.record({ ...event }),
+    ...(recorder !== undefined && { observe: recorder.slot.bind(recorder) }),
   };
+  if (recorder !== undefined) observeObservations(() => ({ entries: recorder.size, dropped: recorder.dropped }));
+  observations?.start();
   const resolver = new TopicIdResolver({
     topics,
     versions,
@@ -274,8 +284,21 @@ async function startAuthorization(
     audit,
     registry,
     versions,
+    observations,
     enforcement: { registry, policy: () => store.current(), decisions, resolveTopicIds: (backend) => resolver.resolve(backend), acls },
   };
+}
+
+/** Observe mode's store, read back from its file; a file that is not an observations file refuses the start. */
+async function openObservations(config: GatewayConfig, logger: Logger): Promise<ObservationStore | null> {
+  const authz = config.authorization;
+  if (authz.mode === 'off' || authz.observe === null) return null;
+  try {
+    return await ObservationStore.open({ ...authz.observe, logger: logger.child({ component: 'observe' }) });
+  } catch (error) {
+    const reason = error instanceof ObservationFormatError ? error.message : `cannot read: ${(error as Error).message}`;
+    throw config.errorAt(['authorization', 'observe', 'file'], `the observations file does not load: ${reason}`);
+  }
 }
 
 /** An authentication in the audit log: always written, with who, how and the outcome, never a secret. */
@@ -603,6 +626,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       await probing;
       await health.stop();
       await admin?.close();
+      await authorization?.observations?.close();
       authorization?.store.close();
       await authorization?.managed?.close().catch(() => undefined);
       authentication?.close();

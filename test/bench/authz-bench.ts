@@ -4,13 +4,15 @@
 //   pipe     — a Node byte pipe that parses nothing (tcp-pipe.ts): the floor for one more hop in Node;
 //   acl-off  — the gateway with `authorization: { mode: off }`;
 //   acl-on   — the gateway with `authorization: { policies: [<generated 1,000-rule policy>] }`, whose
-//              clients are allowed only by rules at the end of it (policy-generator.ts).
+//              clients are allowed only by rules at the end of it (policy-generator.ts);
+//   observe  — the same policy in `mode: dry-run` with `observe` on (authorization.observe): what observe
+//              mode costs over plain enforcement (target ≤ 1.05 CPU per GB).
 // Both gateways run as their own processes with the same listener (an IP identity names the clients'
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
 // median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R]
-//     [--gateway-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on] [--phases produce,consume]
+//     [--gateway-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,8 +35,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     /** Write V8 CPU profiles of both gateway processes into this folder (when they stop). */
     'gateway-cpu-prof': { type: 'string' },
-    /** Which paths to run (default all four). */
-    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on' },
+    /** Which paths to run (default all five). */
+    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe' },
     /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
@@ -51,7 +53,7 @@ const TOPIC_PREFIX = 'authz-bench.';
 const GROUP_PREFIX = 'perf-consumer-';
 const RULES = 1000;
 
-const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on'] as const;
+const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe'] as const;
 type PathName = (typeof ALL_PATHS)[number];
 const wanted = values.paths.split(',').filter(Boolean);
 for (const p of wanted)
@@ -63,6 +65,11 @@ fs.writeFileSync(
   policyFile,
   generatePolicyYaml({ principal: PRINCIPAL, topicPrefix: TOPIC_PREFIX, groupPrefix: GROUP_PREFIX, rules: RULES }),
 );
+
+// Observe mode as a user runs it: the policy in dry-run (nothing refused), every question recorded.
+const dryRunPolicyFile = path.join(benchDir, 'policy-dry-run.yaml');
+fs.writeFileSync(dryRunPolicyFile, `${fs.readFileSync(policyFile, 'utf8')}\nmode: dry-run\n`);
+const observationsFile = path.join(benchDir, 'observations.json');
 
 const paths = ALL_PATHS.filter((p) => wanted.includes(p));
 const consumes = values.phases.split(',').includes('consume');
@@ -113,6 +120,9 @@ async function startGateway(authorization: Record<string, unknown>): Promise<Gat
 }
 const gatewayOff = paths.includes('acl-off') ? await startGateway({ mode: 'off' }) : null;
 const gatewayOn = paths.includes('acl-on') ? await startGateway({ policies: [policyFile] }) : null;
+const gatewayObserve = paths.includes('observe')
+  ? await startGateway({ policies: [dryRunPolicyFile], observe: { file: observationsFile, flushIntervalSeconds: 5 } })
+  : null;
 
 /**
  * The error code the gateway at `bootstrap` gives for a topic outside the benchmark's prefix (Metadata v12):
@@ -153,6 +163,7 @@ const targets: Record<PathName, (PerfTarget & { pid: number | null }) | null> = 
   pipe: { bootstrap: `127.0.0.1:${pipePort}`, pid: pipe.pid },
   'acl-off': gatewayOff && { bootstrap: gatewayOff.bootstrap, pid: gatewayOff.process.pid },
   'acl-on': gatewayOn && { bootstrap: gatewayOn.bootstrap, pid: gatewayOn.process.pid },
+  observe: gatewayObserve && { bootstrap: gatewayObserve.bootstrap, pid: gatewayObserve.process.pid },
 };
 const tools = perfTools(workload);
 // For attaching a profiler or strace to one hop while the benchmark runs.
@@ -201,6 +212,8 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
+const observedTuples = gatewayObserve ? /^gatehouse_observations (\d+)/m.exec(await gatewayObserve.metrics())?.[1] : undefined;
+await gatewayObserve?.stop();
 await gatewayOn?.stop();
 await gatewayOff?.stop();
 await pipe.stop();
@@ -257,8 +270,14 @@ if (paths.includes('acl-on') && paths.includes('acl-off')) {
   target('ACLs-on throughput ÷ ACLs-off, produce', paired('acl-on', 'acl-off', mbProduce), 0.97, false);
   target('ACLs-on throughput ÷ ACLs-off, consume', paired('acl-on', 'acl-off', mbConsume), 0.97, false);
 }
+if (paths.includes('observe') && paths.includes('acl-on')) {
+  console.log(`  observe mode recorded ${observedTuples ?? '?'} (principal, operation, resource) tuples`);
+  target('observe CPU/GB ÷ ACLs-on, produce', paired('observe', 'acl-on', gbProduce), 1.05, true);
+  target('observe CPU/GB ÷ ACLs-on, consume', paired('observe', 'acl-on', gbConsume), 1.05, true);
+  target('observe CPU/GB ÷ ACLs-on, both phases', paired('observe', 'acl-on', gbBoth), 1.05, true);
+}
 if (paths.includes('pipe')) {
-  for (const g of ['acl-on', 'acl-off'] as const) {
+  for (const g of ['acl-on', 'acl-off', 'observe'] as const) {
     if (!paths.includes(g)) continue;
     target(`produce ${g} CPU/GB ÷ pipe`, paired(g, 'pipe', gbProduce), 1.3, true);
     console.log(`  ${`consume ${g} CPU/GB ÷ pipe`.padEnd(44)} ${spread(paired(g, 'pipe', gbConsume), 3)}`);

@@ -104,3 +104,14 @@ export function javaSslProperties(stores: { keyStore?: string; trustStore: strin
     'ssl.truststore.password': STORE_PASSWORD,
   };
 }
+
+/** A listener's `tls` section: the test server certificate, client certificates from the test CA required, principals by `rules`. */
+export function mtlsListenerTls(pki: TestPki, principalMappingRules: string): Record<string, string> {
+  return {
+    certificate: pki.file(pki.server.certFile),
+    key: pki.file(pki.server.keyFile),
+    clientAuth: 'required',
+    clientCa: pki.file('ca/ca.crt'),
+    principalMappingRules,
+  };
+}

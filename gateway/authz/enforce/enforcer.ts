@@ -24,9 +24,16 @@ export interface Authorizer {
   /**
    * May the principal perform `operation` on the resource (spec §1.6)? The decision is audited and
    * counted unless `quiet` (checks a broker does not log: CLUSTER before per-item checks, filters of
-   * all-topics listings, bitfields).
+   * all-topics listings, bitfields). `bypass` marks a cluster-wide shortcut past finer questions (quiet
+   * too): in global dry-run it is taken only when the policy allows it, so the finer questions are asked
+   * and observed.
    */
-  allowed(operation: RequestOperation, type: ResourceType, name: string, opts?: { readonly quiet?: boolean }): boolean;
+  allowed(
+    operation: RequestOperation,
+    type: ResourceType,
+    name: string,
+    opts?: { readonly quiet?: boolean; readonly bypass?: boolean },
+  ): boolean;
   /** May it perform `operation` on at least one resource of `type` (§1.7, InitProducerId without a transactional id)? */
   allowedOnAny(operation: RequestOperation, type: ResourceType): boolean;
   /** The §1.8 authorized-operations bitfield for the resource (never audited). */

@@ -11,10 +11,13 @@ import type { CompiledPolicy } from '../compiled-policy.ts';
 import type { Decision } from '../decision.ts';
 import { clientHost, type ClientHost } from '../host.ts';
 import type { RequestOperation, ResourceType } from '../model.ts';
+import type { ObservationSlot } from '../observe/observation-recorder.ts';
 import type { Authorizer } from './enforcer.ts';
 
 /** Bounded label values of one counted decision (`rule`: a rule id, '', 'super-user' or 'no-acl'). */
 export interface DecisionLabels {
+  /** Who asked (the sink labels only dry-run denials with it, behind a cap). */
+  readonly principal: string;
   readonly api: string;
   readonly resource_type: ResourceType;
   readonly operation: RequestOperation;
@@ -29,6 +32,11 @@ export interface DecisionSink {
   /** Whether allowed decisions may be audited at all (else their audit events are never built). */
   readonly auditsAllows: boolean;
   audit(event: AuthzAuditEvent): void;
+  /**
+   * Observe mode: where this principal's asks of (operation, resource) are counted (`name` null: any
+   * resource of the type). Absent: nothing is observed. Called once per connection and question.
+   */
+  observe?(principal: string, host: string, operation: RequestOperation, type: ResourceType, name: string | null): ObservationSlot;
 }
 
 /** A sink that drops everything (unit tests of enforcers, tools). */
@@ -64,6 +72,8 @@ type Cached = {
   readonly decision: Decision;
   /** The counter child for each api key this decision was counted under (sparse, by api key). */
   counters?: Array<{ inc(): void } | undefined>;
+  /** Where observe mode counts this question (looked up at its first ask). */
+  observation?: ObservationSlot;
 };
 
 /** Names remembered per connection before the cache starts over (a client listing every topic). */
@@ -121,7 +131,12 @@ export class RequestAuthorizer implements Authorizer {
     return this.policy?.version ?? 0;
   }
 
-  allowed(operation: RequestOperation, type: ResourceType, name: string, opts?: { readonly quiet?: boolean }): boolean {
+  allowed(
+    operation: RequestOperation,
+    type: ResourceType,
+    name: string,
+    opts?: { readonly quiet?: boolean; readonly bypass?: boolean },
+  ): boolean {
     // Asked per topic of every Produce and Fetch: a cache hit allocates nothing (no closure, no key string).
     const entry =
       this.cached(operation, type, name) ??
@@ -131,8 +146,18 @@ export class RequestAuthorizer implements Authorizer {
         name,
         this.policy ? this.policy.authorize(this.principal, this.host, operation, type, name) : NO_POLICY,
       );
-    if (opts?.quiet !== true) this.record(entry, operation, name);
+    if (opts?.bypass === true) return entry.decision.allowed && !this.observing(entry.decision);
+    if (opts?.quiet !== true) this.record(entry, operation, name, name);
     return entry.decision.allowed;
+  }
+
+  /**
+   * A shortcut allowed only because the whole policy is in dry-run: not taken, so the enforcer asks the
+   * finer questions a client's work really needs and observe mode records those (a cluster-wide CREATE
+   * would otherwise stand for every topic created). Nothing is refused in global dry-run either way.
+   */
+  private observing(decision: Decision): boolean {
+    return decision.dryRun && this.policy?.policy.mode === 'dry-run';
   }
 
   allowedOnAny(operation: RequestOperation, type: ResourceType): boolean {
@@ -145,7 +170,7 @@ export class RequestAuthorizer implements Authorizer {
         key,
         this.policy ? this.policy.authorizeByResourceType(this.principal, this.host, operation, type) : NO_POLICY,
       );
-    this.record(entry, operation, '*');
+    this.record(entry, operation, '*', null);
     return entry.decision.allowed;
   }
 
@@ -189,11 +214,16 @@ export class RequestAuthorizer implements Authorizer {
     return entry;
   }
 
-  private record(entry: Cached, operation: RequestOperation, name: string): void {
+  private record(entry: Cached, operation: RequestOperation, name: string, observedName: string | null): void {
+    if (this.opts.sink.observe !== undefined) {
+      entry.observation ??= this.opts.sink.observe(this.principal, this.opts.clientAddress, operation, entry.type, observedName);
+      entry.observation.hit(entry.decision.decision);
+    }
     const counters = (entry.counters ??= []);
     let counter = counters[this.apiKey];
     if (!counter) {
       counter = this.opts.sink.counter({
+        principal: this.principal,
         api: this.context.api,
         resource_type: entry.type,
         operation,

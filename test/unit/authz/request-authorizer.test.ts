@@ -75,8 +75,22 @@ test('non-quiet decisions are counted (the counter child looked up once) and den
   authz.allowed('DESCRIBE', 'TOPIC', 'u', { quiet: true });
   authz.begin(API_KEY.Metadata);
   authz.allowed('WRITE', 'TOPIC', 't');
-  const allowed = { api: 'Produce', resource_type: 'TOPIC', operation: 'WRITE', decision: 'allowed', rule: 'r-t' } as const;
-  const denied = { api: 'Produce', resource_type: 'TOPIC', operation: 'WRITE', decision: 'denied', rule: 'no-acl' } as const;
+  const allowed = {
+    principal: 'User:alice',
+    api: 'Produce',
+    resource_type: 'TOPIC',
+    operation: 'WRITE',
+    decision: 'allowed',
+    rule: 'r-t',
+  } as const;
+  const denied = {
+    principal: 'User:alice',
+    api: 'Produce',
+    resource_type: 'TOPIC',
+    operation: 'WRITE',
+    decision: 'denied',
+    rule: 'no-acl',
+  } as const;
   assert.equal(count(allowed), 3);
   assert.equal(count(denied), 2);
   assert.equal(count({ ...allowed, api: 'Metadata' }), 1, 'a cached decision counted under the api that asked');
@@ -152,4 +166,52 @@ test('a dry-run denial allows, and is counted and audited as dry_run_denied even
     audited.map((e) => [e.decision, e.resourceName]),
     [['dry_run_denied', 'u']],
   );
+});
+
+test('observe mode: one slot per connection and question, bumped per ask; quiet checks not observed; "any topic" as null', () => {
+  const policy = policyV(1, 'User:alice ALLOW WRITE TOPIC t');
+  const { sink } = recordingSink();
+  const slots: Array<{ args: unknown[]; hits: string[] }> = [];
+  sink.observe = (...args) => {
+    const slot = { args, hits: [] as string[] };
+    slots.push(slot);
+    return { hit: (outcome) => void slot.hits.push(outcome) };
+  };
+  const authz = new RequestAuthorizer({ principal: 'User:alice', clientAddress: '10.0.0.1', listener: 'l', policy: () => policy, sink });
+  authz.begin(API_KEY.Produce);
+  authz.allowed('WRITE', 'TOPIC', 't');
+  authz.allowed('WRITE', 'TOPIC', 't');
+  authz.allowed('WRITE', 'TOPIC', 'u');
+  authz.allowed('DESCRIBE', 'TOPIC', 'v', { quiet: true });
+  authz.allowedOnAny('WRITE', 'TOPIC');
+  assert.deepEqual(slots, [
+    { args: ['User:alice', '10.0.0.1', 'WRITE', 'TOPIC', 't'], hits: ['allowed', 'allowed'] },
+    { args: ['User:alice', '10.0.0.1', 'WRITE', 'TOPIC', 'u'], hits: ['denied'] },
+    { args: ['User:alice', '10.0.0.1', 'WRITE', 'TOPIC', null], hits: ['allowed'] },
+  ]);
+});
+
+test('a cluster-wide bypass allowed only by global dry-run is not taken (the finer questions get asked); otherwise it is', () => {
+  const { sink } = recordingSink();
+  const ask = (policy: CompiledPolicy) =>
+    new RequestAuthorizer({ principal: 'User:alice', clientAddress: '10.0.0.1', listener: 'l', policy: () => policy, sink })
+      .begin(API_KEY.CreateTopics)
+      .allowed('CREATE', 'CLUSTER', 'kafka-cluster', { bypass: true });
+  const observing = new CompiledPolicy({ ...policyOf([]), mode: 'dry-run' });
+  assert.equal(
+    observing.authorize('User:alice', '10.0.0.1', 'CREATE', 'CLUSTER', 'kafka-cluster').allowed,
+    true,
+    'dry-run lets it through',
+  );
+  assert.equal(ask(observing), false, 'but the shortcut is not taken');
+  assert.equal(ask(new CompiledPolicy({ ...policyOf([acl('User:alice ALLOW CREATE CLUSTER kafka-cluster')]), mode: 'dry-run' })), true);
+  assert.equal(ask(policyV(1, 'User:alice ALLOW CREATE CLUSTER kafka-cluster')), true);
+  // Per-rule dry-run: enforcement allows, a dry-run deny would refuse; the shortcut stays (nothing may be refused that was allowed).
+  const perRule = new CompiledPolicy(
+    policyOf([
+      acl('User:alice ALLOW CREATE CLUSTER kafka-cluster'),
+      acl('User:alice DENY CREATE CLUSTER kafka-cluster', { mode: 'dry-run' }),
+    ]),
+  );
+  assert.equal(ask(perRule), true);
 });

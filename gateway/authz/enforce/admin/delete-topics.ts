@@ -55,7 +55,7 @@ export const deleteTopics: Enforcer<20, DeniedResult[]> = {
   apiKey: 20,
   versions: fullRange(20),
   onRequest(req, ctx) {
-    if (ctx.authz.allowed('DELETE', 'CLUSTER', CLUSTER_NAME, { quiet: true })) return { action: 'forward' };
+    if (ctx.authz.allowed('DELETE', 'CLUSTER', CLUSTER_NAME, { bypass: true })) return { action: 'forward' };
     const body = req.body();
     const entries = entriesOf(body, req.apiVersion);
     const names = occurrences(entries.filter(byName).map((e) => e.name));

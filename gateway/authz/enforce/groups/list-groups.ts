@@ -6,7 +6,7 @@ export const listGroups: Enforcer<16, 'filter'> = {
   apiKey: 16,
   versions: { min: 0, max: 5 },
   onRequest(_req, ctx) {
-    if (ctx.authz.allowed('DESCRIBE', 'CLUSTER', 'kafka-cluster', { quiet: true })) return { action: 'forward' };
+    if (ctx.authz.allowed('DESCRIBE', 'CLUSTER', 'kafka-cluster', { bypass: true })) return { action: 'forward' };
     return { action: 'forward', memo: 'filter' };
   },
   onResponse(body, _memo, ctx) {

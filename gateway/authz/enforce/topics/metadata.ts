@@ -96,7 +96,7 @@ export const metadataEnforcer: Enforcer<typeof API_KEY.Metadata, MetadataMemo> =
     const autoCreate = v < 4 || body.allowAutoTopicCreation;
     const mayBeMissing = (name: string): boolean => ctx.topics.idOf?.(name) === undefined;
     let noCreate: string[] = [];
-    if (autoCreate && authorized.length > 0 && !ctx.authz.allowed('CREATE', 'CLUSTER', CLUSTER_NAME, { quiet: true })) {
+    if (autoCreate && authorized.length > 0 && !ctx.authz.allowed('CREATE', 'CLUSTER', CLUSTER_NAME, { bypass: true })) {
       noCreate = authorized.filter((n) => mayBeMissing(n) && !ctx.authz.allowed('CREATE', 'TOPIC', n, { quiet: true }));
     }
     let kept = authorized;

@@ -39,7 +39,7 @@ export function perTopicPartitionsEnforcer<K extends TypedApiKey>(spec: PerTopic
     apiKey: spec.apiKey,
     versions: spec.versions,
     onRequest(req: RequestView<K>, ctx: EnforceContext): RequestDecision<DeniedTopics> {
-      if (spec.clusterBypass && ctx.authz.allowed(spec.clusterBypass, 'CLUSTER', CLUSTER_NAME, { quiet: true }))
+      if (spec.clusterBypass && ctx.authz.allowed(spec.clusterBypass, 'CLUSTER', CLUSTER_NAME, { bypass: true }))
         return { action: 'forward' };
       const body = req.body() as Struct;
       const topics = body.topics as Struct[];

@@ -35,6 +35,6 @@ function transactionalDenial(authz: Authorizer, transactionalId: string, enable2
 }
 
 function idempotentDenial(authz: Authorizer): number | undefined {
-  if (authz.allowed('IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER_NAME, { quiet: true })) return undefined;
+  if (authz.allowed('IDEMPOTENT_WRITE', 'CLUSTER', CLUSTER_NAME, { bypass: true })) return undefined;
   return authz.allowedOnAny('WRITE', 'TOPIC') ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 }

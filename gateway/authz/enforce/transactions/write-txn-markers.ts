@@ -13,7 +13,7 @@ export const writeTxnMarkersEnforcer: Enforcer<typeof API_KEY.WriteTxnMarkers> =
   apiKey: API_KEY.WriteTxnMarkers,
   versions: versionRange(API_KEY.WriteTxnMarkers) ?? { min: 0, max: -1 },
   onRequest(req, { authz }) {
-    if (authz.allowed('ALTER', 'CLUSTER', CLUSTER_NAME, { quiet: true }) || authz.allowed('CLUSTER_ACTION', 'CLUSTER', CLUSTER_NAME)) {
+    if (authz.allowed('ALTER', 'CLUSTER', CLUSTER_NAME, { bypass: true }) || authz.allowed('CLUSTER_ACTION', 'CLUSTER', CLUSTER_NAME)) {
       return { action: 'forward' };
     }
     return { action: 'answer', body: { markers: everyPartitionFailed(req.body().markers, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) } };
