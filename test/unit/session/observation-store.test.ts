@@ -1,0 +1,36 @@
+// Observe mode's file: what one run records is read back by the next (counts add up), written
+// atomically (no temporary file left behind), and a worker keeps its own file.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { pino } from 'pino';
+import { parseObservations } from '../../../gateway/authz/observe/observation.ts';
+import { ObservationStore, observationFileOf, WORKER_SLOT_ENV } from '../../../gateway/session/observation-store.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-observation-store-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const logger = pino({ level: 'silent' });
+
+test('observations survive a restart: the next run reads the file back and adds to it', async () => {
+  const file = path.join(dir, 'observations.json');
+  const first = await ObservationStore.open({ file, maxEntries: 100, flushIntervalMs: 60_000, logger });
+  first.recorder.slot('User:alice', '10.0.0.1', 'WRITE', 'TOPIC', 'orders').hit('allowed');
+  await first.close();
+  assert.deepEqual(fs.readdirSync(dir), ['observations.json'], 'written by rename: no temporary file left');
+
+  const second = await ObservationStore.open({ file, maxEntries: 100, flushIntervalMs: 60_000, logger });
+  second.recorder.slot('User:alice', '10.0.0.2', 'WRITE', 'TOPIC', 'orders').hit('dry_run_denied');
+  await second.close();
+  const [entry] = parseObservations(file, fs.readFileSync(file, 'utf8')).entries;
+  assert.equal(entry.allowed, 2);
+  assert.equal(entry.wouldDeny, 1);
+  assert.deepEqual(entry.hosts, ['10.0.0.1', '10.0.0.2']);
+});
+
+test('a worker writes its own file beside the configured one', () => {
+  assert.equal(observationFileOf('/var/lib/g/obs.json', {}), '/var/lib/g/obs.json');
+  assert.equal(observationFileOf('/var/lib/g/obs.json', { [WORKER_SLOT_ENV]: '1' }), '/var/lib/g/obs.worker-1.json');
+  assert.equal(observationFileOf('/var/lib/g/obs', { [WORKER_SLOT_ENV]: '0' }), '/var/lib/g/obs.worker-0.json');
+});
