@@ -47,6 +47,13 @@ export const connectionsRefusedTotal = new Counter({
   registers: [registry],
 });
 
+export const tlsHandshakeFailuresTotal = new Counter({
+  name: 'gatehouse_tls_handshake_failures_total',
+  help: "TLS connections that did not become sessions, by listener and reason: not-tls (a plaintext client on a TLS port), protocol-version, no-shared-cipher, client-rejected-certificate (the client does not trust the gateway's certificate), client-alert, timeout, connection-reset, client-certificate-missing, client-certificate-invalid (untrusted, expired or revoked), other.",
+  labelNames: ['listener', 'reason'] as const,
+  registers: [registry],
+});
+
 export const tlsReloadsTotal = new Counter({
   name: 'gatehouse_tls_reloads_total',
   help: 'TLS material reload attempts by listener and result (a failure keeps the material in force).',

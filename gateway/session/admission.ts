@@ -23,6 +23,7 @@ import { KafkaPrincipal } from '../common/principal.ts';
 const WILDCARD_PRINCIPAL = KafkaPrincipal.user('*');
 import type { ListenerConfig } from '../config/schema.ts';
 import { ConnectionLimits } from '../net/connection-limits.ts';
+import { classifyTlsHandshakeFailure } from '../net/tls-failure.ts';
 import { serverTlsOptions, TlsMaterialWatcher, type ReloadResult } from '../net/tls-material.ts';
 import type { Logger } from '../observability/logger.ts';
 import { RateLimitedLog, type RateLimitedLogOptions } from '../observability/rate-limited-log.ts';
@@ -33,6 +34,7 @@ import {
   listenerConnections,
   tlsCertificateExpiry,
   tlsLastReloadSuccess,
+  tlsHandshakeFailuresTotal,
   tlsReloadsTotal,
 } from '../observability/proxy-metrics.ts';
 
@@ -160,7 +162,14 @@ export class ListenerAdmission {
       this.guarded(socket, socketPeer(socket), () => {
         const pending = this.takeHandshaking(socket);
         const timedOut = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
-        this.refuse(socket, pending?.peer ?? socketPeer(socket), timedOut ? 'tls-handshake-timeout' : 'tls-handshake-failed', err.message);
+        const reason = classifyTlsHandshakeFailure(err);
+        tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason });
+        this.refuse(
+          socket,
+          pending?.peer ?? socketPeer(socket),
+          timedOut ? 'tls-handshake-timeout' : 'tls-handshake-failed',
+          `${reason}: ${err.code ?? ''} ${err.message}`,
+        );
       }),
     );
     this.material.watch();
@@ -359,9 +368,12 @@ export class ListenerAdmission {
       serial: cert?.serialNumber ?? null,
       issuer,
     };
-    if (clientAuth === 'required' && !cert)
+    if (clientAuth === 'required' && !cert) {
+      tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-missing' });
       return this.refuse(socket, peer, 'client-certificate-missing', 'clientAuth is required and the client sent no certificate');
+    }
     if (cert && !socket.authorized) {
+      tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-invalid' });
       return this.refuse(
         socket,
         peer,

@@ -1,5 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+
+/** Set by test/run.sh: every gateway process's log is copied there when it exits, for the suite-wide secret scan. */
+export const SUITE_LOGS_ENV = 'GATEHOUSE_SUITE_LOGS';
+
+function keepForSuite(name: string, logFile: string, pid: number): void {
+  const dir = process.env[SUITE_LOGS_ENV];
+  if (dir === undefined || dir === '' || name !== 'gatehouse') return;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(logFile, path.join(dir, `${name}-${process.pid}-${pid}.log`));
+  } catch {
+    /* the test removed its folder already: nothing to keep */
+  }
+}
 
 /** A long-running server process started by the harness, its output going to a log file. */
 export type ServerProcess = {
@@ -71,7 +86,12 @@ export function startServerProcess(opts: {
       running.delete(handle);
     },
   };
-  void exited.then(() => running.delete(handle));
+  // Registered before any stop() waits on `exited`: the copy is made before a test removes its folder.
+  const pid = child.pid;
+  void exited.then(() => {
+    running.delete(handle);
+    keepForSuite(opts.name, opts.logFile, pid);
+  });
   running.add(handle);
   return handle;
 }

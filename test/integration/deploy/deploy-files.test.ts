@@ -439,6 +439,13 @@ describe('deploy files', { timeout: 300_000 }, () => {
       assert.equal(routing.advertisedPort, 9443);
     });
 
+    test('workers: unset renders one process; a number or auto reaches the gateway config', async () => {
+      assert.equal((await loadRenderedConfig(await helmTemplate(), pki)).workers, 1);
+      assert.equal((await loadRenderedConfig(await helmTemplate(['--set', 'workers=3']), pki)).workers, 3);
+      const auto = await loadRenderedConfig(await helmTemplate(['--set', 'workers=auto']), pki);
+      assert.ok(auto.workers >= 1, `auto: ${auto.workers}`);
+    });
+
     test('perBroker layout: a Service for the bootstrap port and one per broker port; a ServiceMonitor on the admin Service', async () => {
       const docs = await helmTemplate(['--set', 'service.layout=perBroker,serviceMonitor.enabled=true']);
       const services = clientServices(docs);

@@ -270,6 +270,38 @@ describe('TLS listeners with real clients', () => {
     assert.match(await gw.metrics(), /gatehouse_connections_refused_total\{listener="mtls",reason="client-certificate-missing"\} [1-9]/);
   });
 
+  test('TLS handshake failures are counted by reason: a plaintext kcat, a kcat that does not trust the gateway, certificate refusals', async () => {
+    const failures = async (reason: string) =>
+      Number(
+        new RegExp(`gatehouse_tls_handshake_failures_total\\{listener="mtls",reason="${reason}"\\} (\\d+)`).exec(await gw.metrics())?.[1] ??
+          0,
+      );
+    const plain = await kcat(['-L', '-b', gw.bootstrap, '-m', '5', '-X', 'security.protocol=plaintext'], { timeoutMs: 30_000 });
+    assert.notEqual(plain.code, 0, 'a plaintext client cannot use a TLS listener');
+    const distrusting = await kcat(
+      [
+        '-L',
+        '-b',
+        gw.bootstrap,
+        '-m',
+        '5',
+        ...kcatSsl({ cert: files['kcat-app.crt'], key: files['kcat-app.key'] }).map((arg) =>
+          arg.startsWith('ssl.ca.location=') ? `ssl.ca.location=${path.join(pki.stranger.dir, 'ca', 'ca.crt')}` : arg,
+        ),
+      ],
+      { timeoutMs: 30_000 },
+    );
+    assert.notEqual(distrusting.code, 0, 'a client that does not trust the gateway certificate gives up');
+    for (const reason of ['not-tls', 'client-rejected-certificate']) {
+      const deadline = Date.now() + 10_000;
+      while ((await failures(reason)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok((await failures(reason)) > 0, `gatehouse_tls_handshake_failures_total{reason="${reason}"}`);
+    }
+    // The refusals of the test before: no certificate, a foreign CA's, an expired one.
+    assert.ok((await failures('client-certificate-missing')) > 0);
+    assert.ok((await failures('client-certificate-invalid')) >= 2);
+  });
+
   test('a certificate revoked with `certs revoke` is refused to kcat once the CRL file changes, without a restart', async () => {
     const frank = pki.client('frank-app');
     expectSuccess(
