@@ -113,7 +113,14 @@ export class ObservationRecorder {
     }
   }
 
-  /** A copy of what is recorded now (for the file). */
+  /** The live entries, in the order they were first seen (read by the file writer a slice at a time). */
+  observations(): IterableIterator<Observation> {
+    return (function* (entries: Map<string, Entry>) {
+      for (const e of entries.values()) yield e.observation;
+    })(this.entries);
+  }
+
+  /** A copy of what is recorded now. */
   snapshot(): ObservationSet {
     return {
       entries: [...this.entries.values()].map((e) => ({ ...e.observation, hosts: [...e.observation.hosts] })),

@@ -43,25 +43,36 @@ export function observationKey(principal: string, host: string, operation: strin
   return `${who}\u0000${operation}\u0000${type}\u0000${name === null ? '\u0001' : name}`;
 }
 
+/** The file's text before the entries (then `entryLine`s joined by ",\n", then OBSERVATIONS_FOOTER). */
+export function observationsHeader(dropped: number, writtenAt: number): string {
+  return `{\n  "format": "${OBSERVATIONS_FORMAT}",\n  "written": "${new Date(writtenAt).toISOString()}",\n  "dropped": ${dropped},\n  "entries": [\n`;
+}
+
+export const OBSERVATIONS_FOOTER = '\n  ]\n}\n';
+
+/** One entry as its line of the file: one per line, so the file stays readable and diffable however long. */
+export function entryLine(e: Observation): string {
+  return `    ${JSON.stringify({
+    principal: e.principal,
+    hosts: e.hosts,
+    ...(e.moreHosts && { moreHosts: true }),
+    operation: e.operation,
+    resourceType: e.resourceType,
+    name: e.name,
+    allowed: e.allowed,
+    wouldDeny: e.wouldDeny,
+    denied: e.denied,
+    firstSeen: new Date(e.firstSeen).toISOString(),
+    lastSeen: new Date(e.lastSeen).toISOString(),
+  })}`;
+}
+
+/** The whole file at once, entries sorted (tools and tests; the gateway writes it in slices). */
 export function serializeObservations(set: ObservationSet, writtenAt: number): string {
-  const entries = [...set.entries]
-    .sort((a, b) => compare(a.principal, b.principal) || compare(a.resourceType, b.resourceType) || compare(a.name ?? '', b.name ?? ''))
-    .map((e) => ({
-      principal: e.principal,
-      hosts: e.hosts,
-      ...(e.moreHosts && { moreHosts: true }),
-      operation: e.operation,
-      resourceType: e.resourceType,
-      name: e.name,
-      allowed: e.allowed,
-      wouldDeny: e.wouldDeny,
-      denied: e.denied,
-      firstSeen: new Date(e.firstSeen).toISOString(),
-      lastSeen: new Date(e.lastSeen).toISOString(),
-    }));
-  // One entry per line: the file stays readable and diffable however many entries it has.
-  const lines = entries.map((e) => `    ${JSON.stringify(e)}`);
-  return `{\n  "format": "${OBSERVATIONS_FORMAT}",\n  "written": "${new Date(writtenAt).toISOString()}",\n  "dropped": ${set.dropped},\n  "entries": [\n${lines.join(',\n')}\n  ]\n}\n`;
+  const entries = [...set.entries].sort(
+    (a, b) => compare(a.principal, b.principal) || compare(a.resourceType, b.resourceType) || compare(a.name ?? '', b.name ?? ''),
+  );
+  return observationsHeader(set.dropped, writtenAt) + entries.map(entryLine).join(',\n') + OBSERVATIONS_FOOTER;
 }
 
 export class ObservationFormatError extends Error {

@@ -34,3 +34,15 @@ test('a worker writes its own file beside the configured one', () => {
   assert.equal(observationFileOf('/var/lib/g/obs.json', { [WORKER_SLOT_ENV]: '1' }), '/var/lib/g/obs.worker-1.json');
   assert.equal(observationFileOf('/var/lib/g/obs', { [WORKER_SLOT_ENV]: '0' }), '/var/lib/g/obs.worker-0.json');
 });
+
+test('a file written in slices reads back whole: none, and more entries than one slice holds', async () => {
+  for (const count of [0, 2_500]) {
+    const file = path.join(dir, `sliced-${count}.json`);
+    const store = await ObservationStore.open({ file, maxEntries: 10_000, flushIntervalMs: 60_000, logger });
+    for (let i = 0; i < count; i++) store.recorder.slot('User:bulk', '10.0.0.1', 'READ', 'TOPIC', `t-${i}`).hit('allowed');
+    await store.close();
+    const read = parseObservations(file, fs.readFileSync(file, 'utf8'));
+    assert.equal(read.entries.length, count);
+    assert.deepEqual(new Set(read.entries.map((e) => e.name)).size, count);
+  }
+});
