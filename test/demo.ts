@@ -1,9 +1,10 @@
 // The demo: a real Kafka backend with no security, Gatehouse in front of it with TLS and client
 // certificates (mTLS) made by `gatehouse certs` and a YAML ACL policy, and clients through it: who gets
 // in, as whom, what each may do, who is refused and why (read from the gateway's own log and audit
-// trail), a policy edit taking effect on an open connection, and a SASL listener (SCRAM-SHA-512 users
-// made with `gatehouse users`) with a client that logs in and one that gives a wrong password. Stops everything on Ctrl-C, or at the
-// end with --exit.
+// trail), a policy edit (reviewed with `gatehouse policy diff`) taking effect on an open connection, a
+// SASL listener (SCRAM-SHA-512 users made with `gatehouse users`) with a client that logs in and one that
+// gives a wrong password, and the least-privilege policy `gatehouse policy suggest` makes from what the
+// clients were observed doing. Stops everything on Ctrl-C, or at the end with --exit.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,15 @@ section('certificates, made with `gatehouse certs`');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-demo-'));
 const pkiDir = path.join(work, 'pki');
 const strangerDir = path.join(work, 'other-pki');
+/** `gatehouse <args>` as an operator types it, its output printed (exit code 1 is an answer too: a failing check). */
+function gatehouse(args: string[], shown: string[] = args): string {
+  say(`$ gatehouse ${shown.join(' ')}`);
+  try {
+    return execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), ...args], { encoding: 'utf8' });
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout ?? '');
+  }
+}
 function certs(dir: string, ...args: string[]): void {
   say(`$ gatehouse certs ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`);
   const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway/gatehouse.mjs'), 'certs', ...args, '--dir', dir], {
@@ -59,6 +69,7 @@ say('topics demo.orders and demo.payments exist on the backend');
 // The policy: who may do what, in Kafka's ACL terms (policies/README.md).
 const policyFile = path.join(work, 'policy.yaml');
 const auditFile = path.join(work, 'audit.log');
+const observationsFile = path.join(work, 'observations.json');
 const POLICY = `version: 1
 rules:
   - id: orders-app-writes-orders
@@ -104,7 +115,12 @@ const gw = await startGatewayProcess({
   maxBrokers: 1,
   extraConfig: {
     log: { level: 'info' },
-    authorization: { policies: [policyFile], audit: { destination: auditFile } },
+    // observe: who asked for what is also recorded (aggregates, no payloads), for `gatehouse policy suggest`.
+    authorization: {
+      policies: [policyFile],
+      audit: { destination: auditFile },
+      observe: { file: observationsFile, flushIntervalSeconds: 1 },
+    },
     authentication: { credentials: { file: usersFile } },
   },
   listeners: [
@@ -237,14 +253,21 @@ say(
 
 // The security team grants it in the policy file; the gateway reloads it and the open connection obeys.
 say('editing the policy file: orders-app may now also write demo.payments…');
-const reloaded = logMark();
+const editedPolicy = path.join(work, 'policy-edited.yaml');
 fs.writeFileSync(
-  policyFile,
+  editedPolicy,
   POLICY.replace(
     '      - topic: demo.orders\n  - id: analytics',
     '      - topic: demo.orders\n      - topic: demo.payments\n  - id: analytics',
   ),
 );
+// What the edit changes, computed from both rule sets (what a reviewer of the policy change sees).
+for (const line of gatehouse(['policy', 'diff', policyFile, editedPolicy], ['policy', 'diff', 'policy.yaml', 'policy-edited.yaml'])
+  .trimEnd()
+  .split('\n'))
+  say(`    ${line}`);
+const reloaded = logMark();
+fs.copyFileSync(editedPolicy, policyFile);
 const reloadLine = await reloaded((l) => typeof l.msg === 'string' && /^policy version \d+ in force$/.test(l.msg));
 say(`  gateway log: ${String(reloadLine.msg)} (trigger: ${String(reloadLine.trigger)})`);
 say(`orders-app writes to demo.payments again: ${await sendPayment()}`);
@@ -350,6 +373,17 @@ if (closeLine)
   say(
     `  gateway log: connection_close principal=${String(closeLine.principal)} reason=${String(closeLine.reason)} detail="${String(closeLine.detail)}"`,
   );
+
+// 7. From what the clients really did to least privilege: the policy observe mode would suggest.
+section('least privilege: the policy the observed traffic suggests');
+await new Promise((resolve) => setTimeout(resolve, 1500)); // the observations file is written every second
+const suggested = gatehouse(['policy', 'suggest', '--from', observationsFile], ['policy', 'suggest', '--from', 'observations.json']);
+for (const line of suggested
+  .trimEnd()
+  .split('\n')
+  .filter((l) => !l.startsWith('#') || l.startsWith('  #')))
+  say(`    ${line}`);
+say('  (each rule allows what one principal was seen doing, nothing more; `gatehouse policy diff` shows what enforcing it would change)');
 
 section('what the gateway counted');
 const metrics = (await gw.metrics()).split('\n');
