@@ -1,6 +1,7 @@
 // `gatehouse policy suggest | diff`: from observed traffic to a policy, and what a policy change does.
 // The logic lives in gateway/authz/observe; this file reads files, parses arguments and prints.
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CompiledPolicy } from '../authz/compiled-policy.ts';
 import { ObservationRecorder } from '../authz/observe/observation-recorder.ts';
 import { parseObservations, type Observation, type ObservationSet } from '../authz/observe/observation.ts';
@@ -18,14 +19,16 @@ export async function suggestCommand(args: string[], io: PolicyIo): Promise<numb
     'prefix-min': { type: 'string' },
     out: { type: 'string', short: 'o' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  if (values.from === undefined) throw new UsageError('suggest needs --from <observations file> (authorization.observe.file)');
+  // Several files (one per worker, or per instance): `--from a b` or `--from a --from b`.
+  const from = [...(values.from ?? []), ...positionals];
+  if (values.from === undefined || from.length === 0)
+    throw new UsageError('suggest needs --from <observations file>... (authorization.observe.file)');
   const prefixMin = values['prefix-min'] === undefined ? DEFAULT_PREFIX_MIN : Number(values['prefix-min']);
   if (!Number.isInteger(prefixMin) || prefixMin < 0) throw new UsageError('--prefix-min must be a whole number (0: never generalise)');
   const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
-  const observations = await readObservations(values.from, io);
+  const observations = await readObservations(from, io);
   if (observations === undefined) return 1;
-  const suggestion = suggestPolicy(observations, { since, prefixMinNames: prefixMin, source: values.from.join(', ') });
+  const suggestion = suggestPolicy(observations, { since, prefixMinNames: prefixMin, source: from.map((f) => basename(f)).join(', ') });
   if (values.out !== undefined) await writeFile(values.out, suggestion.yaml);
   else io.out(suggestion.yaml);
   io.err(`suggested ${suggestion.rules} rule(s) from ${suggestion.observations.length} observation(s)\n`);

@@ -47,7 +47,7 @@ Subcommands:
       authorization.managedAcls, file or kafka store) as a policy YAML file (stdout unless --out),
       to move them into version control.
 
-  suggest --from <observations file>... [--since <YYYY-MM-DD | duration: 7d, 12h>] [--prefix-min <n>]
+  suggest --from <observations file> [<file>...] [--since <YYYY-MM-DD | duration: 7d, 12h>] [--prefix-min <n>]
           [--out <file>]
       Write a policy that allows exactly what observe mode recorded (authorization.observe), one
       rule per principal and operation set, names sharing a prefix across <n> (default 3; 0: never)

@@ -29,6 +29,8 @@ export async function startPolicyBed(opts: {
   extraConfig?: Record<string, unknown>;
   /** More `backend` settings (health checks, timeouts); the bootstrap server is the bed's broker. */
   backend?: Record<string, unknown>;
+  /** More `authorization` settings (observe…); the policies are the bed's file. */
+  authorization?: Record<string, unknown>;
 }): Promise<PolicyBed> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bed-'));
   const policyFile = path.join(dir, 'policy.yaml');
@@ -46,7 +48,7 @@ export async function startPolicyBed(opts: {
     extraConfig: {
       ...opts.extraConfig,
       backend: { bootstrapServers: [cluster.bootstrap], ...opts.backend },
-      authorization: { policies: [policyFile] },
+      authorization: { ...opts.authorization, policies: [policyFile] },
     },
     listeners: [
       {

@@ -1,9 +1,14 @@
 // `workers: 2`: two processes serve the same ports in front of a real broker. Connections are spread
 // between them, one scrape adds up both, a policy change and SIGHUP reach both, a worker killed is
-// replaced while clients keep being served, and SIGTERM stops every process.
+// replaced while clients keep being served, observe mode keeps one file per worker that `policy suggest`
+// reads together, and SIGTERM stops every process.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { parseObservations } from '../../../gateway/authz/observe/observation.ts';
+import { runPolicy } from '../../../gateway/commands/policy.ts';
 import { httpGet, type GatewayProcess } from '../../harness/gateway.ts';
 import { startPolicyBed, type PolicyBed } from '../../harness/policy-bed.ts';
 import { produceOnce } from '../../harness/raw-produce.ts';
@@ -21,11 +26,23 @@ let gw: GatewayProcess;
 let policyFile: string;
 let port: number;
 
+const observeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-workers-observe-'));
+const observations = path.join(observeDir, 'observations.json');
+
 before(async () => {
-  bed = await startPolicyBed({ kafka: '4', topics: ['orders'], policy: ALLOW, extraConfig: { workers: 2 } });
+  bed = await startPolicyBed({
+    kafka: '4',
+    topics: ['orders'],
+    policy: ALLOW,
+    extraConfig: { workers: 2 },
+    authorization: { observe: { file: observations, flushIntervalSeconds: 1 } },
+  });
   ({ gw, policyFile, port } = bed);
 });
-after(() => bed?.stop());
+after(async () => {
+  await bed?.stop();
+  fs.rmSync(observeDir, { recursive: true, force: true });
+});
 
 /** The pids that logged a line matching `predicate` (the primary's own pid excluded). */
 function workerPids(predicate: (line: Record<string, unknown>) => boolean): Set<number> {
@@ -81,6 +98,22 @@ test('connections are spread over both workers, and one scrape of the primary ad
   assert.equal(status.ready, true);
   assert.deepEqual(new Set(status.workers.map((w) => w.pid)), pids);
   assert.ok(status.workers.every((w) => w.status.ready && w.status.listeners[0].name === 'plain'));
+});
+
+test('observe mode: each worker keeps its own file; policy suggest reads both as one', async () => {
+  const files = ['observations.worker-0.json', 'observations.worker-1.json'].map((f) => path.join(observeDir, f));
+  const produced = (file: string) =>
+    fs.existsSync(file)
+      ? (parseObservations(file, fs.readFileSync(file, 'utf8')).entries.find((e) => e.operation === 'WRITE' && e.name === 'orders')
+          ?.allowed ?? 0)
+      : 0;
+  // The first test's connections were spread over both workers: each has seen some of alice's writes.
+  await waitUntil('both workers wrote their observations', () => files.every((f) => produced(f) > 0));
+  const io = { out: '', err: '' };
+  const sink = { out: (t: string) => void (io.out += t), err: (t: string) => void (io.err += t) };
+  assert.equal(await runPolicy(['suggest', '--from', ...files], sink), 0, io.err);
+  const total = files.reduce((n, f) => n + produced(f), 0);
+  assert.match(io.out, new RegExp(`# ${total} request\\(s\\)[^]*id: alice-write\\n[^]*- topic: orders`));
 });
 
 test('a policy change and SIGHUP reach every worker', async () => {
