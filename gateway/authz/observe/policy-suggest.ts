@@ -127,7 +127,9 @@ function rulesFor(subject: Subject, entries: readonly Observation[], prefixMinNa
   for (const r of resources.values()) {
     const ops = withoutImplied(r.ops);
     const key = ops.join(',');
-    byOps.set(key, [...(byOps.get(key) ?? []), r]);
+    const list = byOps.get(key);
+    if (list === undefined) byOps.set(key, [r]);
+    else list.push(r);
   }
   return [...byOps.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -155,7 +157,9 @@ function generalise(type: ResourceType, names: readonly string[], minNames: numb
       for (let i = MIN_PREFIX_LENGTH - 1; i < name.length - 1; i++) {
         if (!SEPARATORS.has(name[i])) continue;
         const prefix = name.slice(0, i + 1);
-        candidates.set(prefix, [...(candidates.get(prefix) ?? []), name]);
+        const members = candidates.get(prefix);
+        if (members === undefined) candidates.set(prefix, [name]);
+        else members.push(name);
       }
     }
     const ordered = [...candidates.entries()].sort(([a], [b]) => b.length - a.length || (a < b ? -1 : 1));
