@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
+import { refusalOf } from './refusal.ts';
 
 const listener = (lines: string) => `backend:
   bootstrapServers: ["127.0.0.1:9092"]
@@ -21,15 +22,7 @@ authorization: { mode: off }
 `;
 const FIRST_LISTENER_LINE = 8;
 
-function errorOf(yaml: string): ConfigError {
-  try {
-    parseConfig(yaml, 'gatehouse.yaml');
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (yaml: string): ConfigError => refusalOf(yaml, 'gatehouse.yaml');
 
 test('an IPv4-mapped CIDR below /96 is refused at its own key and line, in every address list', () => {
   const cases: Array<{ lines: string; at: string; line: number }> = [

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
+import { refusalOf } from './refusal.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-config-auth-'));
 for (const f of ['server.crt', 'server.key', 'kafka.keytab', 'krb5.conf', 'jwks.json']) fs.writeFileSync(path.join(dir, f), 'x');
@@ -31,15 +32,7 @@ const CREDENTIALS = `authentication:
   credentials: { file: users.yaml }
 `;
 
-function errorOf(text: string): ConfigError {
-  try {
-    parseConfig(text, file);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (text: string): ConfigError => refusalOf(text, file);
 
 test('no authentication section: Kafka defaults (no session expiry, 100 ms failure delay), no SASL on the listener', () => {
   const c = parseConfig(config('plaintext: true'), file);

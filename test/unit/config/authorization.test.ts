@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
 import { startGateway } from '../../../gateway/session/gateway.ts';
 import { freePorts } from '../../harness/ports.ts';
+import { refusalOf } from './refusal.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-authz-cfg-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -29,15 +30,7 @@ listeners:
     routing: { basePort: 9100 }
 ${authorization}`;
 
-function errorOf(text: string): ConfigError {
-  try {
-    parseConfig(text, file);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (text: string): ConfigError => refusalOf(text, file);
 
 test('a configuration without an authorization section is refused, saying what to add', () => {
   const err = errorOf(config(''));

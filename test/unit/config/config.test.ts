@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
+import { refusalOf } from './refusal.ts';
 
 const minimal = (listenerExtra = '') => `backend:
   bootstrapServers: ["127.0.0.1:9092"]
@@ -16,15 +17,7 @@ listeners:
     routing: { basePort: 9100 }${listenerExtra}
 `;
 
-function errorOf(text: string): ConfigError {
-  try {
-    parseConfig(text, 'gatehouse.yaml');
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (text: string): ConfigError => refusalOf(text, 'gatehouse.yaml');
 
 test('the annotated example in deploy/ is valid and means what it says', () => {
   const example = fileURLToPath(new URL('../../../deploy/gatehouse.example.yaml', import.meta.url));

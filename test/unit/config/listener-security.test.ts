@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
+import { refusalOf } from './refusal.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-config-'));
 for (const f of ['server.crt', 'server.key', 'ca.crt', 'crl.pem', 'server.p12', 'p12.pass'])
@@ -27,15 +28,7 @@ tls:
   certificate: server.crt
   key: server.key${extra ? '\n' + extra.replace(/^/gm, '  ') : ''}`;
 
-function errorOf(listener: string): ConfigError {
-  try {
-    parseConfig(config(listener), file);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (listener: string): ConfigError => refusalOf(config(listener), file);
 
 test('a TLS listener: files relative to the config file, closed defaults (TLS 1.2, no client auth, DEFAULT rules)', () => {
   const l = parseConfig(config(tls()), file).listeners[0];

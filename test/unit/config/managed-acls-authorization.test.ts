@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { ConfigError, parseConfig } from '../../../gateway/config/schema.ts';
 import { startGateway } from '../../../gateway/session/gateway.ts';
 import { freePorts } from '../../harness/ports.ts';
+import { refusalOf } from './refusal.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-managed-cfg-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -31,15 +32,7 @@ authorization:
   policies: [policies]
 ${managed}`;
 
-function errorOf(text: string): ConfigError {
-  try {
-    parseConfig(text, file);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the configuration to be refused');
-}
+const errorOf = (text: string): ConfigError => refusalOf(text, file);
 
 function managedOf(text: string) {
   const c = parseConfig(text, file);
