@@ -5,7 +5,7 @@ import type { Command } from '../cli.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { ConfigError, type GatewayConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { uncaughtErrorsTotal } from '../observability/proxy-metrics.ts';
+import { GatewayMetrics } from '../observability/gateway-metrics.ts';
 import { GatewayStartError, startGateway } from '../session/gateway.ts';
 import { GATEHOUSE_VERSION } from '../version.ts';
 import { runPrimary, serveWorker } from './workers.ts';
@@ -34,7 +34,8 @@ Options:
  * its errors, so reaching here is a bug): log it as fatal, count it, and keep serving. Exiting would cut
  * every other client's connection for one failure; the metric is there to alert on instead.
  */
-export function installLastResortHandlers(logger: Logger): void {
+export function installLastResortHandlers(logger: Logger, metrics: GatewayMetrics): void {
+  const uncaughtErrorsTotal = metrics.proxy.uncaughtErrorsTotal;
   process.on('uncaughtException', (err, origin) => {
     uncaughtErrorsTotal.inc({ kind: 'exception' });
     logger.fatal({ event: 'uncaught_error', kind: origin, err }, 'an error escaped connection handling; the gateway keeps serving');
@@ -76,22 +77,28 @@ export const startCommand: Command = {
       }
       throw err;
     }
-    const logger = createLogger({ level: config.log.level, name: 'gatehouse' });
-    installLastResortHandlers(logger);
+    // This process's one metrics object: the gateway it serves counts into it, and so do the logger and the last resort.
+    const metrics = new GatewayMetrics({ processMetrics: true });
+    const logger = createLogger({
+      level: config.log.level,
+      name: 'gatehouse',
+      onDroppedLine: () => metrics.proxy.logLinesDroppedTotal.inc(),
+    });
+    installLastResortHandlers(logger, metrics);
     if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger, GATEHOUSE_VERSION);
-    if (!cluster.isWorker) return serve(config, logger);
+    if (!cluster.isWorker) return serve(config, logger, metrics);
     // A worker: the primary serves the admin endpoint; the IPC channel goes when the worker is done, so it can exit.
-    const code = await serve({ ...config, admin: { bind: null, tls: null, basicAuth: null } }, logger);
+    const code = await serve({ ...config, admin: { ...config.admin, bind: null, tls: null, basicAuth: null } }, logger, metrics);
     process.disconnect?.();
     return code;
   },
 };
 
 /** Runs one gateway in this process until SIGTERM/SIGINT; the exit code. */
-async function serve(config: GatewayConfig, logger: Logger): Promise<number> {
+async function serve(config: GatewayConfig, logger: Logger, metrics: GatewayMetrics): Promise<number> {
   let gateway;
   try {
-    gateway = await startGateway(config, logger, { version: GATEHOUSE_VERSION });
+    gateway = await startGateway(config, logger, { version: GATEHOUSE_VERSION, metrics });
   } catch (err) {
     if (err instanceof GatewayStartError) {
       logger.fatal({ event: 'start_failed', err: err.message }, 'cannot start');

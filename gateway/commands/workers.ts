@@ -8,8 +8,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { GatewayConfig } from '../config/schema.ts';
 import { readAdminSecurity, startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import type { Logger } from '../observability/logger.ts';
-import { registry } from '../observability/metrics.ts';
-import { primaryRegistry, workerRestartsTotal, workersRunning } from '../observability/worker-metrics.ts';
+import { createWorkerMetrics } from '../observability/worker-metrics.ts';
 import type { GatewayStatus, RunningGateway } from '../session/gateway.ts';
 import { WORKER_SLOT_ENV } from '../session/observation-store.ts';
 
@@ -34,7 +33,7 @@ export function serveWorker(gateway: RunningGateway): void {
     if (isMessage<PrimaryMessage>(m, 'gatehouse:status-request')) {
       process.send?.({ type: 'gatehouse:status', id: m.id, status: gateway.status() } satisfies WorkerMessage);
     } else if (isMessage<PrimaryMessage>(m, 'gatehouse:metrics-request')) {
-      void registry
+      void gateway.metrics.registry
         .getMetricsAsJSON()
         .then((metrics) => process.send?.({ type: 'gatehouse:metrics', id: m.id, metrics } satisfies WorkerMessage));
     }
@@ -44,6 +43,7 @@ export function serveWorker(gateway: RunningGateway): void {
 
 /** In the primary: runs the workers until SIGTERM/SIGINT; the exit code (a worker that cannot start stops everything). */
 export async function runPrimary(config: GatewayConfig, logger: Logger, version: string): Promise<number> {
+  const { registry: primaryRegistry, workersRunning, workerRestartsTotal } = createWorkerMetrics();
   const started = new Set<Worker>();
   const answers = new Map<number, (m: WorkerMessage) => void>();
   let nextId = 0;

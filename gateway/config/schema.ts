@@ -18,6 +18,8 @@ export type AdminConfig = {
   tls: { certificateFile: string; keyFile: string } | null;
   /** Basic authentication for /metrics and /status (the probes stay open for kubelets and balancers). */
   basicAuth: { username: string; passwordFile: string } | null;
+  /** Distinct topics the per-topic produced/fetched series name before counting the rest as 'other'. */
+  maxTopicLabels: number;
 };
 
 export type GatewayConfig = {
@@ -161,8 +163,11 @@ export function parseConfig(text: string, file: string): GatewayConfig {
 
 export { ConfigError };
 
+/** Topics the per-topic series name by default: enough for a cluster's busy topics, bounded for Prometheus. */
+const DEFAULT_MAX_TOPIC_LABELS = 100;
+
 function readAdmin(r: Reader, value: unknown): AdminConfig {
-  const admin = r.object(value ?? {}, ['admin'], ['bind', 'tls', 'basicAuth']);
+  const admin = r.object(value ?? {}, ['admin'], ['bind', 'tls', 'basicAuth', 'maxTopicLabels']);
   let tls: AdminConfig['tls'] = null;
   if (admin.tls !== undefined) {
     const t = r.object(admin.tls, ['admin', 'tls'], ['certificate', 'key']);
@@ -177,5 +182,7 @@ function readAdmin(r: Reader, value: unknown): AdminConfig {
       passwordFile: r.file(b.passwordFile, ['admin', 'basicAuth', 'passwordFile']),
     };
   }
-  return { bind: admin.bind === undefined ? null : r.hostPort(admin.bind, ['admin', 'bind'], true), tls, basicAuth };
+  const maxTopicLabels =
+    admin.maxTopicLabels === undefined ? DEFAULT_MAX_TOPIC_LABELS : r.int(admin.maxTopicLabels, ['admin', 'maxTopicLabels'], 0, 10_000);
+  return { bind: admin.bind === undefined ? null : r.hostPort(admin.bind, ['admin', 'bind'], true), tls, basicAuth, maxTopicLabels };
 }

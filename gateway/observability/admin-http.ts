@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { registry } from './metrics.ts';
+import { METRICS_CONTENT_TYPE } from './gateway-metrics.ts';
 
 export type AdminServer = { port: number; close: () => Promise<void> };
 
@@ -15,8 +15,8 @@ export type AdminProbes = {
   unmetReadiness: () => string[] | Promise<string[]>;
   /** A JSON-serialisable snapshot of the gateway (version, listeners, policy, brokers). */
   status: () => object | Promise<object>;
-  /** The Prometheus text (default: this process's registry; with workers, theirs aggregated). */
-  metrics?: () => Promise<string>;
+  /** The Prometheus text (the gateway's registry; with workers, theirs aggregated). */
+  metrics: () => Promise<string>;
 };
 
 /** HTTPS and basic authentication for the admin endpoint, read from their files. */
@@ -60,11 +60,10 @@ export async function startAdminServer(
   probes: AdminProbes,
   security: AdminSecurity = { tls: null, basicAuth: null },
 ): Promise<AdminServer> {
-  const metrics = probes.metrics ?? (() => registry.metrics());
   const answer = async (path: string, res: http.ServerResponse): Promise<void> => {
     if (path === '/metrics') {
-      const text = await metrics();
-      res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+      const text = await probes.metrics();
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE }).end(text);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {

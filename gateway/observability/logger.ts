@@ -2,7 +2,6 @@
 // through a buffer with a cap: when the destination cannot keep up (a slow or stalled stdout during a
 // flood), lines beyond the cap are dropped and counted instead of growing memory without limit.
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { logLinesDroppedTotal } from './proxy-metrics.ts';
 
 export interface LoggerOptions {
   /** pino level name; default "info". */
@@ -13,6 +12,8 @@ export interface LoggerOptions {
   readonly destination?: string | number | DestinationStream;
   /** Bytes of log lines waiting for a file or descriptor destination; more are dropped. Default 16 MiB. */
   readonly maxBufferBytes?: number;
+  /** Called for each line dropped because the destination did not keep up (the gateway counts them). */
+  readonly onDroppedLine?: () => void;
 }
 
 export type { Logger };
@@ -20,16 +21,16 @@ export type { Logger };
 export const DEFAULT_LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /** The asynchronous destination pino writes to, with its buffer capped and drops counted. */
-export function boundedDestination(dest: string | number, maxBufferBytes = DEFAULT_LOG_BUFFER_BYTES) {
+export function boundedDestination(dest: string | number, maxBufferBytes = DEFAULT_LOG_BUFFER_BYTES, onDroppedLine?: () => void) {
   const stream = pino.destination({ dest, mkdir: typeof dest === 'string', sync: false, maxLength: maxBufferBytes });
-  stream.on('drop', () => logLinesDroppedTotal.inc()); // pino writes one line per write()
+  if (onDroppedLine) stream.on('drop', onDroppedLine); // pino writes one line per write()
   return stream;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination =
     options.destination === undefined || typeof options.destination === 'string' || typeof options.destination === 'number'
-      ? boundedDestination(options.destination ?? 1, options.maxBufferBytes)
+      ? boundedDestination(options.destination ?? 1, options.maxBufferBytes, options.onDroppedLine)
       : options.destination;
   return pino(
     {

@@ -82,6 +82,8 @@ export {
   topLevelField,
   topLevelTag,
   walkResponse,
+  walkFetchRecords,
+  type FetchTopicRecords,
 } from './walk.ts';
 export { DEFAULT_ERROR_MESSAGE, ErrorCode, type ErrorCodeName, errorName } from './error-codes.ts';
 export type * from './messages/types.ts';

@@ -2,6 +2,7 @@
 // bytes after the 4-byte size) without decoding its body. Every malformed input is a ProtocolError.
 
 import { API_KEY } from './api-keys.ts';
+import { skipRecordsCounting } from './batch-headers.ts';
 import { ChunkCursor } from './chunk-cursor.ts';
 import { type Layout, type Struct, decode, decodeField, messageLayout, tagOrder } from './codec.ts';
 import { ProtocolError, truncated } from './errors.ts';
@@ -332,6 +333,10 @@ export interface ProduceTopicAuthPeek {
   /** Topic id (v13+, base64url); null before. */
   readonly topicId: string | null;
   readonly partitions: number[];
+  /** User records in the topic's record batches (counted from batch headers; for metrics). */
+  readonly records: number;
+  /** Bytes of the topic's records fields. */
+  readonly bytes: number;
 }
 
 export interface ProduceAuthPeek {
@@ -408,18 +413,24 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
       const topicId = byId ? r.text(16, 'base64url') : null;
       const nParts = chunkCount(r, flexible, 4 + (flexible ? 1 : 4));
       const partitions = new Array<number>(nParts);
+      let records = 0;
+      let bytes = 0;
       for (let p = 0; p < nParts; p++) {
         partitions[p] = r.int32();
         const len = flexible ? r.unsignedVarint() - 1 : r.int32();
         if (len < -1) throw new ProtocolError('invalid-length', `invalid records length ${len}`);
-        if (len >= MIN_BATCH_HEADER && r.left >= len && !transactional) {
+        if (len > r.left) throw truncated(len, r.left);
+        if (len >= MIN_BATCH_HEADER && !transactional) {
           transactional = r.byteAhead(BATCH_MAGIC_AT) === 2 && (r.byteAhead(BATCH_ATTR_LOW_AT) & BATCH_TRANSACTIONAL) !== 0;
         }
-        if (len > 0) r.skip(len);
+        if (len > 0) {
+          bytes += len;
+          records += skipRecordsCounting(r, len);
+        }
         if (flexible) chunkTaggedFields(r);
       }
       if (flexible) chunkTaggedFields(r);
-      topics[t] = { name, topicId, partitions };
+      topics[t] = { name, topicId, partitions, records, bytes };
     }
     where = '';
     if (flexible) chunkTaggedFields(r);
@@ -434,6 +445,10 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
   }
 }
 
+function recordsIn(records: Buffer | null): number {
+  return records === null ? 0 : skipRecordsCounting(new ChunkCursor([records], 0), records.length);
+}
+
 /** The same view by the table-driven decoder (versions the walk does not know; the tests' reference). */
 export function authPeekByDecoding(frame: Buffer): ProduceAuthPeek {
   const { header, bodyOffset } = decodeRequestHeader(frame);
@@ -443,6 +458,8 @@ export function authPeekByDecoding(frame: Buffer): ProduceAuthPeek {
   const topics = (body.topicData as Struct[]).map((t): ProduceTopicAuthPeek => ({
     name: version <= 12 ? (t.name as string) : null,
     topicId: version >= 13 ? (t.topicId as string) : null,
+    records: (t.partitionData as Struct[]).reduce((n, p) => n + recordsIn(p.records as Buffer | null), 0),
+    bytes: (t.partitionData as Struct[]).reduce((n, p) => n + ((p.records as Buffer | null)?.length ?? 0), 0),
     partitions: (t.partitionData as Struct[]).map((p) => {
       const records = p.records as Buffer | null;
       if (

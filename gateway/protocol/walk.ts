@@ -23,7 +23,8 @@ import {
   taggedCount,
   taggedSize,
 } from './codec.ts';
-import { responseHeaderVersion } from './api-keys.ts';
+import { API_KEY, responseHeaderVersion } from './api-keys.ts';
+import { skipRecordsCounting } from './batch-headers.ts';
 import { ChunkCursor } from './chunk-cursor.ts';
 import { ProtocolError } from './errors.ts';
 import { responseHeaderLayout } from './headers.ts';
@@ -278,4 +279,71 @@ function readPicked(c: ChunkCursor, op: Op): string | number | null {
 export function topLevelField(apiKey: number, apiVersion: number, kind: 'request' | 'response', name: string): Op | undefined {
   const op = messageLayout(apiKey, apiVersion, kind).fields.find((o) => o.name === name);
   return op?.present ? op : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What a Fetch answer carries per topic, for the per-topic metrics: only the record batch headers are
+// read (records.ts's rule: counts from headers, never the records), every other field is skipped.
+
+/** One topic of a Fetch answer: its name (v0–12) or id (v13+), its user records and its records bytes. */
+export type FetchTopicRecords = (name: string | null, topicId: string | null, records: number, bytes: number) => void;
+
+/**
+ * Calls `onTopic` for each topic entry of a Fetch response frame (the bytes after the size prefix, from
+ * `offset` on). Stops after the topics (what follows carries no records). ProtocolError when malformed.
+ */
+export function walkFetchRecords(frame: Chunks, apiVersion: number, onTopic: FetchTopicRecords, offset = 0): void {
+  const [header, layout] = responseLayouts(API_KEY.Fetch, apiVersion);
+  const c = new ChunkCursor(Buffer.isBuffer(frame) ? [frame] : frame, offset);
+  skipStruct(c, header);
+  for (const op of layout.body) {
+    if (op.name === 'responses') return walkFetchTopics(c, op, onTopic);
+    if (op.array) skipArray(c, op);
+    else skipScalar(c, op);
+  }
+}
+
+function arrayLength(c: ChunkCursor, op: Op): number {
+  const n = op.compact ? c.unsignedVarint() - 1 : c.int32();
+  if (n < -1 || (n === -1 && !op.nullable)) throw invalidLength('array length', n);
+  if (n > 0 && n * op.elem!.minSize > c.left)
+    throw new ProtocolError('invalid-length', `array of ${n} elements does not fit the ${c.left} bytes left`);
+  return Math.max(n, 0);
+}
+
+function walkFetchTopics(c: ChunkCursor, op: Op, onTopic: FetchTopicRecords): void {
+  const topicLayout = op.elem!.layout!;
+  for (let t = arrayLength(c, op); t > 0; t--) {
+    let name: string | null = null;
+    let topicId: string | null = null;
+    let records = 0;
+    let bytes = 0;
+    for (const f of topicLayout.body) {
+      if (f.name === 'topic') name = readPicked(c, f) as string | null;
+      else if (f.name === 'topicId') topicId = readPicked(c, f) as string | null;
+      else if (f.name === 'partitions' && f.array) {
+        const partitionLayout = f.elem!.layout!;
+        for (let p = arrayLength(c, f); p > 0; p--) {
+          for (const pf of partitionLayout.body) {
+            if (pf.kind !== Kind.Records) {
+              if (pf.array) skipArray(c, pf);
+              else skipScalar(c, pf);
+              continue;
+            }
+            const len = pf.compact ? c.unsignedVarint() - 1 : c.int32();
+            if (len < 0) nullOrThrow(pf, len, 'bytes');
+            else if (len > c.left) throw invalidLength('records length', len);
+            else {
+              bytes += len;
+              records += skipRecordsCounting(c, len);
+            }
+          }
+          if (partitionLayout.flexible) skipTaggedFields(c, -1);
+        }
+      } else if (f.array) skipArray(c, f);
+      else skipScalar(c, f);
+    }
+    if (topicLayout.flexible) skipTaggedFields(c, -1);
+    onTopic(name, topicId, records, bytes);
+  }
 }

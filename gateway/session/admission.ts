@@ -28,15 +28,7 @@ import { serverTlsOptions, TlsMaterialWatcher, type ReloadResult } from '../net/
 import type { Logger } from '../observability/logger.ts';
 import { RateLimitedLog, type RateLimitedLogOptions } from '../observability/rate-limited-log.ts';
 import { CrlExpiryReporter } from './crl-expiry.ts';
-import {
-  clientsAuthenticatedTotal,
-  connectionsRefusedTotal,
-  listenerConnections,
-  tlsCertificateExpiry,
-  tlsLastReloadSuccess,
-  tlsHandshakeFailuresTotal,
-  tlsReloadsTotal,
-} from '../observability/proxy-metrics.ts';
+import type { ProxyMetrics } from '../observability/proxy-metrics.ts';
 
 export type RefusalReason =
   | 'ip-denied'
@@ -106,7 +98,21 @@ export type TlsReloadEvent = {
   error?: string;
 };
 
+/** The series admission counts into (one gateway's). */
+export type AdmissionMetrics = Pick<
+  ProxyMetrics,
+  | 'clientsAuthenticatedTotal'
+  | 'connectionsRefusedTotal'
+  | 'listenerConnections'
+  | 'tlsCertificateExpiry'
+  | 'tlsLastReloadSuccess'
+  | 'tlsHandshakeFailuresTotal'
+  | 'tlsReloadsTotal'
+  | 'tlsCrlNextUpdate'
+>;
+
 export type AdmissionOptions = {
+  metrics: AdmissionMetrics;
   refusalLog?: Pick<RateLimitedLogOptions, 'linesPerSecond' | 'reportIntervalMs'>;
   onTlsReload?: (event: TlsReloadEvent) => void;
 };
@@ -129,13 +135,15 @@ export class ListenerAdmission {
   private readonly handshaking = new WeakMap<net.Socket, Pending>();
   private readonly limits: ConnectionLimits;
   private readonly refusals: RateLimitedLog;
+  private readonly metrics: AdmissionMetrics;
 
   /** Throws TlsMaterialError or InvalidSslMappingRulesError when the listener's TLS settings cannot be used. */
   constructor(
     private readonly config: ListenerConfig,
     private readonly logger: Logger,
-    options: AdmissionOptions = {},
+    options: AdmissionOptions,
   ) {
+    this.metrics = options.metrics;
     this.onTlsReload = options.onTlsReload ?? null;
     this.refusals = new RateLimitedLog(logger, { event: 'connection_refused', keyFields: ['listener', 'reason'], ...options.refusalLog });
     this.limits = ListenerAdmission.limitsFor(config);
@@ -163,7 +171,7 @@ export class ListenerAdmission {
         const pending = this.takeHandshaking(socket);
         const timedOut = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
         const reason = classifyTlsHandshakeFailure(err);
-        tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason });
+        this.metrics.tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason });
         this.refuse(
           socket,
           pending?.peer ?? socketPeer(socket),
@@ -189,11 +197,11 @@ export class ListenerAdmission {
       const slot = this.limits.acquireListenerSlot();
       if (!slot.ok) return this.refuse(raw, peer, slot.reason, slot.detail);
       const listener = this.config.name;
-      listenerConnections.inc({ listener });
+      this.metrics.listenerConnections.inc({ listener });
       // Whatever ends the connection (refusal, TLS failure, session end), its accepted socket closes once.
       whenClosed(raw, () => {
         slot.release();
-        listenerConnections.dec({ listener });
+        this.metrics.listenerConnections.dec({ listener });
       });
       const proxy = this.config.proxyProtocol;
       if (proxy && this.proxyTrusted) {
@@ -223,7 +231,7 @@ export class ListenerAdmission {
   /** Counted every time; logged at most a few times a second per reason, the rest as a suppressed count. */
   refuse(socket: net.Socket, peer: Peer, reason: RefusalReason, detail: string): void {
     try {
-      connectionsRefusedTotal.inc({ listener: this.config.name, reason });
+      this.metrics.connectionsRefusedTotal.inc({ listener: this.config.name, reason });
       this.refusals.warn({ listener: this.config.name, peer: `${peer.address}:${peer.port}`, reason, detail }, 'connection refused');
     } finally {
       socket.destroy();
@@ -369,11 +377,11 @@ export class ListenerAdmission {
       issuer,
     };
     if (clientAuth === 'required' && !cert) {
-      tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-missing' });
+      this.metrics.tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-missing' });
       return this.refuse(socket, peer, 'client-certificate-missing', 'clientAuth is required and the client sent no certificate');
     }
     if (cert && !socket.authorized) {
-      tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-invalid' });
+      this.metrics.tlsHandshakeFailuresTotal.inc({ listener: this.config.name, reason: 'client-certificate-invalid' });
       return this.refuse(
         socket,
         peer,
@@ -417,14 +425,14 @@ export class ListenerAdmission {
       return this.refuse(socket, peer, 'principal-wildcard', `principal ${principal.toString()} (via ${method}) is the ACL wildcard`);
     }
     // On a SASL listener the principal is not known yet: the session counts it when SASL establishes it.
-    if (this.config.sasl === null) clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
+    if (this.config.sasl === null) this.metrics.clientsAuthenticatedTotal.inc({ listener: this.config.name, method });
     then(socket, { address: peer.address, port: peer.port, principal, method, tls: tlsInfo });
   }
 
   private onReload(result: ReloadResult, trigger: string): void {
     const listener = this.config.name;
-    tlsReloadsTotal.inc({ listener, result: result.ok ? 'success' : 'failure' });
-    tlsLastReloadSuccess.set({ listener }, result.ok ? 1 : 0);
+    this.metrics.tlsReloadsTotal.inc({ listener, result: result.ok ? 'success' : 'failure' });
+    this.metrics.tlsLastReloadSuccess.set({ listener }, result.ok ? 1 : 0);
     if (!result.ok) {
       this.logger.error(
         { event: 'tls_reload_failed', listener, trigger, file: result.error.file, err: result.error.message },
@@ -452,8 +460,9 @@ export class ListenerAdmission {
 
   private reportMaterial(trigger?: string): void {
     const m = this.material!.current;
-    if (m.serverNotAfter) tlsCertificateExpiry.set({ listener: this.config.name }, Math.floor(m.serverNotAfter.getTime() / 1000));
-    tlsLastReloadSuccess.set({ listener: this.config.name }, 1);
+    if (m.serverNotAfter)
+      this.metrics.tlsCertificateExpiry.set({ listener: this.config.name }, Math.floor(m.serverNotAfter.getTime() / 1000));
+    this.metrics.tlsLastReloadSuccess.set({ listener: this.config.name }, 1);
     this.logger.info(
       {
         event: trigger ? 'tls_reloaded' : 'tls_loaded',
@@ -465,7 +474,12 @@ export class ListenerAdmission {
       },
       trigger ? 'TLS material reloaded; new connections use it' : 'TLS material loaded',
     );
-    this.crlExpiry ??= new CrlExpiryReporter(this.config.name, this.logger, this.config.tls!.crlExpiryWarningMs);
+    this.crlExpiry ??= new CrlExpiryReporter(
+      this.config.name,
+      this.logger,
+      this.metrics.tlsCrlNextUpdate,
+      this.config.tls!.crlExpiryWarningMs,
+    );
     this.material!.monitor((material) => this.crlExpiry!.check(material));
   }
 }

@@ -6,7 +6,7 @@
 import type { CrlInForce, CrlState, LoadedMaterial } from '../net/tls-material.ts';
 import { crlState } from '../net/tls-material.ts';
 import type { Logger } from '../observability/logger.ts';
-import { tlsCrlNextUpdate } from '../observability/proxy-metrics.ts';
+import type { ProxyMetrics } from '../observability/proxy-metrics.ts';
 
 /** How often a CRL that is expiring or expired is logged again while it stays so. */
 const REPEAT_MS = 3_600_000;
@@ -20,6 +20,7 @@ export class CrlExpiryReporter {
   constructor(
     private readonly listener: string,
     private readonly logger: Logger,
+    private readonly tlsCrlNextUpdate: ProxyMetrics['tlsCrlNextUpdate'],
     private readonly warnBeforeMs: number | null,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -59,8 +60,8 @@ export class CrlExpiryReporter {
       const at = Math.floor(crl.nextUpdate.getTime() / 1000);
       earliest.set(crl.issuer, Math.min(at, earliest.get(crl.issuer) ?? Infinity));
     }
-    for (const issuer of this.issuers) if (!earliest.has(issuer)) tlsCrlNextUpdate.remove({ listener: this.listener, issuer });
-    for (const [issuer, at] of earliest) tlsCrlNextUpdate.set({ listener: this.listener, issuer }, at);
+    for (const issuer of this.issuers) if (!earliest.has(issuer)) this.tlsCrlNextUpdate.remove({ listener: this.listener, issuer });
+    for (const [issuer, at] of earliest) this.tlsCrlNextUpdate.set({ listener: this.listener, issuer }, at);
     this.issuers = new Set(earliest.keys());
   }
 

@@ -82,6 +82,8 @@ export class SessionEnforcement {
     identity: ClientIdentity,
     listener: string,
     topics: TopicIdCache,
+    /** Counts what forwarded Produce requests carry, by topic. */
+    produced?: (topic: string, records: number, bytes: number) => void,
   ) {
     this.authz = new RequestAuthorizer({
       principal: identity.principal.toString(),
@@ -101,6 +103,7 @@ export class SessionEnforcement {
       state: new Map(),
       acls: services.acls,
       caller: { principal: identity.principal.toString(), clientAddress: identity.address, listener },
+      produced,
     };
   }
 

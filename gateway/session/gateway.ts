@@ -21,21 +21,9 @@ import type { GatewayConfig, ListenerConfig } from '../config/schema.ts';
 import { readAdminSecurity, startAdminServer, type AdminServer } from '../observability/admin-http.ts';
 import { createAuditLog, type AuditLog } from '../observability/audit.ts';
 import type { Logger } from '../observability/logger.ts';
-import { authzDecisionCounter, observeObservations, recordPolicyReload, setMaxPrincipalLabels } from '../observability/metrics.ts';
+import { GatewayMetrics } from '../observability/gateway-metrics.ts';
 import { ObservationStore } from './observation-store.ts';
 import { ObservationFormatError } from '../authz/observe/observation.ts';
-import {
-  authenticationsTotal,
-  backendReady,
-  brokersKnown,
-  connectionClosesTotal,
-  connectionsActive,
-  connectionsTotal,
-  expiredSessionsClosedTotal,
-  reauthenticationsTotal,
-  routesRefusedTotal,
-} from '../observability/proxy-metrics.ts';
-import { nameApis, trackConnection } from '../observability/traffic-metrics.ts';
 import { AdvertisedVersions } from '../routing/api-versions.ts';
 import { BrokerMap, type Address } from '../routing/broker-map.ts';
 import { TopicIdCache } from '../routing/topic-ids.ts';
@@ -46,7 +34,7 @@ import { BackendHealthMonitor } from './backend-health.ts';
 import { probeAny, probeBackend } from './backend-probe.ts';
 import type { EnforcementServices } from './enforcement.ts';
 import { buildSaslMechanisms, listenerMechanisms, SaslMechanismError, type SaslMechanisms } from './sasl-mechanisms.ts';
-import { type AuthenticationEvent, Session, type SessionSasl } from './session.ts';
+import { type AuthenticationEvent, Session, type SessionMetrics, type SessionSasl } from './session.ts';
 import { TopicIdResolver } from './topic-id-resolver.ts';
 
 export type RunningGateway = {
@@ -64,6 +52,8 @@ export type RunningGateway = {
   policies: PolicyStore | null;
   /** Where ACLs created with CreateAcls live (null with authorization off or `managedAcls.store: none`). */
   managedAcls: ManagedAclStore | null;
+  /** This gateway's metrics (what /metrics serves). */
+  metrics: GatewayMetrics;
   /** Stops accepting, lets in-flight requests finish for up to `drainMs`, then closes everything. */
   shutdown: (drainMs?: number) => Promise<void>;
 };
@@ -102,6 +92,8 @@ export type GatewayOptions = {
   registry?: EnforcerRegistry;
   /** The package version /status reports (the command line knows it; null when embedded without one). */
   version?: string;
+  /** Where the gateway counts (default: a metrics object of its own, without the process's series). */
+  metrics?: GatewayMetrics;
 };
 
 /** The versions both the codec and an enforcer cover: with authorization on, nothing else is advertised. */
@@ -199,6 +191,7 @@ async function startAuthorization(
   topics: TopicIdCache,
   versionsFor: (registry: EnforcerRegistry) => AdvertisedVersions,
   options: GatewayOptions,
+  metrics: GatewayMetrics,
 ): Promise<(Authorization & { versions: AdvertisedVersions }) | null> {
   const authz = config.authorization;
   if (authz.mode === 'off') {
@@ -229,7 +222,7 @@ async function startAuthorization(
     path: authz.policies,
     logger: logger.child({ component: 'policy' }),
     onReload: (e) => {
-      recordPolicyReload(e.ok, e.status.version);
+      metrics.authz.recordPolicyReload(e.ok, e.status.version);
       // Audited: every policy swapped in, every refusal, and the reload that ends a run of refusals.
       if (!e.ok || e.changed || policyFailing) audit.record(policyReloadRecord(e));
       policyFailing = !e.ok;
@@ -250,20 +243,21 @@ async function startAuthorization(
     store: managed,
     audit: (event) => void audit.record(aclChangeRecord(event)),
   });
-  setMaxPrincipalLabels(authz.maxPrincipalLabels);
+  metrics.authz.setMaxPrincipalLabels(authz.maxPrincipalLabels);
   const recorder = observations?.recorder;
   const decisions: DecisionSink = {
-    counter: authzDecisionCounter,
+    counter: (labels) => metrics.authz.decisionCounter(labels),
     auditsAllows: authz.audit.allows !== 'none',
     audit: (event) => void audit.record({ ...event }),
     ...(recorder !== undefined && { observe: recorder.slot.bind(recorder) }),
   };
-  if (recorder !== undefined) observeObservations(() => ({ entries: recorder.size, dropped: recorder.dropped }));
+  if (recorder !== undefined) metrics.authz.observeObservations(() => ({ entries: recorder.size, dropped: recorder.dropped }));
   observations?.start();
   const resolver = new TopicIdResolver({
     topics,
     versions,
     logger,
+    onLookup: (result) => metrics.proxy.topicIdLookupsTotal.inc({ result }),
     timeoutMs: config.backend.connectTimeoutMs,
     maxResponseBytes: config.limits.maxResponseFrameBytes,
   });
@@ -316,6 +310,20 @@ function authenticationRecord(event: AuthenticationEvent) {
   };
 }
 
+/** What sessions count into: the gateway's traffic series and its SASL identities. */
+export function sessionMetricsOf(metrics: GatewayMetrics): SessionMetrics {
+  const traffic = metrics.traffic;
+  const identities = metrics.proxy.clientsAuthenticatedTotal;
+  return {
+    countRequest: (apiKey, apiVersion) => traffic.countRequest(apiKey, apiVersion),
+    requestDuration: traffic.requestDuration,
+    upstreamDuration: traffic.upstreamDuration,
+    saslIdentity: (listener) => identities.inc({ listener, method: 'sasl' }),
+    produced: (topic, records, bytes) => metrics.topics.produced(topic, records, bytes),
+    fetched: (topic, records, bytes) => metrics.topics.fetched(topic, records, bytes),
+  };
+}
+
 /** The SASL mechanisms the listeners enable (null: no listener has SASL). A mechanism that cannot be built refuses the start. */
 async function startAuthentication(config: GatewayConfig, logger: Logger): Promise<SaslMechanisms | null> {
   if (!config.listeners.some((l) => l.sasl !== null)) return null;
@@ -328,12 +336,16 @@ async function startAuthentication(config: GatewayConfig, logger: Logger): Promi
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
-  nameApis((apiKey) => apiName(apiKey) ?? String(apiKey));
+  const metrics = options.metrics ?? new GatewayMetrics();
+  metrics.nameApis((apiKey) => apiName(apiKey) ?? String(apiKey));
+  metrics.topics.setMaxTopicLabels(config.admin.maxTopicLabels);
+  const counters = metrics.proxy;
+  const sessionMetrics = sessionMetricsOf(metrics);
   const topics = new TopicIdCache(config.limits.maxCachedTopicIds);
   const authentication = await startAuthentication(config, logger);
   let authorization: Awaited<ReturnType<typeof startAuthorization>>;
   try {
-    authorization = await startAuthorization(config, logger, topics, (r) => new AdvertisedVersions(enforceableRange(r)), options);
+    authorization = await startAuthorization(config, logger, topics, (r) => new AdvertisedVersions(enforceableRange(r)), options, metrics);
   } catch (err) {
     authentication?.close();
     throw err;
@@ -350,11 +362,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       maxUnauthenticatedFrameBytes: config.limits.maxUnauthenticatedFrameBytes,
       onAuthentication: (event) => {
         const labels = { listener: name, mechanism: event.mechanism ?? 'none', outcome: event.outcome };
-        authenticationsTotal.inc(labels);
-        if (event.reauthentication) reauthenticationsTotal.inc(labels);
+        counters.authenticationsTotal.inc(labels);
+        if (event.reauthentication) counters.reauthenticationsTotal.inc(labels);
         authenticationAudit.record(authenticationRecord(event));
       },
-      onExpiredClose: () => expiredSessionsClosedTotal.inc({ listener: name }),
+      onExpiredClose: () => counters.expiredSessionsClosedTotal.inc({ listener: name }),
     };
   };
   const versions = authorization?.versions ?? new AdvertisedVersions();
@@ -375,9 +387,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     const name = state.config.name;
     const target = stopping ? { refuse: 'shutting-down' as const, detail: 'gateway shutting down' } : route(identity);
     if ('refuse' in target) return state.admission.refuse(socket, identity, target.refuse, target.detail);
-    connectionsTotal.inc({ listener: name });
-    connectionsActive.inc({ listener: name });
+    counters.connectionsTotal.inc({ listener: name });
+    counters.connectionsActive.inc({ listener: name });
     const session = new Session(socket, target, name, identity, {
+      metrics: sessionMetrics,
       brokers: state.brokers,
       topics,
       versions,
@@ -387,12 +400,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       enforcement: authorization?.enforcement ?? null,
       sasl: state.sasl,
       onClosed: (reason) => {
-        connectionsActive.dec({ listener: name });
-        connectionClosesTotal.inc({ listener: name, reason });
+        counters.connectionsActive.dec({ listener: name });
+        counters.connectionClosesTotal.inc({ listener: name, reason });
       },
     });
     sessions.add(session);
-    const untrack = trackConnection(name, () => session.traffic());
+    const untrack = metrics.traffic.trackConnection(name, () => session.traffic());
     void session.done.then(() => {
       sessions.delete(session);
       untrack();
@@ -432,7 +445,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   };
 
   const openBrokerPort = (state: ListenerState, nodeId: number) => {
-    brokersKnown.set(state.brokers.knownNodeIds().length);
+    counters.brokersKnown.set(state.brokers.knownNodeIds().length);
     if (state.config.routing.mode === 'sni') return; // one port serves every broker
     const port = state.brokers.gatewayPort(nodeId);
     if (port === null) {
@@ -467,6 +480,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     let admission: ListenerAdmission;
     try {
       admission = new ListenerAdmission(lc, logger, {
+        metrics: counters,
         // Certificate reloads go where decisions (or, without authorization, authentications) are audited.
         onTlsReload: (event) =>
           void (authorization?.audit ?? authenticationAudit)?.record({
@@ -496,7 +510,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
   for (const state of listeners) {
     state.brokers.onNewBroker((nodeId) => openBrokerPort(state, nodeId));
     state.brokers.onRouteRefused(({ nodeId, address, reason }) => {
-      routesRefusedTotal.inc({ listener: state.config.name });
+      counters.routesRefusedTotal.inc({ listener: state.config.name });
       logger.warn(
         { event: 'route_refused', listener: state.config.name, nodeId, host: address.host, port: address.port, reason },
         'backend advertised a broker route that cannot be used; the previous route stays',
@@ -517,7 +531,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         versions.learn(target, result.apiVersions, result.features); // the probed broker's own answer
         for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
         ready = true;
-        backendReady.set(1);
+        counters.backendReady.set(1);
         logger.info(
           { event: 'backend_ready', brokers: result.brokers.map((b) => b.nodeId), apis: result.apiVersions.length },
           'backend ready',
@@ -541,13 +555,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
       for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
       if (ready) return;
       ready = true;
-      backendReady.set(1);
+      counters.backendReady.set(1);
       logger.info({ event: 'backend_ready', brokers: result.brokers.map((b) => b.nodeId), recovered: true }, 'backend answers again');
     },
     onUnreachable: (err, failedChecks) => {
       if (!ready) return;
       ready = false;
-      backendReady.set(0);
+      counters.backendReady.set(0);
       logger.error(
         { event: 'backend_unreachable', failedChecks, err: err.message },
         'no bootstrap server answers: the gateway reports itself unready',
@@ -587,7 +601,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
 
   let admin: AdminServer | null = null;
   if (config.admin.bind) {
-    admin = await startAdminServer(config.admin.bind, { unmetReadiness, status }, readAdminSecurity(config.admin));
+    admin = await startAdminServer(
+      config.admin.bind,
+      { unmetReadiness, status, metrics: () => metrics.text() },
+      readAdminSecurity(config.admin),
+    );
     logger.info({ event: 'listener_bound', listener: 'admin', address: `${config.admin.bind.host}:${admin.port}` }, 'admin endpoint bound');
   }
 
@@ -601,6 +619,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
         }),
       ),
     adminPort: admin?.port ?? null,
+    metrics,
     ready: () => ready,
     unmetReadiness,
     status,

@@ -28,10 +28,10 @@ import {
   peekProduceAcks,
   peekResponseCorrelationId,
   versionRange,
+  walkFetchRecords,
 } from '../protocol/index.ts';
-import { clientsAuthenticatedTotal } from '../observability/proxy-metrics.ts';
-import { countRequest, requestDuration, upstreamDuration, type ConnectionTraffic } from '../observability/traffic-metrics.ts';
-import { peekRequestHeaderLazily } from '../protocol/peek.ts';
+import type { ConnectionTraffic } from '../observability/traffic-metrics.ts';
+import { type ProduceAuthPeek, peekProduceForAuthorization, peekRequestHeaderLazily } from '../protocol/peek.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address, BrokerMap } from '../routing/broker-map.ts';
 import { unsupportedApiVersionsAnswer } from '../routing/response-rewriter.ts';
@@ -39,7 +39,24 @@ import type { TopicIdCache } from '../routing/topic-ids.ts';
 import { SessionEnforcement, type EnforcementServices } from './enforcement.ts';
 import { ResponsePipeline } from './response-pipeline.ts';
 
+/** The series a session counts into (one gateway's), as narrow as the session needs. */
+export type SessionMetrics = {
+  /** One request of an advertised API key and version. */
+  countRequest(apiKey: number, apiVersion: number): void;
+  /** Client-in to client-out of a forwarded request, by API key. */
+  readonly requestDuration: { observe(apiKey: number, seconds: number): void };
+  /** The backend's part of it. */
+  readonly upstreamDuration: { observe(apiKey: number, seconds: number): void };
+  /** A client that authenticated with SASL on this listener. */
+  saslIdentity(listener: string): void;
+  /** Records and bytes a forwarded Produce carries to a topic. */
+  readonly produced: (topic: string, records: number, bytes: number) => void;
+  /** Records and bytes a Fetch answer passes to the client from a topic. */
+  fetched(topic: string, records: number, bytes: number): void;
+};
+
 export type SessionServices = {
+  metrics: SessionMetrics;
   brokers: BrokerMap;
   topics: TopicIdCache;
   versions: AdvertisedVersions;
@@ -303,7 +320,7 @@ export class Session {
 
   private enforcementFor(identity: ClientIdentity): SessionEnforcement | null {
     const e = this.services.enforcement;
-    return e ? new SessionEnforcement(e, identity, this.listener, this.services.topics) : null;
+    return e ? new SessionEnforcement(e, identity, this.listener, this.services.topics, this.services.metrics.produced) : null;
   }
 
   private pipelineFor(enforcement: SessionEnforcement | null): ResponsePipeline {
@@ -479,12 +496,12 @@ export class Session {
     } else if (!this.advertises(apiKey, apiVersion)) {
       return this.refuseUnadvertised(apiKey, apiVersion);
     }
-    countRequest(apiKey, apiVersion);
+    this.services.metrics.countRequest(apiKey, apiVersion);
     if (apiKey === SASL_HANDSHAKE || apiKey === SASL_AUTHENTICATE) return this.onSaslRequest(frame, header);
     if (sasl !== null && sasl.expiresAtMs !== null && sasl.expired()) return this.closeExpired();
     if (this.enforcement !== null) return this.enforce(frame, header, false);
     if (apiKey === API_KEY.Produce) {
-      const acks = this.produceAcks(frame);
+      const acks = this.unauthorizedProduce(frame);
       if (acks === null) return;
       if (acks === 0) return this.forward(frame.parts); // no response will come: nothing to wait for
     }
@@ -566,7 +583,7 @@ export class Session {
       this.enforcement = this.enforcementFor(this.who);
       this.pipeline = this.pipelineFor(this.enforcement);
       this.frameLimit = this.services.limits.maxFrameBytes;
-      clientsAuthenticatedTotal.inc({ listener: this.listener, method: 'sasl' });
+      this.services.metrics.saslIdentity(this.listener);
     }
     this.log.info(
       {
@@ -647,6 +664,29 @@ export class Session {
       }
       throw err;
     }
+  }
+
+  /**
+   * A Produce forwarded with authorization off: its acks (null after closing the connection for a
+   * malformed one), its topics counted as the Produce enforcer counts them with authorization on.
+   */
+  private unauthorizedProduce(frame: Frame): number | null {
+    let peek: ProduceAuthPeek;
+    try {
+      peek = peekProduceForAuthorization(frame.parts);
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.close('malformed-frame', err.message);
+        return null;
+      }
+      throw err;
+    }
+    const metrics = this.services.metrics;
+    for (const t of peek.topics) {
+      const name = t.name ?? this.services.topics.nameOf(t.topicId!);
+      if (name !== undefined) metrics.produced(name, t.records, t.bytes);
+    }
+    return peek.acks;
   }
 
   /** Spec §3.2: a newer ApiVersions than we speak gets a v0 answer listing what we do speak. */
@@ -836,7 +876,7 @@ export class Session {
     if (correlationId !== entry.correlationId) {
       return this.close('bad-response', `backend answered correlation id ${correlationId}, expected ${entry.correlationId}`);
     }
-    upstreamDuration.observe(entry.apiKey, (performance.now() - entry.slot.startedAt) / 1000);
+    this.services.metrics.upstreamDuration.observe(entry.apiKey, (performance.now() - entry.slot.startedAt) / 1000);
     try {
       entry.slot.frame = this.processResponse(entry, frame);
     } catch (err) {
@@ -852,7 +892,28 @@ export class Session {
    * the response pipeline (authorization merge/filter, addresses, versions) must change them.
    */
   private processResponse(entry: Pending, frame: Frame): Outgoing {
+    if (entry.apiKey === API_KEY.Fetch) this.countFetched(entry.apiVersion, frame);
     return this.pipeline.run(entry, frame);
+  }
+
+  /** What a Fetch answer carries, by topic (as the backend sent it; counting never fails the answer). */
+  private countFetched(apiVersion: number, frame: Frame): void {
+    const metrics = this.services.metrics;
+    const topics = this.services.topics;
+    try {
+      walkFetchRecords(
+        frame.parts,
+        apiVersion,
+        (name, topicId, records, bytes) => {
+          const topic = name ?? (topicId === null ? undefined : topics.nameOf(topicId));
+          if (topic !== undefined) metrics.fetched(topic, records, bytes);
+        },
+        4,
+      );
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      // A malformed answer: the pipeline's own checks decide what happens to it.
+    }
   }
 
   private unsupportedApiVersions(correlationId: number): Buffer {
@@ -866,7 +927,8 @@ export class Session {
     while (this.slots.length > 0 && this.slots[0].frame !== null) {
       const slot = this.slots.shift()!;
       const frame = slot.frame!;
-      if (slot.apiKey >= 0) requestDuration.observe(slot.apiKey, ((now ||= performance.now()) - slot.startedAt) / 1000);
+      if (slot.apiKey >= 0)
+        this.services.metrics.requestDuration.observe(slot.apiKey, ((now ||= performance.now()) - slot.startedAt) / 1000);
       // The head slot's answer was never counted as held, the ones that waited behind it were.
       if (wrote) this.heldBytes -= outgoingBytes(frame);
       wrote = true;

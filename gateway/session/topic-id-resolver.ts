@@ -7,7 +7,6 @@
 // enforcer answers UNKNOWN_TOPIC_ID) and the error is logged.
 import { Upstream } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
-import { topicIdLookupsTotal } from '../observability/proxy-metrics.ts';
 import { API_KEY, encodeRequestFrame, versionRange } from '../protocol/index.ts';
 import type { AdvertisedVersions } from '../routing/api-versions.ts';
 import type { Address } from '../routing/broker-map.ts';
@@ -21,6 +20,8 @@ export type TopicIdResolverOptions = {
   topics: TopicIdCache;
   versions: AdvertisedVersions;
   logger: Logger;
+  /** Counts each lookup by result. */
+  onLookup: (result: 'success' | 'failure') => void;
   /** Connect + answer deadline of one lookup. */
   timeoutMs: number;
   /** Largest Metadata answer accepted (the whole topic list). */
@@ -44,9 +45,9 @@ export class TopicIdResolver {
     this.lookups++;
     this.inFlight = this.lookup(backend)
       .then(
-        () => void topicIdLookupsTotal.inc({ result: 'success' }),
+        () => this.opts.onLookup('success'),
         (err: Error) => {
-          topicIdLookupsTotal.inc({ result: 'failure' });
+          this.opts.onLookup('failure');
           this.opts.logger.warn(
             { event: 'topic_id_lookup_failed', backend: `${backend.host}:${backend.port}`, err: err.message },
             'cannot look up topic ids on the backend; the ids asked for are treated as unknown',

@@ -92,6 +92,8 @@ export interface EnforceContext {
   readonly acls?: AclService;
   /** Who is calling, for the audit of ACL changes (absent in tools and unit tests that do not change ACLs). */
   readonly caller?: AclActor;
+  /** Counts what a forwarded Produce carries to a topic (the gateway's per-topic metrics; absent: not counted). */
+  readonly produced?: (topic: string, records: number, bytes: number) => void;
 }
 
 export type RequestDecision<M = unknown> =

@@ -13,10 +13,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadPolicy } from '../../../gateway/authz/policy-loader.ts';
 import { loadConfigFile } from '../../../gateway/config/load.ts';
 import type { GatewayConfig } from '../../../gateway/config/schema.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
-import '../../../gateway/observability/proxy-metrics.ts';
-import '../../../gateway/observability/traffic-metrics.ts';
-import { primaryRegistry } from '../../../gateway/observability/worker-metrics.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
+import { createWorkerMetrics } from '../../../gateway/observability/worker-metrics.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { expectSuccess, run, type RunResult } from '../../harness/run.ts';
 import { composeContainerPorts, execForm, exposedPorts, parseDockerfile, promqlMetricNames, type DockerStage } from './deploy-parsers.ts';
@@ -718,8 +716,14 @@ describe('deploy files', { timeout: 300_000 }, () => {
   });
 });
 
-/** Metric names in the gateway registry (with histogram/summary series suffixes unless `series` is false). */
+/**
+ * Metric names in the gateway registry and the workers' primary's (with histogram/summary series suffixes
+ * unless `series` is false): a gateway process serves its own series and the process series, the
+ * primary its workers'.
+ */
 async function registryNames(series = true): Promise<Set<string>> {
+  const registry = new GatewayMetrics({ processMetrics: true }).registry;
+  const primaryRegistry = createWorkerMetrics().registry;
   const names = new Set<string>();
   for (const metric of [...(await registry.getMetricsAsJSON()), ...(await primaryRegistry.getMetricsAsJSON())]) {
     names.add(metric.name);

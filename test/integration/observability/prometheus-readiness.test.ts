@@ -9,12 +9,13 @@ import { GATEHOUSE_VERSION } from '../../../gateway/version.ts';
 import { httpGet, type GatewayProcess } from '../../harness/gateway.ts';
 import { startPolicyBed, type PolicyBed } from '../../harness/policy-bed.ts';
 import { startPrometheus, type PrometheusServer } from '../../harness/prometheus.ts';
+import { kcat } from '../../harness/kcat.ts';
 import { produceOnce } from '../../harness/raw-produce.ts';
 
 const POLICY = `version: 1
 rules:
   - id: alice-writes-ok
-    allow: [WRITE, DESCRIBE]
+    allow: [WRITE, DESCRIBE, READ]
     principals: [User:alice]
     resources: [{ topic: ok }]
 `;
@@ -22,6 +23,8 @@ const HEALTH_CHECK_INTERVAL_MS = 500;
 const UNREADY_AFTER_FAILED_CHECKS = 2;
 /** Denied Produce requests the test sends; Prometheus must count exactly these. */
 const DENIED_PRODUCES = 7;
+/** Records the test produces to `ok` (and reads back with kcat); the per-topic series must count exactly these. */
+const PRODUCED_RECORDS = 5;
 
 let bed: PolicyBed;
 let gw: GatewayProcess;
@@ -72,7 +75,11 @@ test('a real Prometheus scrapes the gateway and counts exactly the denied Produc
   const p = producer();
   await p.connect();
   await p.send({ topic: 'ok', messages: [{ value: 'allowed' }] });
+  await p.send({ topic: 'ok', messages: Array.from({ length: PRODUCED_RECORDS - 1 }, (_, i) => ({ value: `batch-${i}` })) });
   await p.disconnect();
+  const consumed = await kcat(['-C', '-b', bootstrap, '-t', 'ok', '-o', 'beginning', '-e', '-q']);
+  assert.equal(consumed.code, 0, consumed.stderr);
+  assert.equal(consumed.stdout.trim().split('\n').length, PRODUCED_RECORDS, 'kcat reads back what was produced');
   const port = Number(bootstrap.split(':')[1]);
   for (let i = 0; i < DENIED_PRODUCES; i++)
     assert.deepEqual(await produceOnce(port, 9, -1, ['no']), [['no', [29]]], 'TOPIC_AUTHORIZATION_FAILED');
@@ -105,6 +112,19 @@ test('a real Prometheus scrapes the gateway and counts exactly the denied Produc
     const bytes = await prometheus.query(`gatehouse_bytes_total{listener="plain",direction="${direction}"}`);
     assert.ok((bytes[0]?.value ?? 0) > 0, `${direction} bytes ${JSON.stringify(bytes)}`);
   }
+  // Records and bytes by topic: exactly what was produced (the denied topic carries nothing), and read back.
+  const produced = await prometheus.query('gatehouse_produced_records_total');
+  assert.deepEqual(
+    produced.map((s) => [s.metric.topic, s.value]),
+    [['ok', PRODUCED_RECORDS]],
+    'produced records by topic',
+  );
+  const producedBytes = await prometheus.query('gatehouse_produced_bytes_total{topic="ok"}');
+  assert.ok((producedBytes[0]?.value ?? 0) > PRODUCED_RECORDS * 'batch-0'.length, `produced bytes ${JSON.stringify(producedBytes)}`);
+  const fetched = await prometheus.query('gatehouse_fetched_records_total{topic="ok"}');
+  assert.ok((fetched[0]?.value ?? 0) >= PRODUCED_RECORDS, `fetched records ${JSON.stringify(fetched)}`);
+  const fetchedBytes = await prometheus.query('gatehouse_fetched_bytes_total{topic="ok"}');
+  assert.ok((fetchedBytes[0]?.value ?? 0) >= (producedBytes[0]?.value ?? Infinity), `fetched bytes ${JSON.stringify(fetchedBytes)}`);
   // The process metrics come with every scrape (CPU, memory, event-loop lag).
   const cpu = await prometheus.query('process_cpu_seconds_total{job="gatehouse"}');
   assert.ok(cpu.length === 1 && cpu[0].value > 0, `process_cpu_seconds_total ${JSON.stringify(cpu)}`);

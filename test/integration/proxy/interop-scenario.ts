@@ -15,6 +15,12 @@ import { assertExactlyOnceInOrder, consumeWithKafkajs, parseConsoleConsumer } fr
 const COUNT = 60;
 const values = (prefix: string, n = COUNT) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
 
+/** A per-topic series of the gateway's metrics, by topic. */
+async function topicCounts(gw: TappedGateway, series: string): Promise<Record<string, number>> {
+  const metric = await gw.gateway.metrics.registry.getSingleMetric(`gatehouse_${series}_total`)?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.topic), v.value]));
+}
+
 export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerProtocol?: boolean } = {}): void {
   let cluster: KafkaCluster;
   let gw: TappedGateway;
@@ -102,6 +108,10 @@ export function proxySuite(line: KafkaLine, brokers: number, opts: { consumerPro
     expectSuccess('kcat -P', await kcat(['-P', '-b', gw.bootstrap, '-t', topic, '-K:', '-X', 'acks=all'], { input }));
     const received = await consumeWithKafkajs(kafka, topic, `${topic}-kafkajs`, COUNT);
     assertExactlyOnceInOrder(kcatSent, received, 'kcat → gateway → kafkajs group');
+    // The per-topic series count from batch headers whatever the Produce and Fetch versions (authorization off here).
+    assert.equal((await topicCounts(gw, 'produced_records'))[topic], COUNT, 'produced records of the topic');
+    assert.ok(((await topicCounts(gw, 'fetched_records'))[topic] ?? 0) >= COUNT, 'fetched records of the topic');
+    assert.ok(((await topicCounts(gw, 'fetched_bytes'))[topic] ?? 0) >= ((await topicCounts(gw, 'produced_bytes'))[topic] ?? Infinity));
   });
 
   const javaSent = values('java-idempotent');

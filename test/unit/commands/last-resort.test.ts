@@ -6,13 +6,14 @@ import { test } from 'node:test';
 
 const script = `
 import { installLastResortHandlers } from './gateway/commands/start.ts';
+import { GatewayMetrics } from './gateway/observability/gateway-metrics.ts';
 import { createLogger } from './gateway/observability/logger.ts';
-import { registry } from './gateway/observability/metrics.ts';
-installLastResortHandlers(createLogger({ level: 'info', destination: process.stdout }));
+const metrics = new GatewayMetrics();
+installLastResortHandlers(createLogger({ level: 'info', destination: process.stdout }), metrics);
 setTimeout(() => { throw new Error('thrown from a timer'); }, 10);
 void Promise.reject(new Error('rejected and never handled'));
 setTimeout(async () => {
-  process.stdout.write(await registry.getSingleMetricAsString('gatehouse_uncaught_errors_total') + '\\nstill running\\n');
+  process.stdout.write(await metrics.registry.getSingleMetricAsString('gatehouse_uncaught_errors_total') + '\\nstill running\\n');
 }, 200);
 `;
 

@@ -12,9 +12,12 @@ import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
 import { IpAccessList, IpIdentityMap } from '../../../gateway/auth/ip-rules.ts';
 import { clientHost, HostMatcher, parseHost } from '../../../gateway/authz/host.ts';
 import { ConfigError, parseConfig, type ListenerConfig } from '../../../gateway/config/schema.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { ListenerAdmission } from '../../../gateway/session/admission.ts';
 
 const silent = pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() }));
+/** What the admissions count into (one gateway's connection series). */
+const metrics = new GatewayMetrics().proxy;
 
 /** A small deterministic PRNG, so a failure names a reproducible case. */
 function random(seed: number): () => number {
@@ -137,7 +140,7 @@ test('configuration, admission and policy hosts accept the same CIDRs and match 
     accepted++;
     for (const c of configs as ListenerConfig[]) {
       // The real admission of a listener with these rules: it must be built without an exception.
-      const admission = new ListenerAdmission(c, silent);
+      const admission = new ListenerAdmission(c, silent, { metrics });
       admission.close();
     }
     assert.ok(!('error' in host), `a policy accepts ${where} too`);
@@ -158,7 +161,7 @@ test('a real plaintext listener admits by the IPv4-mapped /104 rule as the IPv4 
     'network:\n  allow: ["::ffff:127.0.0.0/104"]\n  identities: { "::ffff:127.0.0.2": User:two, "127.0.0.0/8": User:loopback }',
   );
   assert.ok(!(config instanceof ConfigError), config instanceof ConfigError ? config.message : '');
-  const admission = new ListenerAdmission(config, silent);
+  const admission = new ListenerAdmission(config, silent, { metrics });
   const admitted: ClientIdentity[] = [];
   const server = net.createServer((raw) =>
     admission.admit(raw, (socket, identity) => {

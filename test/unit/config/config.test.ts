@@ -87,9 +87,18 @@ test('workers: a number, or auto for one per core; 1 when not said; 0 refused', 
   assert.match(errorOf(text('0')).message, /workers/);
 });
 
-test('admin: tls needs both PEM files, basicAuth a readable password file; each refused at its line', () => {
+test('admin: tls needs both PEM files, basicAuth a readable password file, maxTopicLabels a bounded number; each refused at its line', () => {
   const text = (admin: string) => `${minimal()}admin:\n  bind: 127.0.0.1:9644\n${admin}\n`;
-  assert.deepEqual(parseConfig(text(''), 'gatehouse.yaml').admin, { bind: { host: '127.0.0.1', port: 9644 }, tls: null, basicAuth: null });
+  assert.deepEqual(parseConfig(text(''), 'gatehouse.yaml').admin, {
+    bind: { host: '127.0.0.1', port: 9644 },
+    tls: null,
+    basicAuth: null,
+    maxTopicLabels: 100,
+  });
+  assert.equal(parseConfig(text('  maxTopicLabels: 5'), 'gatehouse.yaml').admin.maxTopicLabels, 5);
+  const tooMany = errorOf(text('  maxTopicLabels: 1000000'));
+  assert.match(tooMany.message, /maxTopicLabels/);
+  assert.equal(tooMany.line, 12);
   assert.match(errorOf(text('  tls: { certificate: /etc/hostname }')).message, /admin\.tls needs certificate and key/);
   const missing = errorOf(text('  basicAuth: { username: prometheus, passwordFile: /nonexistent/admin-password }'));
   assert.match(missing.message, /cannot read \/nonexistent\/admin-password/);

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { parseConfig } from '../../../gateway/config/schema.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import type { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { startGateway } from '../../../gateway/session/gateway.ts';
 import { writeCrl } from '../../harness/crls.ts';
 import { createTestPki, type TestPki } from '../../harness/pki.ts';
@@ -31,8 +31,8 @@ function admitted(o: Outcome): void {
   assert.ok('admitted' in o, `expected admission, got ${JSON.stringify(o)}`);
 }
 
-async function nextUpdateMetric(listener: string): Promise<number | undefined> {
-  const text = await registry.getSingleMetricAsString('gatehouse_tls_crl_next_update_timestamp_seconds');
+async function nextUpdateMetric(metrics: GatewayMetrics, listener: string): Promise<number | undefined> {
+  const text = await metrics.registry.getSingleMetricAsString('gatehouse_tls_crl_next_update_timestamp_seconds');
   const line = text
     .split('\n')
     .find((l) => l.startsWith(`gatehouse_tls_crl_next_update_timestamp_seconds{listener="${listener}",issuer="${CA}"}`));
@@ -53,7 +53,7 @@ describe('reload', () => {
     };
     try {
       admitted(await connect());
-      assert.equal(await nextUpdateMetric('crl-reload'), Math.floor(firstNextUpdate.getTime() / 1000));
+      assert.equal(await nextUpdateMetric(gw.metrics, 'crl-reload'), Math.floor(firstNextUpdate.getTime() / 1000));
 
       // Expired: nextUpdate yesterday (the file is polled; wait for the refusal to be logged).
       writeCrl(pki.ca, crlFile, { thisUpdate: new Date(Date.now() - 8 * DAY), days: 7 });
@@ -62,8 +62,12 @@ describe('reload', () => {
       assert.match(String(expired.err), /the CRL expired on .*\(nextUpdate\)/);
       assert.ok(!gw.logs.some((l) => l.event === 'tls_reloaded'), 'the expired CRL was not put in force');
       admitted(await connect());
-      assert.equal(await nextUpdateMetric('crl-reload'), Math.floor(firstNextUpdate.getTime() / 1000), 'the metric shows the CRL in force');
-      assert.match(await registry.getSingleMetricAsString('gatehouse_tls_last_reload_success'), /listener="crl-reload"} 0/);
+      assert.equal(
+        await nextUpdateMetric(gw.metrics, 'crl-reload'),
+        Math.floor(firstNextUpdate.getTime() / 1000),
+        'the metric shows the CRL in force',
+      );
+      assert.match(await gw.metrics.registry.getSingleMetricAsString('gatehouse_tls_last_reload_success'), /listener="crl-reload"} 0/);
 
       // Another CA's CRL, through SIGHUP this time.
       writeCrl(pki.stranger, crlFile, { days: 7 });
@@ -77,7 +81,7 @@ describe('reload', () => {
       const newNextUpdate = writeCrl(pki.ca, crlFile, { days: 14 });
       gw.admission.reloadTls('SIGHUP');
       assert.ok(gw.logs.some((l) => l.event === 'tls_reloaded'));
-      assert.equal(await nextUpdateMetric('crl-reload'), Math.floor(newNextUpdate.getTime() / 1000));
+      assert.equal(await nextUpdateMetric(gw.metrics, 'crl-reload'), Math.floor(newNextUpdate.getTime() / 1000));
       admitted(await connect());
     } finally {
       gw.close();
@@ -142,7 +146,7 @@ describe('expiry', () => {
       assert.equal(line.file, crlFile);
       assert.equal(line.issuer, CA);
       assert.equal(line.nextUpdate, nextUpdate.toISOString());
-      assert.equal(await nextUpdateMetric('crl-soon'), Math.floor(nextUpdate.getTime() / 1000));
+      assert.equal(await nextUpdateMetric(gw.metrics, 'crl-soon'), Math.floor(nextUpdate.getTime() / 1000));
     } finally {
       gw.close();
     }

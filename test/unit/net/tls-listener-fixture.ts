@@ -1,6 +1,7 @@
 // One TLS listener's admission on an ephemeral loopback port, for tests with real TLS clients: the
 // config comes from YAML as an operator writes it, log lines are kept, admitted connections echo what
-// they receive and stay open until the test closes the listener.
+// they receive and stay open until the test closes the listener. The listener counts into metrics of
+// its own (returned), so tests read what this listener counted and nothing else.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import tls from 'node:tls';
 import { pino } from 'pino';
 import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
 import { parseConfig } from '../../../gateway/config/schema.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { ListenerAdmission } from '../../../gateway/session/admission.ts';
 import type { TestPki } from '../../harness/pki.ts';
 
@@ -30,8 +32,12 @@ export async function serveTlsListener(pki: TestPki, name: string, tlsYaml: stri
       done();
     },
   });
+  const metrics = new GatewayMetrics();
   // Every refusal is an outcome here: no rate limit on the refusal log.
-  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream), { refusalLog: { linesPerSecond: 10_000 } });
+  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream), {
+    metrics: metrics.proxy,
+    refusalLog: { linesPerSecond: 10_000 },
+  });
   const open = new Set<net.Socket>();
   const server = net.createServer((raw) =>
     admission.admit(raw, (socket, identity) => {
@@ -68,7 +74,7 @@ export async function serveTlsListener(pki: TestPki, name: string, tlsYaml: stri
     for (const s of open) s.destroy();
     server.close();
   };
-  return { admission, port, next, logs, waitForLog, close };
+  return { admission, metrics, port, next, logs, waitForLog, close };
 }
 
 /** A TLS client to the listener that resolves once its handshake is done (or rejects with the error). */

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseConfig } from '../../../gateway/config/schema.ts';
 import { readAdminSecurity, startAdminServer, type AdminServer } from '../../../gateway/observability/admin-http.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { createTestPki, type TestPki } from '../../harness/pki.ts';
 
 let pki: TestPki;
 let server: AdminServer;
 let ready = true;
+const gatewayMetrics = new GatewayMetrics({ processMetrics: true });
 
 before(async () => {
   pki = createTestPki();
@@ -30,7 +32,11 @@ admin:
   );
   server = await startAdminServer(
     config.admin.bind!,
-    { unmetReadiness: () => (ready ? [] : ['backend: down']), status: () => ({ version: 'test' }) },
+    {
+      unmetReadiness: () => (ready ? [] : ['backend: down']),
+      status: () => ({ version: 'test' }),
+      metrics: () => gatewayMetrics.text(),
+    },
     readAdminSecurity(config.admin),
   );
 });
@@ -64,9 +70,11 @@ test('metrics and status need the credentials; over HTTPS with the configured ce
   assert.equal((await get('/metrics')).status, 401);
   assert.equal((await get('/status', 'prometheus:wrong')).status, 401);
   assert.equal((await get('/metrics', 'someone:s3cret-scraper')).status, 401);
+  gatewayMetrics.proxy.connectionsTotal.inc({ listener: 'a' });
   const metrics = await get('/metrics', 'prometheus:s3cret-scraper');
   assert.equal(metrics.status, 200);
   assert.match(metrics.body, /process_cpu_seconds_total/);
+  assert.match(metrics.body, /gatehouse_connections_total\{listener="a"\} 1/, "the probe's metrics are what /metrics serves");
   assert.deepEqual(JSON.parse((await get('/status', 'prometheus:s3cret-scraper')).body), { version: 'test' });
 });
 

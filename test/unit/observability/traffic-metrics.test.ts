@@ -2,17 +2,16 @@
 // histograms in Prometheus's layout, and bytes that keep counting across a connection's close.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import { Registry } from 'prom-client';
 import {
   ApiLatencyHistogram,
   LATENCY_BUCKETS,
-  countRequest,
-  nameApis,
-  trackConnection,
+  TrafficMetrics,
   type ConnectionTraffic,
 } from '../../../gateway/observability/traffic-metrics.ts';
 
-nameApis((apiKey) => ({ 0: 'Produce', 1: 'Fetch', 3: 'Metadata' })[apiKey] ?? String(apiKey));
+const API_NAMES: Partial<Record<number, string>> = { 0: 'Produce', 1: 'Fetch', 3: 'Metadata' };
+const apiNameOf = (apiKey: number): string => API_NAMES[apiKey] ?? String(apiKey);
 
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -20,19 +19,22 @@ function sample(text: string, series: string): number | undefined {
 }
 
 test('requests are counted by API name and version, and keep adding up across scrapes', async () => {
-  for (let i = 0; i < 3; i++) countRequest(0, 9);
-  countRequest(3, 12);
-  countRequest(300, 0); // not an API key the gateway could advertise: ignored, never a crash
+  const registry = new Registry();
+  const traffic = new TrafficMetrics(registry, apiNameOf);
+  for (let i = 0; i < 3; i++) traffic.countRequest(0, 9);
+  traffic.countRequest(3, 12);
+  traffic.countRequest(300, 0); // not an API key the gateway could advertise: ignored, never a crash
   let text = await registry.metrics();
   assert.equal(sample(text, 'gatehouse_requests_total{api="Produce",version="9"}'), 3);
   assert.equal(sample(text, 'gatehouse_requests_total{api="Metadata",version="12"}'), 1);
-  countRequest(0, 9);
+  traffic.countRequest(0, 9);
   text = await registry.metrics();
   assert.equal(sample(text, 'gatehouse_requests_total{api="Produce",version="9"}'), 4);
 });
 
 test('the latency histogram has cumulative buckets, +Inf equal to the count, and the sum of observations', async () => {
-  const h = new ApiLatencyHistogram('gatehouse_test_latency_seconds', 'test');
+  const registry = new Registry();
+  const h = new ApiLatencyHistogram('gatehouse_test_latency_seconds', 'test', registry, apiNameOf);
   h.observe(1, 0.0002); // second bucket (0.00025)
   h.observe(1, 0.003); // 0.005
   h.observe(1, 60); // beyond the last bound: +Inf only
@@ -57,7 +59,9 @@ test('bytes of a connection count while it is open and stay counted after it clo
     inFlight: 2,
     backend: '10.0.0.1:9092',
   };
-  const untrack = trackConnection('unit', () => ({ ...traffic }));
+  const registry = new Registry();
+  const metrics = new TrafficMetrics(registry, apiNameOf);
+  const untrack = metrics.trackConnection('unit', () => ({ ...traffic }));
   let text = await registry.metrics();
   assert.equal(sample(text, 'gatehouse_bytes_total{listener="unit",direction="client_in"}'), 100);
   assert.equal(sample(text, 'gatehouse_bytes_total{listener="unit",direction="backend_in"}'), 1900);
@@ -67,7 +71,7 @@ test('bytes of a connection count while it is open and stay counted after it clo
   traffic.inFlight = 0;
   untrack();
   untrack(); // twice: counted once
-  const other = trackConnection('unit', () => ({ ...traffic, clientBytesIn: 7, backend: null }));
+  const other = metrics.trackConnection('unit', () => ({ ...traffic, clientBytesIn: 7, backend: null }));
   text = await registry.metrics();
   assert.equal(sample(text, 'gatehouse_bytes_total{listener="unit",direction="client_in"}'), 157);
   assert.equal(sample(text, 'gatehouse_upstream_connections{broker="10.0.0.1:9092"}'), undefined);

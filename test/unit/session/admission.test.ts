@@ -15,20 +15,21 @@ import type { ClientIdentity } from '../../../gateway/auth/client-identity.ts';
 import { V2_SIGNATURE } from '../../../gateway/auth/proxy-protocol.ts';
 import { SanPrincipalMapper } from '../../../gateway/auth/san-principal.ts';
 import { parseConfig } from '../../../gateway/config/schema.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { ListenerAdmission, type AdmissionOptions } from '../../../gateway/session/admission.ts';
 import { createTestPki, installServerCertificate, presentedSerial, type TestPki } from '../../harness/pki.ts';
 
 type Route = 'bootstrap' | 'broker';
 type Outcome = { admitted: ClientIdentity; route: Route } | { refused: string; detail: string };
-type ServeOptions = AdmissionOptions & {
+type ServeOptions = Omit<AdmissionOptions, 'metrics'> & {
   /** What an admitted connection does (default: ends at once); the outcome is recorded before. */
   onAdmitted?: (socket: net.Socket, identity: ClientIdentity) => void;
 };
 
 /**
  * One listener's admission on two ephemeral ports (a bootstrap port and a broker port, as a gateway
- * listener has: one admission shared by both), recording what happened to each connection.
+ * listener has: one admission shared by both), recording what happened to each connection. It counts
+ * into metrics of its own (returned): what a test reads there is this listener's doing alone.
  */
 async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions = {}) {
   const yaml = `backend: { bootstrapServers: ["127.0.0.1:9092"] }\nlisteners:\n  - name: t\n    bind: 127.0.0.1:9093\n    routing: { basePort: 9100 }\n${listenerYaml.replace(/^/gm, '    ')}\nauthorization: { mode: off }\n`;
@@ -45,7 +46,8 @@ async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions =
       done();
     },
   });
-  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream), options);
+  const metrics = new GatewayMetrics();
+  const admission = new ListenerAdmission(config, pino({ level: 'debug' }, stream), { ...options, metrics: metrics.proxy });
   const listen = async (route: Route) => {
     const server = net.createServer((raw) =>
       admission.admit(raw, (socket, identity) => {
@@ -72,6 +74,7 @@ async function serve(pki: TestPki, listenerYaml: string, options: ServeOptions =
   };
   return {
     admission,
+    metrics,
     port,
     brokerPort,
     next,
@@ -150,7 +153,7 @@ describe('client certificates', () => {
       tlsClient(gw.port, pki, pki.client('unmapped', { subject: { CN: 'carol', O: 'Other' } }));
       refused(await gw.next(), 'principal-mapping-failed', /No rules apply to CN=carol,O=Other/);
       assert.match(
-        await registry.getSingleMetricAsString('gatehouse_connections_refused_total'),
+        await gw.metrics.registry.getSingleMetricAsString('gatehouse_connections_refused_total'),
         /listener="t",reason="client-certificate-missing"} 1/,
       );
     } finally {
@@ -276,7 +279,7 @@ describe('server certificate reload', () => {
       assert.equal(failure.trigger, 'SIGHUP');
       assert.match(String(failure.err), /server\.crt|server\.key/);
       assert.equal(await presentedSerial(gw.port, pki), serial2, 'the last good certificate stays in force');
-      assert.match(await registry.getSingleMetricAsString('gatehouse_tls_last_reload_success'), /listener="t"} 0/);
+      assert.match(await gw.metrics.registry.getSingleMetricAsString('gatehouse_tls_last_reload_success'), /listener="t"} 0/);
     } finally {
       gw.close();
     }
@@ -453,19 +456,19 @@ function closedWithin(socket: net.Socket, ms: number): Promise<number> {
   });
 }
 
-async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
-  const metric = await registry.getSingleMetric(name)?.get();
+async function metricValue(metrics: GatewayMetrics, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
   const hit = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
   return hit?.value ?? 0;
 }
 
 /** Waits until the listener holds no connection: every path that ends one released its slot once. */
-async function listenerDrained(): Promise<void> {
+async function listenerDrained(metrics: GatewayMetrics): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while ((await metricValue('gatehouse_listener_connections', { listener: 't' })) !== 0) {
+  while ((await metricValue(metrics, 'gatehouse_listener_connections', { listener: 't' })) !== 0) {
     assert.ok(
       Date.now() < deadline,
-      `gatehouse_listener_connections stays at ${await metricValue('gatehouse_listener_connections', { listener: 't' })}`,
+      `gatehouse_listener_connections stays at ${await metricValue(metrics, 'gatehouse_listener_connections', { listener: 't' })}`,
     );
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -678,10 +681,10 @@ describe('connection limits', () => {
       const third = await connectFrom(gw.port);
       await closedWithin(third, 5_000);
       refused(await gw.next(), 'max-connections', /maximum of 2/);
-      assert.equal(await metricValue('gatehouse_listener_connections', { listener: 't' }), 2);
+      assert.equal(await metricValue(gw.metrics, 'gatehouse_listener_connections', { listener: 't' }), 2);
       clients[0].destroy();
       const deadline = Date.now() + 5_000;
-      while ((await metricValue('gatehouse_listener_connections', { listener: 't' })) !== 1) {
+      while ((await metricValue(gw.metrics, 'gatehouse_listener_connections', { listener: 't' })) !== 1) {
         assert.ok(Date.now() < deadline, 'the closed connection still holds its slot');
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -691,7 +694,7 @@ describe('connection limits', () => {
       for (const s of held) s.destroy();
       gw.close();
     }
-    await listenerDrained();
+    await listenerDrained(gw.metrics);
   });
 
   test('maxConnectionsPerIp counts the real client (after PROXY); a CIDR override replaces it', async () => {
@@ -717,7 +720,7 @@ describe('connection limits', () => {
       for (const s of held) s.destroy();
       gw.close();
     }
-    await listenerDrained();
+    await listenerDrained(gw.metrics);
   });
 
   test('maxConnectionCreationRatePerIp: a burst beyond the rate is refused for that address only, and tokens come back', async () => {
@@ -737,7 +740,7 @@ describe('connection limits', () => {
     } finally {
       gw.close();
     }
-    await listenerDrained();
+    await listenerDrained(gw.metrics);
   });
 
   test('every way a connection ends releases its slot exactly once', async () => {
@@ -761,7 +764,7 @@ describe('connection limits', () => {
         startTls(await connectFrom(gw.brokerPort)); // admitted, then closed by the server
         admitted(await gw.next());
         held.pop()!.destroy();
-        await listenerDrained();
+        await listenerDrained(gw.metrics);
       }
       // Had any path released twice, the counts would be below zero and more than 3 would get in.
       const clients = [];
@@ -774,7 +777,7 @@ describe('connection limits', () => {
       for (const s of held) s.destroy();
       gw.close();
     }
-    await listenerDrained();
+    await listenerDrained(gw.metrics);
   });
 });
 
@@ -783,7 +786,7 @@ describe('refusal log lines', () => {
     const gw = await serve(pki, 'plaintext: true\nnetwork: { deny: [127.0.0.66/32] }', {
       refusalLog: { linesPerSecond: 5, reportIntervalMs: 300 },
     });
-    const before = await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' });
+    const before = await metricValue(gw.metrics, 'gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' });
     const started = Date.now();
     const flood = 300;
     try {
@@ -805,7 +808,10 @@ describe('refusal log lines', () => {
         flood,
         'every refusal is a line or in a suppressed count',
       );
-      assert.equal((await metricValue('gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' })) - before, flood);
+      assert.equal(
+        (await metricValue(gw.metrics, 'gatehouse_connections_refused_total', { listener: 't', reason: 'ip-denied' })) - before,
+        flood,
+      );
     } finally {
       gw.close();
     }

@@ -5,7 +5,6 @@
 // Real sockets: the gateway in this process in front of a scripted backend.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { registry } from '../../../gateway/observability/metrics.ts';
 import { API_KEY, decodeResponseFrame } from '../../../gateway/protocol/index.ts';
 import { startTappedGateway, type TappedGateway } from '../../harness/gateway-in-process.ts';
 import { startScriptedBackend, type ScriptedBackend } from '../../harness/scripted-backend.ts';
@@ -51,7 +50,7 @@ test('brokers advertised at port 70000 and -1 are refused with a warning; no por
   assert.deepEqual([...gw.gateway.ports().get('tapped')!.brokers.keys()], [1], 'only the routable broker has a gateway port');
   // The gateway port reserved for broker 2 has nothing behind it: the client is refused there.
   await assert.rejects(connectRaw(`127.0.0.1:${gw.brokerPorts.get(2)}`), /ECONNREFUSED/);
-  const metric = await registry.getSingleMetricAsString('gatehouse_routes_refused_total');
+  const metric = await gw.gateway.metrics.registry.getSingleMetricAsString('gatehouse_routes_refused_total');
   assert.match(metric, /gatehouse_routes_refused_total\{listener="tapped"\} [2-9]/);
 });
 

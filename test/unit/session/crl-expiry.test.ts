@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { CrlInForce, LoadedMaterial } from '../../../gateway/net/tls-material.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { CrlExpiryReporter } from '../../../gateway/session/crl-expiry.ts';
 
 const HOUR = 3_600_000;
@@ -23,7 +23,8 @@ test('crl_expiring then crl_expired, each logged when it starts and hourly after
     }),
   );
   let now = new Date('2026-01-01T00:00:00Z');
-  const reporter = new CrlExpiryReporter('r', logger, null, () => now);
+  const { registry, proxy } = new GatewayMetrics();
+  const reporter = new CrlExpiryReporter('r', logger, proxy.tlsCrlNextUpdate, null, () => now);
   const crl: CrlInForce = {
     file: 'a.pem',
     issuer: 'CN=A',

@@ -13,7 +13,6 @@ import { after, before, test } from 'node:test';
 import type { AnyEnforcer, Enforcer } from '../../../gateway/authz/enforce/enforcer.ts';
 import { EnforcerRegistry } from '../../../gateway/authz/enforce/registry.ts';
 import { FrameReader } from '../../../gateway/net/frame-reader.ts';
-import { registry as metrics } from '../../../gateway/observability/metrics.ts';
 import {
   API_KEY,
   type Struct,
@@ -400,7 +399,7 @@ test('a policy reload decides the next request of an open connection', async () 
 });
 
 test('decisions are counted by api, resource type, operation, decision and rule, and audited with who, what and why', async () => {
-  const text = await metrics.metrics();
+  const text = await gw.gateway.metrics.text();
   const count = (labels: string) => Number(new RegExp(`gatehouse_authz_decisions_total\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? 0);
   // Cached decisions are counted too: every request, not every distinct question.
   assert.equal(count('api="ListOffsets",resource_type="TOPIC",operation="DESCRIBE",decision="allowed",rule="read-t"'), 6);

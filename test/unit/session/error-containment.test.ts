@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { KafkaPrincipal } from '../../../gateway/common/principal.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { createLogger } from '../../../gateway/observability/logger.ts';
 import { API_KEY, versionRange } from '../../../gateway/protocol/index.ts';
 import { AdvertisedVersions } from '../../../gateway/routing/api-versions.ts';
 import { BrokerMap, type Address } from '../../../gateway/routing/broker-map.ts';
 import { TopicIdCache } from '../../../gateway/routing/topic-ids.ts';
+import { sessionMetricsOf } from '../../../gateway/session/gateway.ts';
 import { Session, type CloseReason, type SessionServices } from '../../../gateway/session/session.ts';
 import { startScriptedBackend, type ScriptedBackend } from '../../harness/scripted-backend.ts';
 import { connectRaw, requestV1, type RawConnection } from '../../integration/proxy/raw-client.ts';
@@ -38,6 +40,9 @@ after(async () => {
   await backend?.close();
 });
 
+/** The sessions count into a gateway's metrics, as the gateway's own do (the counting path runs for real). */
+const metrics = sessionMetricsOf(new GatewayMetrics());
+
 const DEFAULT_LIMITS: SessionServices['limits'] = {
   maxFrameBytes: 1 << 20,
   maxInFlightRequests: 100,
@@ -62,6 +67,7 @@ async function openSession(opts: { target?: Address; limits?: SessionServices['l
           'unit',
           { address: '127.0.0.1', port: socket.remotePort ?? 0, principal: KafkaPrincipal.ANONYMOUS, method: 'anonymous', tls: null },
           {
+            metrics,
             brokers:
               opts.brokers ??
               new BrokerMap({ mode: 'port-per-broker', host: '127.0.0.1', basePort: 0, brokerPorts: new Map([[1, 19092]]) }),

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { FrameReader } from '../../../gateway/net/frame-reader.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { API_KEY, decodeRequestFrame, encodeResponseFrame, versionRange } from '../../../gateway/protocol/index.ts';
 import { AdvertisedVersions } from '../../../gateway/routing/api-versions.ts';
 import { TopicIdCache } from '../../../gateway/routing/topic-ids.ts';
@@ -48,10 +48,13 @@ function resolver(versions: AdvertisedVersions) {
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({}, new Writable({ write: (c, _e, done) => (logs.push(JSON.parse(String(c)) as Record<string, unknown>), done()) }));
   const topics = new TopicIdCache();
+  const metrics = new GatewayMetrics();
+  const onLookup = (result: 'success' | 'failure') => metrics.proxy.topicIdLookupsTotal.inc({ result });
   return {
     topics,
     logs,
-    r: new TopicIdResolver({ topics, versions, logger, timeoutMs: 2_000, maxResponseBytes: 1 << 20, minIntervalMs: 100 }),
+    metrics,
+    r: new TopicIdResolver({ topics, versions, logger, onLookup, timeoutMs: 2_000, maxResponseBytes: 1 << 20, minIntervalMs: 100 }),
   };
 }
 
@@ -62,7 +65,7 @@ const offering = (maxVersion: number) => {
 };
 
 test('concurrent look-ups share one Metadata request for every topic; the ids land in the cache', async () => {
-  const { r, topics } = resolver(offering(versionRange(API_KEY.Metadata)!.max));
+  const { r, topics, metrics } = resolver(offering(versionRange(API_KEY.Metadata)!.max));
   const backendAddress = { host: '127.0.0.1', port };
   await Promise.all([r.resolve(backendAddress), r.resolve(backendAddress), r.resolve(backendAddress)]);
   assert.equal(requests.length, 1);
@@ -74,6 +77,7 @@ test('concurrent look-ups share one Metadata request for every topic; the ids la
   await new Promise((res) => setTimeout(res, 120));
   await r.resolve(backendAddress);
   assert.equal(requests.length, 2, 'later, it is');
+  assert.match(await metrics.text(), /gatehouse_topic_id_lookups_total\{result="success"\} 2/);
 });
 
 test('a failed look-up resolves anyway, logged and counted; a backend without Metadata v10 is not asked', async () => {
@@ -86,5 +90,5 @@ test('a failed look-up resolves anyway, logged and counted; a backend without Me
   await old.r.resolve({ host: '127.0.0.1', port });
   assert.equal(requests.length, before);
   assert.match(String(old.logs.find((l) => l.event === 'topic_id_lookup_failed')?.err), /v9; topic ids need v10/);
-  assert.match(await registry.metrics(), /gatehouse_topic_id_lookups_total\{result="failure"\} 2/);
+  for (const { metrics } of [down, old]) assert.match(await metrics.text(), /gatehouse_topic_id_lookups_total\{result="failure"\} 1/);
 });

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { parseConfig } from '../../../gateway/config/schema.ts';
-import { registry } from '../../../gateway/observability/metrics.ts';
+import { GatewayMetrics } from '../../../gateway/observability/gateway-metrics.ts';
 import { ListenerAdmission } from '../../../gateway/session/admission.ts';
 
 test('an IP identity of User:* is refused at admission; User:alice from the next address is admitted', async () => {
@@ -36,7 +36,8 @@ listeners:
       done();
     },
   });
-  const admission = new ListenerAdmission(listener, pino({ level: 'debug' }, stream));
+  const metrics = new GatewayMetrics();
+  const admission = new ListenerAdmission(listener, pino({ level: 'debug' }, stream), { metrics: metrics.proxy });
   const admitted: string[] = [];
   const server = net.createServer((raw) =>
     admission.admit(raw, (socket, identity) => {
@@ -62,7 +63,7 @@ listeners:
     const refusal = logs.find((l) => l.reason === 'principal-wildcard');
     assert.ok(refusal, JSON.stringify(logs));
     assert.match(String(refusal.detail), /User:\* \(via ip\) is the ACL wildcard/);
-    assert.match(await registry.metrics(), /gatehouse_connections_refused_total\{listener="w",reason="principal-wildcard"\} 1/);
+    assert.match(await metrics.text(), /gatehouse_connections_refused_total\{listener="w",reason="principal-wildcard"\} 1/);
   } finally {
     server.close();
     admission.close();

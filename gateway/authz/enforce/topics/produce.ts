@@ -65,7 +65,10 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
       if (name !== undefined && ctx.authz.allowed('WRITE', 'TOPIC', name)) continue;
       (denied ??= new Array<boolean>(topics.length).fill(false))[i] = true;
     }
-    if (denied === undefined) return peek.acks === 0 ? FORWARD_UNANSWERED : FORWARD;
+    if (denied === undefined) {
+      countForwarded(ctx, topics, byId, undefined);
+      return peek.acks === 0 ? FORWARD_UNANSWERED : FORWARD;
+    }
     if (peek.acks === 0) return { action: 'close', reason: 'acks=0 Produce denied (topic)' };
 
     const deniedEntries: Struct[] = [];
@@ -80,6 +83,7 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
       deniedEntries.push(deniedTopic(t, code));
     }
     if (allDenied) return { action: 'answer', body: { responses: deniedEntries, throttleTimeMs: 0 } };
+    countForwarded(ctx, topics, byId, denied);
     const body = req.body();
     return { action: 'rewrite', body: { ...body, topicData: body.topicData.filter((_, i) => !denied[i]) }, memo: deniedEntries };
   },
@@ -88,6 +92,18 @@ export const produceEnforcer: Enforcer<typeof API_KEY.Produce, DeniedTopics> = {
     body.responses.push(...(memo as never[]));
   },
 };
+
+/** What the forwarded topics carry, for the per-topic metrics (after the decision: denied topics are not counted). */
+function countForwarded(ctx: EnforceContext, topics: ProduceAuthPeek['topics'], byId: boolean, denied: boolean[] | undefined): void {
+  const produced = ctx.produced;
+  if (produced === undefined) return;
+  for (let i = 0; i < topics.length; i++) {
+    if (denied?.[i]) continue;
+    const t = topics[i];
+    const name = byId ? ctx.topics.nameOf(t.topicId!) : t.name;
+    if (name != null) produced(name, t.records, t.bytes);
+  }
+}
 
 /** Whether some topic id has no name yet (checked first, so the usual all-known case allocates nothing). */
 function someIdUnknown(ctx: EnforceContext, topics: ProduceAuthPeek['topics']): boolean {

@@ -7,6 +7,7 @@ import { authPeekByDecoding, peekProduceForAuthorization } from '../../../../../
 import { ProtocolError, type Struct } from '../../../../../gateway/protocol/index.ts';
 import { requestView, testContext } from '../context.ts';
 import { answered, merged, sent } from './typed.ts';
+import { buildBatch } from '../../../protocol/support.ts';
 
 const PRODUCE = 0;
 const VERSIONS = [3, 9, 13]; // oldest a 4.x broker serves with magic-v2 batches, first flexible, topic ids
@@ -240,4 +241,39 @@ test('v13 unknown topic id: resolved first, then 100 before authorization', () =
     [[ID_UNKNOWN, [100, 100]]],
   );
   assert.equal(ctx.asked.filter((q) => q.name !== 'a').length, 0, 'the unknown id is never authorized');
+});
+
+test('the peek counts records from batch headers and bytes per topic; only forwarded topics are reported as produced', () => {
+  for (const v of VERSIONS) {
+    const b = body(v, [
+      [topicRef(v, 'a'), [0, 1]],
+      [topicRef(v, 'b'), [3]],
+    ]);
+    // Two partitions of `a`: 4 + (2 + 3) records; `b`: one batch of 7 records (a control batch adds none).
+    const batches = [Buffer.concat([buildBatch({ records: 4 })]), Buffer.concat([buildBatch({ records: 2 }), buildBatch({ records: 3 })])];
+    const topicData = b.topicData as Struct[];
+    (topicData[0].partitionData as Struct[]).forEach((p, i) => (p.records = batches[i]));
+    (topicData[1].partitionData as Struct[])[0].records = Buffer.concat([
+      buildBatch({ records: 7, payload: 100 }),
+      buildBatch({ records: 1, attributes: 0x20 }),
+    ]);
+    const reference = authPeekByDecoding(requestView(PRODUCE, v, b).payload);
+    assert.deepEqual(
+      reference.topics.map((t) => [t.records, t.bytes]),
+      [
+        [9, 71 + 142],
+        [7, 161 + 71],
+      ],
+      `v${v}`,
+    );
+    assert.deepEqual(peekProduceForAuthorization(requestView(PRODUCE, v, b, { chunkSize: 5 }).parts), reference, `v${v} chunked`);
+
+    const produced: Array<[string, number, number]> = [];
+    const ctx = {
+      ...testContext(['User:alice ALLOW WRITE TOPIC a'], { topicIds: IDS }),
+      produced: (...c: [string, number, number]) => void produced.push(c),
+    };
+    assert.equal(produceEnforcer.onRequest(requestView(PRODUCE, v, b), ctx).action, 'rewrite');
+    assert.deepEqual(produced, [['a', 9, 213]], `v${v}: the denied topic is not counted`);
+  }
 });
