@@ -145,6 +145,13 @@ export function createProxyMetrics(registry: Registry) {
       registers: [registry],
     }),
 
+    upstreamErrorsTotal: new Counter({
+      name: 'gatehouse_upstream_errors_total',
+      help: 'Connections to backend brokers that failed or that the backend ended (not the gateway), by broker address and reason: connect-refused, connect-timeout, connect-failed, reset, closed (the broker closed it), bad-frame, bad-response (an answer the gateway cannot read or did not ask for), error.',
+      labelNames: ['broker', 'reason'] as const,
+      registers: [registry],
+    }),
+
     expiredSessionsClosedTotal: new Counter({
       name: 'gatehouse_expired_sessions_closed_total',
       help: "Connections closed because a request arrived after the SASL session expired without re-authentication (Kafka's expired-connections-killed-count), by listener.",

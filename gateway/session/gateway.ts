@@ -310,7 +310,7 @@ function authenticationRecord(event: AuthenticationEvent) {
   };
 }
 
-/** What sessions count into: the gateway's traffic series and its SASL identities. */
+/** What sessions count into: the gateway's traffic, topic and upstream-error series and its SASL identities. */
 export function sessionMetricsOf(metrics: GatewayMetrics): SessionMetrics {
   const traffic = metrics.traffic;
   const identities = metrics.proxy.clientsAuthenticatedTotal;
@@ -321,6 +321,7 @@ export function sessionMetricsOf(metrics: GatewayMetrics): SessionMetrics {
     saslIdentity: (listener) => identities.inc({ listener, method: 'sasl' }),
     produced: (topic, records, bytes) => metrics.topics.produced(topic, records, bytes),
     fetched: (topic, records, bytes) => metrics.topics.fetched(topic, records, bytes),
+    upstreamError: (broker, reason) => metrics.proxy.upstreamErrorsTotal.inc({ broker, reason }),
   };
 }
 

@@ -17,7 +17,7 @@ import { type LocalApiVersions, saslApiIllegalStateAnswer } from '../auth/sasl/s
 import type { AnyEnforcer, RequestDecision } from '../authz/enforce/enforcer.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
-import { Upstream } from '../net/upstream.ts';
+import { Upstream, type UpstreamEnd } from '../net/upstream.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
   API_KEY,
@@ -53,6 +53,8 @@ export type SessionMetrics = {
   readonly produced: (topic: string, records: number, bytes: number) => void;
   /** Records and bytes a Fetch answer passes to the client from a topic. */
   fetched(topic: string, records: number, bytes: number): void;
+  /** A backend connection that failed or was ended by the backend (not by the gateway), by broker address. */
+  upstreamError(broker: string, reason: UpstreamEnd | 'bad-response'): void;
 };
 
 export type SessionServices = {
@@ -302,8 +304,13 @@ export class Session {
       backendBytesIn: upstream?.bytesRead ?? 0,
       backendBytesOut: upstream?.bytesWritten ?? 0,
       inFlight: this.slots.length,
-      backend: upstream && !upstream.destroyed ? `${this.target.host}:${this.target.port}` : null,
+      backend: upstream && !upstream.destroyed ? this.backendLabel() : null,
     };
+  }
+
+  /** The backend broker's address as the metrics name it. */
+  private backendLabel(): string {
+    return `${this.target.host}:${this.target.port}`;
   }
 
   get identity(): ClientIdentity {
@@ -344,6 +351,7 @@ export class Session {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.backlog = [];
+    if (reason === 'bad-response') this.services.metrics.upstreamError(this.backendLabel(), 'bad-response');
     const level = reason === 'internal-error' ? 'error' : QUIET_CLOSES.has(reason) ? 'info' : 'warn';
     this.log[level](
       { event: 'connection_close', reason, detail, requests: this.requests, durationMs: Date.now() - this.opened, ...(err && { err }) },
@@ -819,7 +827,10 @@ export class Session {
       {
         onFrame: this.guard((frame: Frame) => this.onResponse(frame)),
         onFrames: this.guard((frames: readonly Frame[]) => this.onResponses(frames)),
-        onClose: this.guard((reason: string | null) => this.close('upstream-closed', reason ?? 'backend closed the connection')),
+        onClose: this.guard((reason: string | null, kind: UpstreamEnd) => {
+          if (!this.closed && kind !== 'local') this.services.metrics.upstreamError(this.backendLabel(), kind);
+          this.close('upstream-closed', reason ?? 'backend closed the connection');
+        }),
       },
     );
     upstream.socket.on(

@@ -1,7 +1,8 @@
 // An unexpected error while serving one connection closes that connection — logged at error level with
 // its stack, reason internal-error — and nothing else: not the other sessions, not the process. Errors
 // are provoked in each kind of handler a session has: client data, backend data, its timer. And a
-// backend address that net.connect would throw on fails the session cleanly.
+// backend address that net.connect would throw on fails the session cleanly. A backend connection that
+// fails or that the backend ends is counted by broker and reason (gatehouse_upstream_errors_total).
 // A unit test of Session over real sockets (a scripted backend behind it); the faults are injected
 // through its services.
 import assert from 'node:assert/strict';
@@ -41,7 +42,14 @@ after(async () => {
 });
 
 /** The sessions count into a gateway's metrics, as the gateway's own do (the counting path runs for real). */
-const metrics = sessionMetricsOf(new GatewayMetrics());
+const gatewayMetrics = new GatewayMetrics();
+const metrics = sessionMetricsOf(gatewayMetrics);
+
+/** gatehouse_upstream_errors_total for this broker and reason. */
+async function upstreamErrors(broker: string, reason: string): Promise<number> {
+  const metric = await gatewayMetrics.registry.getSingleMetric('gatehouse_upstream_errors_total')?.get();
+  return metric?.values.find((v) => v.labels.broker === broker && v.labels.reason === reason)?.value ?? 0;
+}
 
 const DEFAULT_LIMITS: SessionServices['limits'] = {
   maxFrameBytes: 1 << 20,
@@ -182,5 +190,50 @@ test(
     healthy.conn.send(tooNewApiVersions(6));
     assert.equal((await healthy.conn.next())?.readInt32BE(0), 6);
     healthy.conn.end();
+  },
+);
+
+/** A stand-in broker that does `onRequest` with the socket at the first request bytes; its port. */
+async function oddBackend(onRequest: (socket: net.Socket) => void): Promise<{ port: number; close: () => void }> {
+  const odd = net.createServer((socket) => socket.once('data', () => onRequest(socket)));
+  await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+  return { port: (odd.address() as net.AddressInfo).port, close: () => odd.close() };
+}
+
+test(
+  'backend connections that fail or that the backend ends are counted by broker and reason; the gateway ending one is not',
+  { timeout: 20_000 },
+  async () => {
+    const refused = await oddBackend(() => undefined);
+    refused.close(); // nothing listens there any more
+    const closing = await oddBackend((socket) => socket.end());
+    const resetting = await oddBackend((socket) => socket.resetAndDestroy());
+    const garbling = await oddBackend((socket) => socket.write(Buffer.from([0, 0, 0, 4, 0x7f, 0x7f, 0x7f, 0x7f]))); // a wrong correlation id
+    const cases: Array<[port: number, reason: string]> = [
+      [refused.port, 'connect-refused'],
+      [closing.port, 'closed'],
+      [resetting.port, 'reset'],
+      [garbling.port, 'bad-response'],
+    ];
+    for (const [port, reason] of cases) {
+      const broker = `127.0.0.1:${port}`;
+      const before = await upstreamErrors(broker, reason);
+      const victim = await openSession({ target: { host: '127.0.0.1', port } });
+      victim.conn.send(metadataV1(1));
+      assert.equal(await victim.closed, reason === 'bad-response' ? 'bad-response' : 'upstream-closed', reason);
+      assert.equal(await upstreamErrors(broker, reason), before + 1, `${reason} counted once`);
+    }
+    // A client that leaves ends its backend connection: the gateway's doing, not an error.
+    const healthy = await openSession();
+    await assertStillServing(healthy, 2);
+    healthy.conn.end();
+    assert.equal(await healthy.closed, 'client-closed');
+    const total = (await gatewayMetrics.registry.getSingleMetric('gatehouse_upstream_errors_total')?.get())?.values ?? [];
+    assert.deepEqual(
+      total.filter((v) => v.labels.broker === `127.0.0.1:${backend.port}`),
+      [],
+      'no error counted for the healthy backend',
+    );
+    for (const b of [closing, resetting, garbling]) b.close();
   },
 );
