@@ -4,12 +4,16 @@
 // one Buffer. Bad batch bytes only stop the count; framing is the caller's to check.
 import type { ChunkCursor } from './chunk-cursor.ts';
 
-const BATCH_OVERHEAD = 12;
-const BATCH_HEADER_SIZE = 61;
-const MAGIC_AT = 16;
-const ATTRIBUTES_LOW_AT = 22;
+/** Bytes of a magic-v2 batch header (spec §6). */
+export const BATCH_HEADER_SIZE = 61;
+/** Offset (8) + batchLength (4): the part of a batch not counted in batchLength. */
+export const BATCH_OVERHEAD = 12;
+/** Where the magic byte sits, and the low byte of the int16 attributes. */
+export const MAGIC_AT = 16;
+export const ATTRIBUTES_LOW_AT = 22;
 const RECORD_COUNT_AT = 57;
-const ATTR_CONTROL = 0x20;
+export const ATTR_TRANSACTIONAL = 0x10;
+export const ATTR_CONTROL = 0x20;
 
 function int32Ahead(c: ChunkCursor, at: number): number {
   return (c.byteAhead(at) << 24) | (c.byteAhead(at + 1) << 16) | (c.byteAhead(at + 2) << 8) | c.byteAhead(at + 3) | 0;

@@ -2,7 +2,7 @@
 // bytes after the 4-byte size) without decoding its body. Every malformed input is a ProtocolError.
 
 import { API_KEY } from './api-keys.ts';
-import { skipRecordsCounting } from './batch-headers.ts';
+import { ATTR_TRANSACTIONAL, ATTRIBUTES_LOW_AT, BATCH_HEADER_SIZE, MAGIC_AT, skipRecordsCounting } from './batch-headers.ts';
 import { ChunkCursor } from './chunk-cursor.ts';
 import { type Layout, type Struct, decode, decodeField, messageLayout, tagOrder } from './codec.ts';
 import { ProtocolError, truncated } from './errors.ts';
@@ -347,12 +347,6 @@ export interface ProduceAuthPeek {
   readonly topics: ProduceTopicAuthPeek[];
 }
 
-/** Batch header offsets (spec §6): magic at 16, the low byte of the int16 attributes at 22. */
-const BATCH_MAGIC_AT = 16;
-const BATCH_ATTR_LOW_AT = 22;
-const BATCH_TRANSACTIONAL = 0x10;
-const MIN_BATCH_HEADER = 61;
-
 function chunkTaggedFields(r: ChunkCursor): void {
   const count = r.unsignedVarint();
   if (count > r.left) throw new ProtocolError('invalid-length', `invalid tagged fields count ${count}`);
@@ -420,8 +414,8 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
         const len = flexible ? r.unsignedVarint() - 1 : r.int32();
         if (len < -1) throw new ProtocolError('invalid-length', `invalid records length ${len}`);
         if (len > r.left) throw truncated(len, r.left);
-        if (len >= MIN_BATCH_HEADER && !transactional) {
-          transactional = r.byteAhead(BATCH_MAGIC_AT) === 2 && (r.byteAhead(BATCH_ATTR_LOW_AT) & BATCH_TRANSACTIONAL) !== 0;
+        if (len >= BATCH_HEADER_SIZE && !transactional) {
+          transactional = r.byteAhead(MAGIC_AT) === 2 && (r.byteAhead(ATTRIBUTES_LOW_AT) & ATTR_TRANSACTIONAL) !== 0;
         }
         if (len > 0) {
           bytes += len;
@@ -464,9 +458,9 @@ export function authPeekByDecoding(frame: Buffer): ProduceAuthPeek {
       const records = p.records as Buffer | null;
       if (
         records &&
-        records.length >= MIN_BATCH_HEADER &&
-        records[BATCH_MAGIC_AT] === 2 &&
-        (records[BATCH_ATTR_LOW_AT] & BATCH_TRANSACTIONAL) !== 0
+        records.length >= BATCH_HEADER_SIZE &&
+        records[MAGIC_AT] === 2 &&
+        (records[ATTRIBUTES_LOW_AT] & ATTR_TRANSACTIONAL) !== 0
       )
         transactional = true;
       return p.index as number;

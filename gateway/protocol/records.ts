@@ -1,18 +1,15 @@
 // Record batches stay bytes: this module only peeks batch headers (magic v2, spec §6) to count records
 // and bytes per topic-partition, without decompressing and without ever throwing on bad record bytes.
 
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, BATCH_OVERHEAD } from './batch-headers.ts';
 import type { Struct } from './codec.ts';
 import { peekProduce } from './peek.ts';
 
-export const BATCH_HEADER_SIZE = 61;
-/** Offset (8) + batchLength (4): the part of a batch not counted in batchLength. */
-export const BATCH_OVERHEAD = 12;
+export { BATCH_HEADER_SIZE, BATCH_OVERHEAD };
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 const ATTR_COMPRESSION = 0x07;
 const ATTR_TIMESTAMP_TYPE = 0x08;
-const ATTR_TRANSACTIONAL = 0x10;
-const ATTR_CONTROL = 0x20;
 const ATTR_DELETE_HORIZON = 0x40;
 
 export interface BatchHeader {
