@@ -6,6 +6,8 @@ import { type ApiRange, type ApiVersionsFeatures, featuresOf, intersectApiVersio
 import type { Address } from '../routing/broker-map.ts';
 
 export type ProbeResult = {
+  /** The broker that answered. */
+  target: Address;
   apiVersions: ApiRange[];
   /** The backend's features (ApiVersions v3+), which the gateway repeats when it answers ApiVersions itself. */
   features: ApiVersionsFeatures | null;
@@ -61,7 +63,7 @@ export async function probeBackend(target: Address, timeoutMs: number): Promise<
   // An empty topic list asks for brokers only (v1+); v12 is the newest the probe needs.
   const metadata = await exchange(target, timeoutMs, API_KEY.Metadata, Math.min(metadataRange.maxVersion, 12), { topics: [] });
   const brokers = metadata.brokers as Array<{ nodeId: number; host: string; port: number }>;
-  return { apiVersions, features: versions.features, brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })) };
+  return { target, apiVersions, features: versions.features, brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })) };
 }
 
 /** Probes the bootstrap servers in turn; the first that answers is the answer (one reachable broker is enough). */

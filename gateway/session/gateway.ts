@@ -31,7 +31,7 @@ import { apiName, versionRange } from '../protocol/index.ts';
 import { KafkaAclStore } from './acl-topic-store.ts';
 import { ListenerAdmission, type RefusalReason } from './admission.ts';
 import { BackendHealthMonitor } from './backend-health.ts';
-import { probeAny, probeBackend } from './backend-probe.ts';
+import { probeAny, probeBackend, type ProbeResult } from './backend-probe.ts';
 import type { EnforcementServices } from './enforcement.ts';
 import { buildSaslMechanisms, listenerMechanisms, SaslMechanismError, type SaslMechanisms } from './sasl-mechanisms.ts';
 import { type AuthenticationEvent, Session, type SessionMetrics, type SessionSasl } from './session.ts';
@@ -522,15 +522,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     await listen(state, 'bootstrap', state.config.bind.port, route);
   }
 
+  // What a probe or health check learned: API versions and features (the ApiVersions answers the gateway
+  // makes itself repeat them, so a feature finalized later, e.g. transaction.version, reaches clients
+  // within one check), the probed broker's own answer, and the brokers.
+  const learnProbe = (result: ProbeResult) => {
+    versions.update(result.apiVersions, result.features);
+    versions.learn(result.target, result.apiVersions, result.features);
+    for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
+  };
+
   // Probe until the backend answers; broker ports open as brokers become known.
   const probe = async () => {
     for (let attempt = 1; !stopping; attempt++) {
       const target = bootstrapTarget();
       try {
         const result = await probeBackend(target, config.backend.connectTimeoutMs);
-        versions.update(result.apiVersions, result.features);
-        versions.learn(target, result.apiVersions, result.features); // the probed broker's own answer
-        for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
+        learnProbe(result);
         ready = true;
         counters.backendReady.set(1);
         logger.info(
@@ -553,7 +560,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, option
     unreadyAfterFailedChecks: config.backend.unreadyAfterFailedChecks,
     check: () => probeAny(config.backend.bootstrapServers, config.backend.connectTimeoutMs),
     onReachable: (result) => {
-      for (const state of listeners) for (const b of result.brokers) state.brokers.learn(b.nodeId, { host: b.host, port: b.port });
+      learnProbe(result);
       if (ready) return;
       ready = true;
       counters.backendReady.set(1);

@@ -9,7 +9,12 @@ import type { ProbeResult } from '../../../gateway/session/backend-probe.ts';
 const keepAlive = setInterval(() => undefined, 1000);
 after(() => clearInterval(keepAlive));
 
-const ANSWER: ProbeResult = { apiVersions: [], features: null, brokers: [{ nodeId: 1, host: 'b1', port: 9092 }] };
+const ANSWER: ProbeResult = {
+  target: { host: 'b1', port: 9092 },
+  apiVersions: [],
+  features: null,
+  brokers: [{ nodeId: 1, host: 'b1', port: 9092 }],
+};
 
 test('one failed check is not an outage; the configured number in a row is; the first success ends it', async () => {
   const script = [true, false, true, false, false, false, true];
