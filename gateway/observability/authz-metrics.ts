@@ -2,6 +2,7 @@
 // resource, operation, outcome and rule, dry-run denials by principal, observe mode's size. Label
 // values come from bounded sets: enum names, rule ids and principals each capped with an 'other' bucket.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { BoundedLabel } from './bounded-label.ts';
 
 export type AuthzDecisionLabel = 'allowed' | 'denied' | 'dry_run_denied';
 
@@ -31,18 +32,6 @@ export type ObservationCounts = { readonly entries: number; readonly dropped: nu
  * are added to the counter when it is collected (every scrape and every read).
  */
 type DecisionTally = { pending: number; inc(): void; readonly child: { inc(n: number): void } };
-
-/** Keeps the first `max` distinct values of a label; later ones are 'other'. */
-class BoundedLabel {
-  private readonly seen = new Set<string>();
-  constructor(public max: number) {}
-  of(value: string): string {
-    if (this.seen.has(value)) return value;
-    if (this.seen.size >= this.max) return 'other';
-    this.seen.add(value);
-    return value;
-  }
-}
 
 export class AuthzMetrics {
   private readonly decisionTallies = new Map<string, DecisionTally>();

@@ -3,6 +3,7 @@
 // Counted on the hot path as plain number bumps per topic and request, added to the counters when
 // scraped.
 import { Counter, type Registry } from 'prom-client';
+import { BoundedLabel } from './bounded-label.ts';
 
 /** Distinct topics the per-topic series carry by default (admin.maxTopicLabels). */
 export const DEFAULT_MAX_TOPIC_LABELS = 100;
@@ -11,11 +12,10 @@ type Tally = { records: number; bytes: number };
 type Direction = 'produced' | 'fetched';
 
 export class TopicMetrics {
-  private maxTopicLabels = DEFAULT_MAX_TOPIC_LABELS;
   /** Per direction: pending counts by label value (a topic, or 'other'). */
   private readonly pending: Record<Direction, Map<string, Tally>> = { produced: new Map(), fetched: new Map() };
   /** Topics given their own series; shared by both directions so the cap is one number. */
-  private readonly labelled = new Set<string>();
+  private readonly topics = new BoundedLabel(DEFAULT_MAX_TOPIC_LABELS);
 
   constructor(registry: Registry) {
     for (const direction of ['produced', 'fetched'] as const) {
@@ -38,7 +38,7 @@ export class TopicMetrics {
   }
 
   setMaxTopicLabels(max: number): void {
-    this.maxTopicLabels = max;
+    this.topics.max = max;
   }
 
   produced(topic: string, records: number, bytes: number): void {
@@ -52,27 +52,14 @@ export class TopicMetrics {
   private add(direction: Direction, topic: string, records: number, bytes: number): void {
     if (records === 0 && bytes === 0) return;
     const map = this.pending[direction];
-    let tally = map.get(topic);
+    const label = this.topics.of(topic);
+    let tally = map.get(label);
     if (tally === undefined) {
-      const label = this.labelOf(topic);
-      tally = map.get(label);
-      if (tally === undefined) {
-        tally = { records: 0, bytes: 0 };
-        map.set(label, tally);
-      }
-      // Later bumps of an unlabelled topic find 'other's tally under their own name (bounded by the
-      // same cap: past it, only 'other' is added, and unlabelled names are not remembered).
-      if (label === topic) map.set(topic, tally);
+      tally = { records: 0, bytes: 0 };
+      map.set(label, tally);
     }
     tally.records += records;
     tally.bytes += bytes;
-  }
-
-  private labelOf(topic: string): string {
-    if (this.labelled.has(topic)) return topic;
-    if (this.labelled.size >= this.maxTopicLabels) return 'other';
-    this.labelled.add(topic);
-    return topic;
   }
 
   /** Moves what is pending into both counters (either one's collect does both, so they stay in step). */
