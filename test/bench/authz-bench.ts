@@ -24,7 +24,7 @@ import { startGatewayProcess, type GatewayProcess } from '../harness/gateway.ts'
 import { startKafka } from '../harness/kafka.ts';
 import { freePorts, waitForPort } from '../harness/ports.ts';
 import { startServerProcess } from '../harness/processes.ts';
-import { cpuSeconds, FULL_JIT, perfTools, type PerfTarget } from './perf-tools.ts';
+import { cpuTimes, FULL_JIT, perfTools, type PerfTarget } from './perf-tools.ts';
 import { measureProduceAuthorization } from './authz-request-cost.ts';
 import { generatePolicyYaml } from './policy-generator.ts';
 
@@ -177,15 +177,18 @@ console.log(
   `per-request authorization (in process, all allowed): ${requestCosts.map((c) => `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs`).join('; ')}`,
 );
 
-type Phase = { mbPerSec: number; cpu: number };
+/** `cpu`: the hop's CPU seconds in the phase, `user` the part of them in user space (the rest is the kernel's). */
+type Phase = { mbPerSec: number; cpu: number; user: number };
 type Round = { produce: Phase; consume: Phase };
 const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
 
 async function phase(target: PerfTarget & { pid: number | null }, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
-  const cpu = () => (target.pid === null ? 0 : cpuSeconds(target.pid));
-  const before = cpu();
+  const times = () => (target.pid === null ? { user: 0, system: 0 } : cpuTimes(target.pid));
+  const before = times();
   const { mbPerSec } = await run();
-  return { mbPerSec, cpu: cpu() - before };
+  const after = times();
+  const user = after.user - before.user;
+  return { mbPerSec, cpu: user + after.system - before.system, user };
 }
 
 // Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT. (With a produce
@@ -202,9 +205,10 @@ for (let round = 1; round <= rounds; round++) {
     const target = targets[p]!;
     const topic = `${TOPIC_PREFIX}${p}.${round}`;
     const produce = await phase(target, () => tools.produce(target, topic));
-    const consume = consumes ? await phase(target, () => tools.consume(target, topic)) : { mbPerSec: NaN, cpu: NaN };
+    const consume = consumes ? await phase(target, () => tools.consume(target, topic)) : { mbPerSec: NaN, cpu: NaN, user: NaN };
     results[p].push({ produce, consume });
-    const cpuText = (x: Phase) => (target.pid === null ? '' : ` [${x.cpu.toFixed(2)} CPU-s, ${(x.cpu / gbPerPhase).toFixed(2)}/GB]`);
+    const cpuText = (x: Phase) =>
+      target.pid === null ? '' : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB]`;
     console.log(
       `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
         `consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}`,

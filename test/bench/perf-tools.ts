@@ -8,10 +8,16 @@ import { expectSuccess } from '../harness/run.ts';
 /** JVM options for the broker and the perf tools: full JIT (the test default stops at C1). */
 export const FULL_JIT = ['-Xms256m', '-Xmx512m', '-Djava.net.preferIPv4Stack=true'];
 
+/** User and system CPU time of a process so far, in seconds. */
+export function cpuTimes(pid: number): { user: number; system: number } {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // utime, stime: clock ticks of 1/100 s
+}
+
 /** User + system CPU time of a process so far, in seconds. */
 export function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /** Writes a Java client properties file (for --producer.config / --consumer.config). */
