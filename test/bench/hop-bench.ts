@@ -13,7 +13,7 @@
 // Every round runs every path on a new connection (the order alternates); the summary gives medians
 // of the hop's CPU per request, its user and system parts, and each path's ratio to the pipe.
 //   node --import tsx test/bench/hop-bench.ts [--requests N] [--rounds R] [--warmup N] [--rate R/s] [--pin]
-//     [--paths pipe,frame-pipe,acl-off,acl-on]
+//     [--paths pipe,frame-pipe,acl-off,acl-on] [--gateway-node-args FLAGS]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     pin: { type: 'boolean', default: false },
     paths: { type: 'string', default: 'pipe,frame-pipe,acl-off,acl-on' },
+    /** More node flags for the gateway processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`), space-separated. */
+    'gateway-node-args': { type: 'string', default: '' },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -165,6 +167,7 @@ async function startGateway(authorization: Record<string, unknown>): Promise<Hop
     backendBootstrap: `127.0.0.1:${broker.port}`,
     maxBrokers: 1,
     extraConfig: { log: { level: 'warn' }, authorization },
+    nodeArgs: values['gateway-node-args'].split(' ').filter(Boolean),
     listeners: [
       {
         name: 'bench',
