@@ -246,8 +246,11 @@ async function produce(port: number, n: number): Promise<void> {
   socket.destroy();
 }
 
-/** The read and write system calls a process made so far (/proc/PID/io: every read, recv, write, send, writev…). */
-function syscalls(pid: number): { reads: number; writes: number; faults: number } {
+/**
+ * A process's read and write system calls so far (/proc/PID/io: every read, recv, write, send, writev…) and
+ * its minor page faults (/proc/PID/stat).
+ */
+function kernelCounters(pid: number): { reads: number; writes: number; faults: number } {
   const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
   const faults = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
   return { reads: Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? NaN), writes: Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? NaN), faults };
@@ -263,21 +266,21 @@ for (const p of paths) await produce(hops[p].port, Number(values.warmup));
 const width = Math.max(...paths.map((p) => p.length));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const p of round % 2 === 1 ? paths : [...paths].reverse()) {
-    const syscallsBefore = syscalls(hops[p].pid);
+    const countersBefore = kernelCounters(hops[p].pid);
     const before = cpuTimes(hops[p].pid);
     const started = performance.now();
     await produce(hops[p].port, REQUESTS);
     const seconds = (performance.now() - started) / 1000;
     const after = cpuTimes(hops[p].pid);
-    const calls = syscalls(hops[p].pid);
+    const counters = kernelCounters(hops[p].pid);
     const r = { user: after.user - before.user, system: after.system - before.system };
     results[p].push(r);
     const mbPerSec = (REQUESTS * BATCH_BYTES) / 1e6 / seconds;
     console.log(
       `round ${round} ${p.padEnd(width)}: ${mbPerSec.toFixed(0).padStart(5)} MB/s; hop CPU ${(r.user + r.system).toFixed(2)} s ` +
         `(user ${r.user.toFixed(2)}, system ${r.system.toFixed(2)}) = ${(((r.user + r.system) * 1e6) / REQUESTS).toFixed(1)} µs per request, ` +
-        `${((calls.reads - syscallsBefore.reads) / REQUESTS).toFixed(2)} reads, ${((calls.writes - syscallsBefore.writes) / REQUESTS).toFixed(2)} writes, ` +
-        `${((calls.faults - syscallsBefore.faults) / REQUESTS).toFixed(2)} page faults`,
+        `${((counters.reads - countersBefore.reads) / REQUESTS).toFixed(2)} reads, ${((counters.writes - countersBefore.writes) / REQUESTS).toFixed(2)} writes, ` +
+        `${((counters.faults - countersBefore.faults) / REQUESTS).toFixed(2)} page faults`,
     );
   }
 }
