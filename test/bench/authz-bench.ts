@@ -24,7 +24,7 @@ import { startGatewayProcess, type GatewayProcess } from '../harness/gateway.ts'
 import { startKafka } from '../harness/kafka.ts';
 import { freePorts, waitForPort } from '../harness/ports.ts';
 import { startServerProcess } from '../harness/processes.ts';
-import { cpuTimes, FULL_JIT, perfTools, type PerfTarget } from './perf-tools.ts';
+import { cpuTimes, FULL_JIT, median, perfTools, type PerfTarget } from './perf-tools.ts';
 import { measureProduceAuthorization } from './authz-request-cost.ts';
 import { generatePolicyYaml } from './policy-generator.ts';
 
@@ -225,10 +225,6 @@ await cluster.stop();
 fs.rmSync(benchDir, { recursive: true, force: true });
 
 // ---- summary ----
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /** "median (min–max)" */
 const spread = (xs: number[], digits: number) =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;

@@ -26,7 +26,7 @@ import { API_KEY, decodeRequestFrame, encodeRequestFrame, encodeResponseFrame, t
 import { startGatewayProcess } from '../harness/gateway.ts';
 import { freePorts, waitForPort } from '../harness/ports.ts';
 import { startServerProcess } from '../harness/processes.ts';
-import { cpuTimes } from './perf-tools.ts';
+import { cpuTimes, median } from './perf-tools.ts';
 import { generatePolicyYaml } from './policy-generator.ts';
 
 const { values } = parseArgs({
@@ -287,10 +287,6 @@ for (let round = 1; round <= ROUNDS; round++) {
 for (const p of paths) await hops[p].stop();
 fs.rmSync(benchDir, { recursive: true, force: true });
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const perRequest = (s: number) => ((s * 1e6) / REQUESTS).toFixed(1);
 console.log(`\nsummary: median over ${ROUNDS} rounds of the hop's CPU per request (µs); ratios are round by round`);
 for (const p of paths) {

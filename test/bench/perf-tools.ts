@@ -20,6 +20,12 @@ export function cpuSeconds(pid: number): number {
   return user + system;
 }
 
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Writes a Java client properties file (for --producer.config / --consumer.config). */
 export function writeClientProperties(file: string, props: Record<string, string>): string {
   fs.writeFileSync(
