@@ -8,6 +8,8 @@
 // further small ones are copied into append-only blocks, so memory stays near one byte per buffered byte
 // (a frame that arrives in a handful of pieces, the common case, is never copied).
 
+import { emptyObjectArray } from '../common/object-array.ts';
+
 export class FrameTooLargeError extends Error {
   constructor(
     readonly size: number,
@@ -67,7 +69,7 @@ const MAX_BLOCK_BYTES = 64 * 1024;
 
 export class FrameReader {
   /** Buffered chunks; those before `first` are consumed. */
-  private chunks: Buffer[] = [];
+  private chunks = emptyObjectArray<Buffer>();
   private first = 0;
   private buffered = 0;
   /** The block small chunks are copied into; bytes before `blockUsed` are written once and never changed. */

@@ -15,6 +15,7 @@ import type { SaslMechanismName, SaslServerMechanism } from '../auth/sasl/mechan
 import { type SaslAction, SaslAuthenticator } from '../auth/sasl/sasl-authenticator.ts';
 import { type LocalApiVersions, saslApiIllegalStateAnswer } from '../auth/sasl/sasl-frames.ts';
 import type { AnyEnforcer, RequestDecision } from '../authz/enforce/enforcer.ts';
+import { emptyObjectArray } from '../common/object-array.ts';
 import { FrameReader, FrameTooLargeError, type Frame } from '../net/frame-reader.ts';
 import { type Outgoing, writeFrame } from '../net/frame-writer.ts';
 import { Upstream, type UpstreamEnd } from '../net/upstream.ts';
@@ -187,10 +188,10 @@ export class Session {
   private readonly reader: FrameReader;
   /** Opened by the first request that goes to the backend. */
   private upstream: Upstream | null = null;
-  private readonly slots: Slot[] = [];
-  private readonly pending: Pending[] = [];
+  private readonly slots = emptyObjectArray<Slot>();
+  private readonly pending = emptyObjectArray<Pending>();
   /** Requests already cut from the stream but not handled yet because reading is paused. */
-  private backlog: Frame[] = [];
+  private backlog = emptyObjectArray<Frame>();
   private closed = false;
   private draining = false;
   /** Reading the client stops while the backend's socket buffer is full… */
