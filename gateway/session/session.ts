@@ -175,6 +175,16 @@ const PEEK_BYTES = 1024;
  */
 function peekHead<T>(frame: Frame, peek: (bytes: Buffer) => T): T {
   if (frame.size <= PEEK_BYTES) return peek(frame.payload);
+  // A request that begins near the end of a read starts with a short chunk, which usually still holds
+  // the few dozen bytes a peek reads: joining the first 1 KB for it cost more than the rest of the peek.
+  const first = frame.parts[0];
+  if (first.length < 4 + PEEK_BYTES) {
+    try {
+      return peek(first.subarray(4));
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+    }
+  }
   try {
     return peek(frame.head(PEEK_BYTES));
   } catch (err) {
