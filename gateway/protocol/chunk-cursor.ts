@@ -2,6 +2,10 @@
 // frame (response walks, the Produce authorization walk). Reads that straddle two chunks are assembled
 // byte by byte; every read past the end is a ProtocolError.
 import { ProtocolError, truncated } from './errors.ts';
+import { TextCache } from './text-cache.ts';
+
+/** One table per encoding, shared by every cursor (a process serves the same topics on all its connections). */
+const TEXTS = { utf8: new TextCache('utf8'), base64url: new TextCache('base64url') };
 
 /** A forward-only cursor over a list of chunks; reads that straddle two chunks are assembled byte by byte. */
 export class ChunkCursor {
@@ -74,10 +78,20 @@ export class ChunkCursor {
   }
 
   int16(): number {
+    if (this.buf.length - this.pos >= 2) {
+      const v = this.buf.readInt16BE(this.pos);
+      this.skip(2);
+      return v;
+    }
     return this.int(2);
   }
 
   int32(): number {
+    if (this.buf.length - this.pos >= 4) {
+      const v = this.buf.readInt32BE(this.pos);
+      this.skip(4);
+      return v;
+    }
     return this.int(4);
   }
 
@@ -118,7 +132,7 @@ export class ChunkCursor {
   text(n: number, encoding: 'utf8' | 'base64url'): string {
     this.need(n);
     if (this.buf.length - this.pos >= n) {
-      const s = this.buf.toString(encoding, this.pos, this.pos + n);
+      const s = TEXTS[encoding].text(this.buf, this.pos, this.pos + n);
       this.skip(n);
       return s;
     }

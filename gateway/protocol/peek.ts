@@ -385,6 +385,8 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
   if (!fastProduce.has(version)) return authPeekByDecoding(Buffer.concat(parts).subarray(offset));
   const flexible = version >= 9;
   let where = 'RequestHeader';
+  /** The topic entry being read when `where` is 'topicData[]' (its text is made only for an error). */
+  let topic = 0;
   try {
     r.skip(4); // correlation id
     const clientIdLength = r.int16();
@@ -402,7 +404,8 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
     const topics = new Array<ProduceTopicAuthPeek>(nTopics);
     let transactional = false;
     for (let t = 0; t < nTopics; t++) {
-      where = `topicData[${t}]`;
+      where = 'topicData[]';
+      topic = t;
       const name = byId ? null : chunkString(r, flexible, false);
       const topicId = byId ? r.text(16, 'base64url') : null;
       const nParts = chunkCount(r, flexible, 4 + (flexible ? 1 : 4));
@@ -432,7 +435,7 @@ export function peekProduceForAuthorization(parts: readonly Buffer[], offset = 4
     return { transactionalId, acks, transactional, topics };
   } catch (e) {
     if (e instanceof ProtocolError) {
-      if (where) e.within(where);
+      if (where) e.within(where === 'topicData[]' ? `topicData[${topic}]` : where);
       e.inMessage(`ProduceRequest v${version}`);
     }
     throw e;
