@@ -11,7 +11,9 @@
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
 // median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
-//   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R]
+// Before the rounds every path runs --warmups produce (and consume) phases, and each hop's CPU while idle
+// is measured and printed (the gateway's timers cost it some every second; a phase's CPU includes them).
+//   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W]
 //     [--gateway-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
 import fs from 'node:fs';
 import net from 'node:net';
@@ -33,6 +35,12 @@ const { values } = parseArgs({
     records: { type: 'string', default: '150000' },
     'record-size': { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
+    /**
+     * Unmeasured produce (and consume) phases per path first. V8 was still compiling the gateway's code
+     * after one: with --trace-opt, 87-118 ms of compiling in each of the next two produce phases (a
+     * third of the phase's CPU), 4-25 ms after four.
+     */
+    warmups: { type: 'string', default: '3' },
     /** Write V8 CPU profiles of both gateway processes into this folder (when they stop). */
     'gateway-cpu-prof': { type: 'string' },
     /** Which paths to run (default all five). */
@@ -45,6 +53,7 @@ const { values } = parseArgs({
 });
 const workload = { records: Number(values.records), recordSize: Number(values['record-size']) };
 const rounds = Number(values.rounds);
+const warmups = Number(values.warmups);
 const gbPerPhase = (workload.records * workload.recordSize) / 1e9;
 
 const PRINCIPAL = 'User:bench';
@@ -171,32 +180,46 @@ console.log(`hop processes: ${paths.flatMap((p) => (targets[p]!.pid === null ? [
 
 console.log(
   `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
-    `${os.cpus().length} cores; ${rounds} rounds; policy: ${RULES} rules, clients are ${PRINCIPAL}`,
+    `${os.cpus().length} cores; ${warmups} warm-up and ${rounds} measured rounds; policy: ${RULES} rules, clients are ${PRINCIPAL}`,
 );
 console.log(
   `per-request authorization (in process, all allowed): ${requestCosts.map((c) => `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs`).join('; ')}`,
 );
 
-/** `cpu`: the hop's CPU seconds in the phase, `user` the part of them in user space (the rest is the kernel's). */
+/**
+ * `cpu`: the hop's CPU seconds in the phase (every thread's run time, to the ns); `user`: the part of its
+ * clock ticks spent in user space (the rest is the kernel's).
+ */
 type Phase = { mbPerSec: number; cpu: number; user: number };
 type Round = { produce: Phase; consume: Phase };
 const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
 
 async function phase(target: PerfTarget & { pid: number | null }, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
-  const times = () => (target.pid === null ? { user: 0, system: 0 } : cpuTimes(target.pid));
+  const times = () => (target.pid === null ? { user: 0, system: 0, total: 0 } : cpuTimes(target.pid));
   const before = times();
   const { mbPerSec } = await run();
   const after = times();
-  const user = after.user - before.user;
-  return { mbPerSec, cpu: user + after.system - before.system, user };
+  return { mbPerSec, cpu: after.total - before.total, user: after.user - before.user };
 }
 
-// Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT. (With a produce
-// alone, the first measured round still ran ~1.6× the gateway's later CPU per GB: V8 was still optimizing.)
-for (const p of paths) {
-  await tools.produce(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
-  if (consumes) await tools.consume(targets[p]!, `${TOPIC_PREFIX}warmup.${p}`);
+// Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT (see --warmups).
+for (let w = 1; w <= warmups; w++) {
+  for (const p of paths) {
+    await tools.produce(targets[p]!, `${TOPIC_PREFIX}warmup.${p}.${w}`);
+    if (consumes) await tools.consume(targets[p]!, `${TOPIC_PREFIX}warmup.${p}.${w}`);
+  }
 }
+
+// Idle, every hop at once: a phase's CPU includes this much per second of it (a perf tool's JVM start is
+// a second or two of each phase in which no byte moves).
+const IDLE_SECONDS = 10;
+const hopPids = paths.flatMap((p) => (targets[p]!.pid === null ? [] : [[p, targets[p]!.pid] as const]));
+const idleBefore = hopPids.map(([, pid]) => cpuTimes(pid).total);
+await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+console.log(
+  `idle CPU over ${IDLE_SECONDS} s after the warm-up: ` +
+    hopPids.map(([p, pid], i) => `${p} ${(((cpuTimes(pid).total - idleBefore[i]) * 1000) / IDLE_SECONDS).toFixed(1)} ms/s`).join(', '),
+);
 
 const width = Math.max(...paths.map((p) => p.length));
 for (let round = 1; round <= rounds; round++) {
