@@ -13,12 +13,23 @@ export type Outgoing = Buffer | readonly Buffer[];
  * pass the same function every time, so Node can batch the calls.
  */
 export function writeFrame(socket: Writable, frame: Outgoing, written?: () => void): boolean {
-  if (Buffer.isBuffer(frame)) return socket.write(frame, written);
-  if (frame.length === 1) return socket.write(frame[0], written);
+  if (Buffer.isBuffer(frame)) return socket.write(frame, written) || stillRoom(socket);
+  if (frame.length === 1) return socket.write(frame[0], written) || stillRoom(socket);
   socket.cork();
   const last = frame.length - 1;
   for (let i = 0; i < last; i++) socket.write(frame[i]);
   const ok = socket.write(frame[last], written);
   socket.uncork();
-  return ok;
+  return ok || stillRoom(socket);
+}
+
+/**
+ * For a frame in pieces, the last write() inside the cork says false once the frame is above the
+ * high-water mark (16 KB), though the uncork then hands it all to the kernel at once and nothing stays
+ * queued. Pausing the producer on that cost a pause and a resume (and the reads queued meanwhile) per
+ * large request; only bytes still held here are backpressure. (A socket corked by the caller or still
+ * connecting holds them all, so it says full as before.)
+ */
+function stillRoom(socket: Writable): boolean {
+  return socket.writableLength < socket.writableHighWaterMark;
 }
