@@ -8,7 +8,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { writeFrame } from '../../../gateway/net/frame-writer.ts';
 
-/** A connected pair on loopback; the server side reads only when `reading` is called. */
+/** A connected pair on loopback; the server side (`peer`) starts paused: it reads nothing until resumed. */
 async function socketPair(): Promise<{ client: net.Socket; peer: net.Socket; close: () => void }> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,7 +35,8 @@ const frameOf = (size: number, parts: number): Buffer[] => {
 };
 
 test('a 64 KB frame the kernel takes at once is not backpressure, whole or in pieces', async () => {
-  const { client, close } = await socketPair();
+  const { client, peer, close } = await socketPair();
+  peer.resume();
   try {
     for (const parts of [1, 2, 5]) {
       const frame = parts === 1 ? frameOf(64 * 1024, 1)[0] : frameOf(64 * 1024, parts);
