@@ -28,7 +28,8 @@ export function writeFrame(socket: Writable, frame: Outgoing, written?: () => vo
  * high-water mark (16 KB), though the uncork then hands it all to the kernel at once and nothing stays
  * queued. Pausing the producer on that cost a pause and a resume (and the reads queued meanwhile) per
  * large request; only bytes still held here are backpressure. (A socket corked by the caller or still
- * connecting holds them all, so it says full as before.)
+ * connecting holds them all, so it says full as before.) Node releases that work out write()'s answer
+ * before writing say false for a single buffer above the mark too, hence the check on every path.
  */
 function stillRoom(socket: Writable): boolean {
   return socket.writableLength < socket.writableHighWaterMark;
