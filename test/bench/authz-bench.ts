@@ -13,8 +13,10 @@
 // median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
 // Before the rounds every path runs --warmups produce (and consume) phases, and each hop's CPU while idle
 // is measured and printed (the gateway's timers cost it some every second; a phase's CPU includes them).
-//   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W]
-//     [--gateway-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
+// A small produce phase before each measured one (--small-records) measures what every phase pays
+// whatever its size, so the summary also gives produce CPU per GB on the records alone.
+//   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
+//     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -41,20 +43,29 @@ const { values } = parseArgs({
      * third of the phase's CPU), 4-25 ms after four.
      */
     warmups: { type: 'string', default: '3' },
-    /** Write V8 CPU profiles of both gateway processes into this folder (when they stop). */
-    'gateway-cpu-prof': { type: 'string' },
+    /** Write V8 CPU profiles of every hop process (the gateways and the byte pipe) into this folder (when they stop). */
+    'hop-cpu-prof': { type: 'string' },
     /** Which paths to run (default all five). */
     paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe' },
     /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
     phases: { type: 'string', default: 'produce,consume' },
+    /**
+     * Records in a small produce phase before each measured produce phase (0: none). Every phase pays the
+     * same fixed part whatever its size (the perf tool's JVM start with the hop idle, its connections,
+     * ApiVersions, Metadata, topic creation, InitProducerId); the small phase measures it, so the summary
+     * can give each hop's CPU per GB both as measured and on the records alone (big minus small).
+     */
+    'small-records': { type: 'string', default: '2000' },
   },
 });
 const workload = { records: Number(values.records), recordSize: Number(values['record-size']) };
 const rounds = Number(values.rounds);
 const warmups = Number(values.warmups);
 const gbPerPhase = (workload.records * workload.recordSize) / 1e9;
+const smallWorkload = { records: Number(values['small-records']), recordSize: workload.recordSize };
+const gbPerSmallPhase = (smallWorkload.records * smallWorkload.recordSize) / 1e9;
 
 const PRINCIPAL = 'User:bench';
 const TOPIC_PREFIX = 'authz-bench.';
@@ -99,10 +110,18 @@ const cluster = await startKafka({
   jvmOptions: FULL_JIT,
   extraListener: () => ({ name: 'PIPED', port: pipeListenerPort, advertisedPort: pipePort }),
 });
+const cpuProfArgs = values['hop-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['hop-cpu-prof']}`] : [];
 const pipe = startServerProcess({
   name: 'tcp-pipe',
   command: process.execPath,
-  args: ['--import', 'tsx', fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)), String(pipePort), `127.0.0.1:${pipeListenerPort}`],
+  args: [
+    ...cpuProfArgs,
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)),
+    String(pipePort),
+    `127.0.0.1:${pipeListenerPort}`,
+  ],
   logFile: path.join(benchDir, 'pipe.log'),
 });
 await waitForPort(pipePort, '127.0.0.1', 30_000);
@@ -110,12 +129,11 @@ await waitForPort(pipePort, '127.0.0.1', 30_000);
 /** A gateway process in front of the broker whose clients (from 127.0.0.1) are PRINCIPAL. */
 async function startGateway(authorization: Record<string, unknown>): Promise<GatewayProcess> {
   const [bootstrapPort, brokerPort] = await freePorts(2);
-  const profDir = values['gateway-cpu-prof'];
   return startGatewayProcess({
     backendBootstrap: cluster.bootstrap,
     maxBrokers: 1,
     extraConfig: { log: { level: 'warn' }, authorization },
-    nodeArgs: [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...values['gateway-node-args'].split(' ').filter(Boolean)],
+    nodeArgs: [...cpuProfArgs, ...values['gateway-node-args'].split(' ').filter(Boolean)],
     listeners: [
       {
         name: 'bench',
@@ -175,6 +193,7 @@ const targets: Record<PathName, (PerfTarget & { pid: number | null }) | null> = 
   observe: gatewayObserve && { bootstrap: gatewayObserve.bootstrap, pid: gatewayObserve.process.pid },
 };
 const tools = perfTools(workload);
+const smallTools = perfTools(smallWorkload);
 // For attaching a profiler or strace to one hop while the benchmark runs.
 console.log(`hop processes: ${paths.flatMap((p) => (targets[p]!.pid === null ? [] : [`${p} pid ${targets[p]!.pid}`])).join(', ')}`);
 
@@ -182,24 +201,28 @@ console.log(
   `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
     `${os.cpus().length} cores; ${warmups} warm-up and ${rounds} measured rounds; policy: ${RULES} rules, clients are ${PRINCIPAL}`,
 );
+// The hops inherit it, and it moves their page faults and CPU (README, Performance).
+console.log(`GLIBC_TUNABLES of every hop: ${process.env.GLIBC_TUNABLES ?? '(unset: glibc defaults)'}`);
 console.log(
   `per-request authorization (in process, all allowed): ${requestCosts.map((c) => `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs`).join('; ')}`,
 );
 
 /**
  * `cpu`: the hop's CPU seconds in the phase (every thread's run time, to the ns); `user`: the part of its
- * clock ticks spent in user space (the rest is the kernel's).
+ * clock ticks spent in user space (the rest is the kernel's); `faults`: its minor page faults (each a page
+ * it touched afresh, and a round whose CPU doubles often shows thousands more of them).
  */
-type Phase = { mbPerSec: number; cpu: number; user: number };
-type Round = { produce: Phase; consume: Phase };
+type Phase = { mbPerSec: number; cpu: number; user: number; faults: number };
+/** `small`: the small produce phase before `produce` (absent with --small-records 0). */
+type Round = { produce: Phase; consume: Phase; small?: Phase };
 const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
 
 async function phase(target: PerfTarget & { pid: number | null }, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
-  const times = () => (target.pid === null ? { user: 0, system: 0, total: 0 } : cpuTimes(target.pid));
+  const times = () => (target.pid === null ? { user: 0, system: 0, total: 0, minorFaults: 0 } : cpuTimes(target.pid));
   const before = times();
   const { mbPerSec } = await run();
   const after = times();
-  return { mbPerSec, cpu: after.total - before.total, user: after.user - before.user };
+  return { mbPerSec, cpu: after.total - before.total, user: after.user - before.user, faults: after.minorFaults - before.minorFaults };
 }
 
 // Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT (see --warmups).
@@ -227,14 +250,20 @@ for (let round = 1; round <= rounds; round++) {
   for (const p of order) {
     const target = targets[p]!;
     const topic = `${TOPIC_PREFIX}${p}.${round}`;
+    const small = smallWorkload.records > 0 ? await phase(target, () => smallTools.produce(target, `${topic}.small`)) : undefined;
     const produce = await phase(target, () => tools.produce(target, topic));
-    const consume = consumes ? await phase(target, () => tools.consume(target, topic)) : { mbPerSec: NaN, cpu: NaN, user: NaN };
-    results[p].push({ produce, consume });
+    const consume = consumes
+      ? await phase(target, () => tools.consume(target, topic))
+      : { mbPerSec: NaN, cpu: NaN, user: NaN, faults: NaN };
+    results[p].push({ produce, consume, small });
     const cpuText = (x: Phase) =>
-      target.pid === null ? '' : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB]`;
+      target.pid === null
+        ? ''
+        : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults]`;
+    const smallText = small && target.pid !== null ? `; small produce phase ${small.cpu.toFixed(3)} CPU-s` : '';
     console.log(
       `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
-        `consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}`,
+        `consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}${smallText}`,
     );
   }
 }
@@ -257,11 +286,24 @@ const mbConsume: Metric = (r) => r.consume.mbPerSec;
 const gbProduce: Metric = (r) => r.produce.cpu / gbPerPhase;
 const gbConsume: Metric = (r) => r.consume.cpu / gbPerPhase;
 const gbBoth: Metric = (r) => (r.produce.cpu + r.consume.cpu) / (2 * gbPerPhase);
+/** Produce CPU per GB of the records alone: the measured phase minus the small one, per GB between them. */
+const gbProduceRecords: Metric = (r) => (r.produce.cpu - r.small!.cpu) / (gbPerPhase - gbPerSmallPhase);
+const smallCpu: Metric = (r) => r.small!.cpu;
 /** Ratio a/b of a metric, round by round (paths in one round ran back to back): median and spread. */
 const paired = (a: PathName, b: PathName, f: Metric) => results[a].map((r, i) => f(r) / f(results[b][i]));
 
 console.log(`\nsummary: median over ${rounds} rounds (min–max); CPU is the hop's process, per GB moved in that phase`);
-const header = ['path', 'produce MB/s', '×direct', 'consume MB/s', '×direct', 'produce CPU-s/GB', 'consume CPU-s/GB'];
+const withSmall = smallWorkload.records > 0;
+const header = [
+  'path',
+  'produce MB/s',
+  '×direct',
+  'consume MB/s',
+  '×direct',
+  'produce CPU-s/GB',
+  'consume CPU-s/GB',
+  ...(withSmall ? ['small phase CPU-s', 'produce CPU-s/GB, records alone'] : []),
+];
 const rows = paths.map((p) => {
   const hop = targets[p]!.pid !== null;
   const vsDirect = (f: Metric) => (paths.includes('direct') ? median(paired(p, 'direct', f)).toFixed(3) : '-');
@@ -273,6 +315,7 @@ const rows = paths.map((p) => {
     vsDirect(mbConsume),
     hop ? spread(results[p].map(gbProduce), 2) : '-',
     hop ? spread(results[p].map(gbConsume), 2) : '-',
+    ...(withSmall ? [hop ? spread(results[p].map(smallCpu), 3) : '-', hop ? spread(results[p].map(gbProduceRecords), 2) : '-'] : []),
   ];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -303,6 +346,7 @@ if (paths.includes('pipe')) {
   for (const g of ['acl-on', 'acl-off', 'observe'] as const) {
     if (!paths.includes(g)) continue;
     target(`produce ${g} CPU/GB ÷ pipe`, paired(g, 'pipe', gbProduce), 1.3, true);
+    if (withSmall) target(`produce ${g} CPU/GB ÷ pipe, records alone`, paired(g, 'pipe', gbProduceRecords), 1.3, true);
     console.log(`  ${`consume ${g} CPU/GB ÷ pipe`.padEnd(44)} ${spread(paired(g, 'pipe', gbConsume), 3)}`);
   }
 }
