@@ -209,8 +209,8 @@ console.log(
 
 /**
  * `cpu`: the hop's CPU seconds in the phase (every thread's run time, to the ns); `user`: the part of its
- * clock ticks spent in user space (the rest is the kernel's); `faults`: its minor page faults (each a page
- * it touched afresh, and a round whose CPU doubles often shows thousands more of them).
+ * clock ticks spent in user space (the rest is the kernel's); `faults`: its minor page faults (a hop that
+ * gives freed heap back to the system and takes it again shows thousands more per phase, at more CPU).
  */
 type Phase = { mbPerSec: number; cpu: number; user: number; faults: number };
 /** `small`: the small produce phase before `produce` (absent with --small-records 0). */

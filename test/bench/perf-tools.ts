@@ -9,11 +9,11 @@ import { expectSuccess } from '../harness/run.ts';
 export const FULL_JIT = ['-Xms256m', '-Xmx512m', '-Djava.net.preferIPv4Stack=true'];
 
 /**
- * CPU time of a process so far, in seconds: user and system in the kernel's clock ticks of 1/100 s, and
- * `total` to the nanosecond where Linux gives each thread's run time (schedstat); and its minor page faults. A 150 MB phase costs
- * a byte pipe 12-18 ticks, so a tick either side moved a ratio by up to 8 %; `total` does not. It leaves
- * out threads that have exited (Node's threads live as long as the process); without schedstat it is
- * user + system.
+ * CPU time of a process so far, in seconds, and its minor page faults: user and system in the kernel's
+ * clock ticks of 1/100 s, and `total` to the nanosecond where Linux gives each thread's run time
+ * (schedstat). A 150 MB phase costs a byte pipe 12-18 ticks, so a tick either side moved a ratio by up
+ * to 8 %; `total` does not. It leaves out threads that have exited (Node's threads live as long as the
+ * process); without schedstat it is user + system.
  */
 export function cpuTimes(pid: number): { user: number; system: number; total: number; minorFaults: number } {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
