@@ -1,7 +1,8 @@
 // What enforcing a 1,000-rule policy costs: produce and consume with Kafka's perf tools against one real
 // broker, in the same run, on four paths:
 //   direct   — the broker's own listener;
-//   pipe     — a Node byte pipe that parses nothing (tcp-pipe.ts): the floor for one more hop in Node;
+//   pipe     — a Node byte pipe that parses nothing (tcp-pipe.ts): the floor for one more hop in Node
+//              (with --pipe-frames it cuts frames and writes them as the gateway does: framing alone);
 //   acl-off  — the gateway with `authorization: { mode: off }`;
 //   acl-on   — the gateway with `authorization: { policies: [<generated 1,000-rule policy>] }`, whose
 //              clients are allowed only by rules at the end of it (policy-generator.ts);
@@ -17,6 +18,7 @@
 // whatever its size, so the summary also gives produce CPU per GB on the records alone.
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
 //     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
+//     [--pipe-frames]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -51,6 +53,11 @@ const { values } = parseArgs({
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
     phases: { type: 'string', default: 'produce,consume' },
+    /**
+     * The pipe cuts both directions into frames with the gateway's FrameReader and writes each frame as
+     * the gateway does (tcp-pipe.ts --frames): what the gateway pays before it looks inside a frame.
+     */
+    'pipe-frames': { type: 'boolean', default: false },
     /**
      * Records in a small produce phase before each measured produce phase (0: none). Every phase pays the
      * same fixed part whatever its size (the perf tool's JVM start with the hop idle, its connections,
@@ -121,6 +128,7 @@ const pipe = startServerProcess({
     fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)),
     String(pipePort),
     `127.0.0.1:${pipeListenerPort}`,
+    ...(values['pipe-frames'] ? ['--frames'] : []),
   ],
   logFile: path.join(benchDir, 'pipe.log'),
 });
@@ -200,6 +208,9 @@ console.log(`hop processes: ${paths.flatMap((p) => (targets[p]!.pid === null ? [
 console.log(
   `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
     `${os.cpus().length} cores; ${warmups} warm-up and ${rounds} measured rounds; policy: ${RULES} rules, clients are ${PRINCIPAL}`,
+);
+console.log(
+  `the pipe path: ${values['pipe-frames'] ? 'frames cut and written as the gateway does (tcp-pipe.ts --frames)' : 'a byte pipe (tcp-pipe.ts)'}`,
 );
 // The hops inherit it, and it moves their page faults and CPU (README, Performance).
 console.log(`GLIBC_TUNABLES of every hop: ${process.env.GLIBC_TUNABLES ?? '(unset: glibc defaults)'}`);

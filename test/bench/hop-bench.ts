@@ -9,12 +9,14 @@
 //     at most 5 in flight (the Java producer's default), optionally at a fixed rate.
 // Paths: pipe (tcp-pipe.ts), frame-pipe (tcp-pipe.ts --frames: framing only), acl-off (the gateway with
 // `authorization: { mode: off }`) and acl-on (a 1,000-rule policy whose last rules allow the producer).
-// With --pin (Linux `taskset`), each hop runs on CPU 1 and this process on CPU 0.
+// With --pin (Linux `taskset`), each hop runs on CPU 1 and this process on CPU 0. With --busy-neighbour
+// too, a process looping over 64 MB of memory shares CPU 1 during the rounds, so a hop never sleeps
+// between requests (paced requests otherwise wake it from idle each time).
 // Every round runs every path on a new connection (the order alternates); the summary gives medians
 // of the hop's CPU per request, its user and system parts, and each path's ratio to the pipe.
-//   node --import tsx test/bench/hop-bench.ts [--requests N] [--rounds R] [--warmup N] [--rate R/s] [--pin]
+//   node --import tsx test/bench/hop-bench.ts [--requests N] [--rounds R] [--warmup N] [--rate R/s] [--pin] [--busy-neighbour]
 //     [--paths pipe,frame-pipe,acl-off,acl-on] [--gateway-node-args FLAGS]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     /** Requests per second (0: as fast as answers come back). */
     rate: { type: 'string', default: '0' },
     pin: { type: 'boolean', default: false },
+    'busy-neighbour': { type: 'boolean', default: false },
     paths: { type: 'string', default: 'pipe,frame-pipe,acl-off,acl-on' },
     /** More node flags for the gateway processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
@@ -195,6 +198,7 @@ const starters: Record<PathName, () => Promise<Hop>> = {
 };
 const hops = {} as Record<PathName, Hop>;
 for (const p of paths) hops[p] = await starters[p]();
+if (values['busy-neighbour'] && !values.pin) throw new Error("--busy-neighbour needs --pin (it shares the hops' core)");
 if (values.pin) {
   execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   for (const p of paths) execFileSync('taskset', ['-a', '-p', '-c', '1', String(hops[p].pid)], { stdio: 'ignore' });
@@ -260,9 +264,19 @@ type Round = { user: number; system: number };
 const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
 console.log(
   `${REQUESTS} Produce requests of ${BATCH_BYTES / 1024} KiB per round and path, ${IN_FLIGHT} in flight, ` +
-    `${RATE > 0 ? `${RATE}/s` : 'unpaced'}; ${ROUNDS} rounds; ${os.cpus().length} cores${values.pin ? '; hops pinned to CPU 1' : ''}`,
+    `${RATE > 0 ? `${RATE}/s` : 'unpaced'}; ${ROUNDS} rounds; ${os.cpus().length} cores${values.pin ? '; hops pinned to CPU 1' : ''}` +
+    `${values['busy-neighbour'] ? ', with a busy neighbour there' : ''}`,
 );
 for (const p of paths) await produce(hops[p].port, Number(values.warmup));
+const neighbour = values['busy-neighbour']
+  ? spawn(
+      'taskset',
+      ['-c', '1', process.execPath, '-e', 'const a = new Float64Array(8e6); for (;;) for (let i = 0; i < a.length; i += 8) a[i]++;'],
+      { stdio: 'ignore' },
+    )
+  : null;
+// It loops for ever: it must not outlive this process, whatever ends it.
+process.on('exit', () => neighbour?.kill());
 const width = Math.max(...paths.map((p) => p.length));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const p of round % 2 === 1 ? paths : [...paths].reverse()) {
@@ -284,6 +298,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     );
   }
 }
+neighbour?.kill();
 for (const p of paths) await hops[p].stop();
 fs.rmSync(benchDir, { recursive: true, force: true });
 
