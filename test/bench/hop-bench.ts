@@ -256,8 +256,11 @@ async function produce(port: number, n: number): Promise<void> {
  */
 function kernelCounters(pid: number): { reads: number; writes: number; faults: number } {
   const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
-  const faults = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
-  return { reads: Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? NaN), writes: Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? NaN), faults };
+  return {
+    reads: Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? NaN),
+    writes: Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? NaN),
+    faults: cpuTimes(pid).minorFaults,
+  };
 }
 
 type Round = { user: number; system: number };
