@@ -7,7 +7,11 @@
 //   acl-on   — the gateway with `authorization: { policies: [<generated 1,000-rule policy>] }`, whose
 //              clients are allowed only by rules at the end of it (policy-generator.ts);
 //   observe  — the same policy in `mode: dry-run` with `observe` on (authorization.observe): what observe
-//              mode costs over plain enforcement (target ≤ 1.05 CPU per GB).
+//              mode costs over plain enforcement (target ≤ 1.05 CPU per GB);
+//   chain    — a third ACLs-on gateway whose backend is the byte pipe: both hops carry the same requests
+//              at the same moments, so their CPU per GB compares without the pacing of two separate phases
+//              (a phase's CPU per GB moves with its throughput; separate phases of the same path differ by
+//              up to half).
 // Both gateways run as their own processes with the same listener (an IP identity names the clients'
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
@@ -19,6 +23,7 @@
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
 //     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
 //     [--pipe-frames]
+//   paths: direct,pipe,acl-off,acl-on,observe,chain
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -47,8 +52,8 @@ const { values } = parseArgs({
     warmups: { type: 'string', default: '3' },
     /** Write V8 CPU profiles of every hop process (the gateways and the byte pipe) into this folder (when they stop). */
     'hop-cpu-prof': { type: 'string' },
-    /** Which paths to run (default all five). */
-    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe' },
+    /** Which paths to run (default all six). */
+    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe,chain' },
     /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
@@ -80,7 +85,7 @@ const TOPIC_PREFIX = 'authz-bench.';
 const GROUP_PREFIX = 'perf-consumer-';
 const RULES = 1000;
 
-const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe'] as const;
+const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe', 'chain'] as const;
 type PathName = (typeof ALL_PATHS)[number];
 const wanted = values.paths.split(',').filter(Boolean);
 for (const p of wanted)
@@ -134,11 +139,11 @@ const pipe = startServerProcess({
 });
 await waitForPort(pipePort, '127.0.0.1', 30_000);
 
-/** A gateway process in front of the broker whose clients (from 127.0.0.1) are PRINCIPAL. */
-async function startGateway(authorization: Record<string, unknown>): Promise<GatewayProcess> {
+/** A gateway process in front of `backend` (default the broker) whose clients (from 127.0.0.1) are PRINCIPAL. */
+async function startGateway(authorization: Record<string, unknown>, backend = cluster.bootstrap): Promise<GatewayProcess> {
   const [bootstrapPort, brokerPort] = await freePorts(2);
   return startGatewayProcess({
-    backendBootstrap: cluster.bootstrap,
+    backendBootstrap: backend,
     maxBrokers: 1,
     extraConfig: { log: { level: 'warn' }, authorization },
     nodeArgs: [...cpuProfArgs, ...values['gateway-node-args'].split(' ').filter(Boolean)],
@@ -155,6 +160,8 @@ async function startGateway(authorization: Record<string, unknown>): Promise<Gat
 }
 const gatewayOff = paths.includes('acl-off') ? await startGateway({ mode: 'off' }) : null;
 const gatewayOn = paths.includes('acl-on') ? await startGateway({ policies: [policyFile] }) : null;
+// Behind it the pipe, which the broker advertises: the gateway's broker connections go through the pipe too.
+const gatewayChain = paths.includes('chain') ? await startGateway({ policies: [policyFile] }, `127.0.0.1:${pipePort}`) : null;
 const gatewayObserve = paths.includes('observe')
   ? await startGateway({ policies: [dryRunPolicyFile], observe: { file: observationsFile, flushIntervalSeconds: 5 } })
   : null;
@@ -185,20 +192,24 @@ async function metadataErrorFor(bootstrap: string, topic: string): Promise<numbe
     socket.destroy();
   }
 }
-if (gatewayOn) {
-  const code = await metadataErrorFor(gatewayOn.bootstrap, 'not-for-the-bench');
+for (const [name, gateway] of [['acl-on', gatewayOn] as const, ['chain', gatewayChain] as const]) {
+  if (!gateway) continue;
+  const code = await metadataErrorFor(gateway.bootstrap, 'not-for-the-bench');
   if (code !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
-    throw new Error(`the ACLs-on gateway answered error ${code} for a topic its policy denies: the policy is not in force`);
+    throw new Error(`the ${name} gateway answered error ${code} for a topic its policy denies: the policy is not in force`);
   }
-  console.log('acl-on: a topic outside the policy gets TOPIC_AUTHORIZATION_FAILED (the policy is in force)');
+  console.log(`${name}: a topic outside the policy gets TOPIC_AUTHORIZATION_FAILED (the policy is in force)`);
 }
 
-const targets: Record<PathName, (PerfTarget & { pid: number | null }) | null> = {
+/** `pid`: the hop measured (null: none); `pipePid`: a pipe behind it, measured in the same phase (chain). */
+type Target = PerfTarget & { pid: number | null; pipePid?: number };
+const targets: Record<PathName, Target | null> = {
   direct: { bootstrap: cluster.bootstrap, pid: null },
   pipe: { bootstrap: `127.0.0.1:${pipePort}`, pid: pipe.pid },
   'acl-off': gatewayOff && { bootstrap: gatewayOff.bootstrap, pid: gatewayOff.process.pid },
   'acl-on': gatewayOn && { bootstrap: gatewayOn.bootstrap, pid: gatewayOn.process.pid },
   observe: gatewayObserve && { bootstrap: gatewayObserve.bootstrap, pid: gatewayObserve.process.pid },
+  chain: gatewayChain && { bootstrap: gatewayChain.bootstrap, pid: gatewayChain.process.pid, pipePid: pipe.pid },
 };
 const tools = perfTools(workload);
 const smallTools = perfTools(smallWorkload);
@@ -223,17 +234,32 @@ console.log(
  * clock ticks spent in user space (the rest is the kernel's); `faults`: its minor page faults (a hop that
  * gives freed heap back to the system and takes it again shows thousands more per phase, at more CPU).
  */
-type Phase = { mbPerSec: number; cpu: number; user: number; faults: number };
+type Phase = {
+  mbPerSec: number;
+  cpu: number;
+  user: number;
+  faults: number;
+  /** chain: the CPU seconds of the pipe behind the gateway in the same phase. */
+  pipeCpu?: number;
+};
 /** `small`: the small produce phase before `produce` (absent with --small-records 0). */
 type Round = { produce: Phase; consume: Phase; small?: Phase };
 const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Record<PathName, Round[]>;
 
-async function phase(target: PerfTarget & { pid: number | null }, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
+async function phase(target: Target, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
   const times = () => (target.pid === null ? { user: 0, system: 0, total: 0, minorFaults: 0 } : cpuTimes(target.pid));
+  const pipeTotal = () => (target.pipePid === undefined ? 0 : cpuTimes(target.pipePid).total);
   const before = times();
+  const pipeBefore = pipeTotal();
   const { mbPerSec } = await run();
   const after = times();
-  return { mbPerSec, cpu: after.total - before.total, user: after.user - before.user, faults: after.minorFaults - before.minorFaults };
+  const measured = {
+    mbPerSec,
+    cpu: after.total - before.total,
+    user: after.user - before.user,
+    faults: after.minorFaults - before.minorFaults,
+  };
+  return target.pipePid === undefined ? measured : { ...measured, pipeCpu: pipeTotal() - pipeBefore };
 }
 
 // Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT (see --warmups).
@@ -267,10 +293,11 @@ for (let round = 1; round <= rounds; round++) {
       ? await phase(target, () => tools.consume(target, topic))
       : { mbPerSec: NaN, cpu: NaN, user: NaN, faults: NaN };
     results[p].push({ produce, consume, small });
+    const pipeText = (x: Phase) => (x.pipeCpu === undefined ? '' : `; the pipe behind it ${(x.pipeCpu / gbPerPhase).toFixed(2)}/GB`);
     const cpuText = (x: Phase) =>
       target.pid === null
         ? ''
-        : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults]`;
+        : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults${pipeText(x)}]`;
     const smallText = small && target.pid !== null ? `; small produce phase ${small.cpu.toFixed(3)} CPU-s` : '';
     console.log(
       `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
@@ -280,6 +307,7 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const observedTuples = gatewayObserve ? /^gatehouse_observations (\d+)/m.exec(await gatewayObserve.metrics())?.[1] : undefined;
+await gatewayChain?.stop();
 await gatewayObserve?.stop();
 await gatewayOn?.stop();
 await gatewayOff?.stop();
@@ -352,6 +380,33 @@ if (paths.includes('observe') && paths.includes('acl-on')) {
   target('observe CPU/GB ÷ ACLs-on, produce', paired('observe', 'acl-on', gbProduce), 1.05, true);
   target('observe CPU/GB ÷ ACLs-on, consume', paired('observe', 'acl-on', gbConsume), 1.05, true);
   target('observe CPU/GB ÷ ACLs-on, both phases', paired('observe', 'acl-on', gbBoth), 1.05, true);
+}
+if (paths.includes('chain')) {
+  // The same phase, the same bytes and requests at the same moments: the gateway's CPU over the pipe's.
+  const chain = results.chain;
+  const overPipe = (f: (r: Round) => [number, number]) => chain.map((r) => f(r)[0] / f(r)[1]);
+  target(
+    'chain: produce gateway CPU ÷ pipe behind it',
+    overPipe((r) => [r.produce.cpu, r.produce.pipeCpu!]),
+    1.3,
+    true,
+  );
+  if (withSmall) {
+    target(
+      'chain: the same, records alone',
+      overPipe((r) => [r.produce.cpu - r.small!.cpu, r.produce.pipeCpu! - r.small!.pipeCpu!]),
+      1.3,
+      true,
+    );
+  }
+  if (consumes) {
+    console.log(
+      `  ${'chain: consume gateway CPU ÷ pipe behind it'.padEnd(44)} ${spread(
+        overPipe((r) => [r.consume.cpu, r.consume.pipeCpu!]),
+        3,
+      )}`,
+    );
+  }
 }
 if (paths.includes('pipe')) {
   for (const g of ['acl-on', 'acl-off', 'observe'] as const) {
