@@ -8,6 +8,8 @@
 // common/address.ts, the same parser as the listener's network rules, so a CIDR means the same
 // thing in a policy as in the configuration.
 import {
+  type CheckableAddress,
+  checkableAddress,
   CidrList,
   InvalidCidrError,
   javaHostAddress,
@@ -24,12 +26,15 @@ export type { IpFamily };
 export interface ClientHost {
   /** Java's rendering (or the input verbatim when it is not an IP address). */
   readonly rendered: string;
-  readonly family: IpFamily | undefined;
+  /** The address as CIDR host ranges check it, made once per client (absent: not an IP address). */
+  readonly checkable: CheckableAddress | undefined;
 }
 
 export function clientHost(peer: string): ClientHost {
   const ip = normalizeAddress(peer);
-  return ip ? { rendered: javaHostAddress(ip), family: ip.family } : { rendered: peer, family: undefined };
+  if (ip === undefined) return { rendered: peer, checkable: undefined };
+  const rendered = javaHostAddress(ip);
+  return { rendered, checkable: checkableAddress({ address: rendered, family: ip.family }) };
 }
 
 export type HostSpec = { kind: 'any' } | { kind: 'exact'; rendered: string } | { kind: 'cidr'; cidr: Cidr };
@@ -70,8 +75,6 @@ export class HostMatcher {
 
   matches(host: ClientHost): boolean {
     if (this.any || this.exact.has(host.rendered)) return true;
-    return (
-      this.ranges !== undefined && host.family !== undefined && this.ranges.containsIp({ address: host.rendered, family: host.family })
-    );
+    return this.ranges !== undefined && host.checkable !== undefined && this.ranges.containsAddress(host.checkable);
   }
 }

@@ -13,7 +13,7 @@
 // - Rules are strict: no spaces, brackets or zone ids (`%eth0`) in a CIDR. Peer addresses, as sockets
 //   and PROXY headers report them, may carry brackets or a zone; both are dropped.
 // - Host bits below the prefix are ignored (`10.1.2.3/8` is `10.0.0.0/8`), as in most tools.
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, SocketAddress } from 'node:net';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -153,6 +153,18 @@ function blockListOf(cidrs: readonly Cidr[], family: IpFamily): BlockList {
   return list;
 }
 
+/**
+ * An address made once for many CidrList checks: given a string, BlockList builds a SocketAddress on
+ * every check, which was four fifths of an uncached policy decision (a 1,000-rule policy with CIDR hosts:
+ * 79 µs per decision, most of it that object and the garbage it leaves).
+ */
+export function checkableAddress(ip: IpAddress): CheckableAddress {
+  return new SocketAddress({ address: ip.address, family: ip.family });
+}
+
+/** What checkableAddress makes (opaque to its users). */
+export type CheckableAddress = SocketAddress;
+
 /** A list of CIDRs: `containsIp` for hot paths, `match` to name the entry that matched. */
 export class CidrList {
   readonly cidrs: readonly Cidr[];
@@ -174,6 +186,11 @@ export class CidrList {
   /** Whether an already normalised address is in the list. */
   containsIp(ip: IpAddress): boolean {
     return ip.family === 'ipv4' ? this.v4.check(ip.address, 'ipv4') : this.v6.check(ip.address, 'ipv6');
+  }
+
+  /** containsIp for an address checked again and again (see checkableAddress). */
+  containsAddress(address: CheckableAddress): boolean {
+    return address.family === 'ipv4' ? this.v4.check(address) : this.v6.check(address);
   }
 
   /** Whether a peer address is in the list (false for anything that is not an IP address). */

@@ -16,7 +16,7 @@ test('peers render as Java renders them', () => {
     ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
   ];
   for (const [peer, rendered] of cases) assert.equal(clientHost(peer).rendered, rendered, peer);
-  assert.deepEqual(clientHost('unix-socket'), { rendered: 'unix-socket', family: undefined });
+  assert.deepEqual(clientHost('unix-socket'), { rendered: 'unix-socket', checkable: undefined });
 });
 
 function matcher(...hosts: string[]): HostMatcher {
