@@ -11,7 +11,13 @@
 //   chain    — a third ACLs-on gateway whose backend is the byte pipe: both hops carry the same requests
 //              at the same moments, so their CPU per GB compares without the pacing of two separate phases
 //              (a phase's CPU per GB moves with its throughput; separate phases of the same path differ by
-//              up to half).
+//              up to half);
+//   chain-off — the same for the ACLs-on ÷ ACLs-off targets: an ACLs-on gateway whose backend is an
+//              ACLs-off gateway of its own;
+//   chain-control — the control for chain-off: an ACLs-off gateway in front of an ACLs-off gateway. The
+//              two places differ by more than authorization (the front hop reads what the client wrote,
+//              the one behind reads whole frames as a gateway writes them, and answers the front's
+//              health checks), so chain-off's ratio is read against this one.
 // Both gateways run as their own processes with the same listener (an IP identity names the clients'
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
@@ -23,7 +29,7 @@
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
 //     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--paths direct,pipe,acl-off,acl-on,observe] [--phases produce,consume]
 //     [--pipe-frames]
-//   paths: direct,pipe,acl-off,acl-on,observe,chain
+//   paths: direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,8 +58,8 @@ const { values } = parseArgs({
     warmups: { type: 'string', default: '3' },
     /** Write V8 CPU profiles of every hop process (the gateways and the byte pipe) into this folder (when they stop). */
     'hop-cpu-prof': { type: 'string' },
-    /** Which paths to run (default all six). */
-    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe,chain' },
+    /** Which paths to run (default all eight). */
+    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control' },
     /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
@@ -85,7 +91,7 @@ const TOPIC_PREFIX = 'authz-bench.';
 const GROUP_PREFIX = 'perf-consumer-';
 const RULES = 1000;
 
-const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe', 'chain'] as const;
+const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe', 'chain', 'chain-off', 'chain-control'] as const;
 type PathName = (typeof ALL_PATHS)[number];
 const wanted = values.paths.split(',').filter(Boolean);
 for (const p of wanted)
@@ -162,6 +168,13 @@ const gatewayOff = paths.includes('acl-off') ? await startGateway({ mode: 'off' 
 const gatewayOn = paths.includes('acl-on') ? await startGateway({ policies: [policyFile] }) : null;
 // Behind it the pipe, which the broker advertises: the gateway's broker connections go through the pipe too.
 const gatewayChain = paths.includes('chain') ? await startGateway({ policies: [policyFile] }, `127.0.0.1:${pipePort}`) : null;
+/** A gateway with `authorization` in front of an ACLs-off gateway of its own: [front, behind]. */
+async function startChainedGateways(authorization: Record<string, unknown>): Promise<[GatewayProcess, GatewayProcess]> {
+  const behind = await startGateway({ mode: 'off' });
+  return [await startGateway(authorization, behind.bootstrap), behind];
+}
+const chainOff = paths.includes('chain-off') ? await startChainedGateways({ policies: [policyFile] }) : null;
+const chainControl = paths.includes('chain-control') ? await startChainedGateways({ mode: 'off' }) : null;
 const gatewayObserve = paths.includes('observe')
   ? await startGateway({ policies: [dryRunPolicyFile], observe: { file: observationsFile, flushIntervalSeconds: 5 } })
   : null;
@@ -192,7 +205,7 @@ async function metadataErrorFor(bootstrap: string, topic: string): Promise<numbe
     socket.destroy();
   }
 }
-for (const [name, gateway] of [['acl-on', gatewayOn] as const, ['chain', gatewayChain] as const]) {
+for (const [name, gateway] of [['acl-on', gatewayOn] as const, ['chain', gatewayChain] as const, ['chain-off', chainOff?.[0]] as const]) {
   if (!gateway) continue;
   const code = await metadataErrorFor(gateway.bootstrap, 'not-for-the-bench');
   if (code !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
@@ -201,20 +214,32 @@ for (const [name, gateway] of [['acl-on', gatewayOn] as const, ['chain', gateway
   console.log(`${name}: a topic outside the policy gets TOPIC_AUTHORIZATION_FAILED (the policy is in force)`);
 }
 
-/** `pid`: the hop measured (null: none); `pipePid`: a pipe behind it, measured in the same phase (chain). */
-type Target = PerfTarget & { pid: number | null; pipePid?: number };
+/** `pid`: the hop measured (null: none); `behind`: the hop behind it, measured in the same phase (the chains). */
+type Target = PerfTarget & { pid: number | null; behind?: { name: string; pid: number } };
+const chainedTarget = ([front, behind]: [GatewayProcess, GatewayProcess]): Target => ({
+  bootstrap: front.bootstrap,
+  pid: front.process.pid,
+  behind: { name: 'the ACLs-off gateway', pid: behind.process.pid },
+});
 const targets: Record<PathName, Target | null> = {
   direct: { bootstrap: cluster.bootstrap, pid: null },
   pipe: { bootstrap: `127.0.0.1:${pipePort}`, pid: pipe.pid },
   'acl-off': gatewayOff && { bootstrap: gatewayOff.bootstrap, pid: gatewayOff.process.pid },
   'acl-on': gatewayOn && { bootstrap: gatewayOn.bootstrap, pid: gatewayOn.process.pid },
   observe: gatewayObserve && { bootstrap: gatewayObserve.bootstrap, pid: gatewayObserve.process.pid },
-  chain: gatewayChain && { bootstrap: gatewayChain.bootstrap, pid: gatewayChain.process.pid, pipePid: pipe.pid },
+  chain: gatewayChain && { bootstrap: gatewayChain.bootstrap, pid: gatewayChain.process.pid, behind: { name: 'the pipe', pid: pipe.pid } },
+  'chain-off': chainOff && chainedTarget(chainOff),
+  'chain-control': chainControl && chainedTarget(chainControl),
 };
 const tools = perfTools(workload);
 const smallTools = perfTools(smallWorkload);
 // For attaching a profiler or strace to one hop while the benchmark runs.
-console.log(`hop processes: ${paths.flatMap((p) => (targets[p]!.pid === null ? [] : [`${p} pid ${targets[p]!.pid}`])).join(', ')}`);
+const hopList = paths.flatMap((p) => {
+  const { pid, behind } = targets[p]!;
+  if (pid === null) return [];
+  return [`${p} pid ${pid}${behind ? ` (${behind.name} behind it pid ${behind.pid})` : ''}`];
+});
+console.log(`hop processes: ${hopList.join(', ')}`);
 
 console.log(
   `Kafka ${cluster.version}, 1 broker; ${workload.records} records of ${workload.recordSize} B (${(gbPerPhase * 1e3).toFixed(0)} MB) per phase; ` +
@@ -226,7 +251,12 @@ console.log(
 // The hops inherit it, and it moves their page faults and CPU (README, Performance).
 console.log(`GLIBC_TUNABLES of every hop: ${process.env.GLIBC_TUNABLES ?? '(unset: glibc defaults)'}`);
 console.log(
-  `per-request authorization (in process, all allowed): ${requestCosts.map((c) => `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs`).join('; ')}`,
+  `per-request authorization (in process, all allowed): ${requestCosts
+    .map(
+      (c) =>
+        `Produce with ${c.topics} topics ${c.microseconds.toFixed(1)} µs (${c.firstMicroseconds.toFixed(0)} µs as a connection's first)`,
+    )
+    .join('; ')}`,
 );
 
 /**
@@ -239,8 +269,8 @@ type Phase = {
   cpu: number;
   user: number;
   faults: number;
-  /** chain: the CPU seconds of the pipe behind the gateway in the same phase. */
-  pipeCpu?: number;
+  /** The chains: the CPU seconds of the hop behind the measured one, in the same phase. */
+  behindCpu?: number;
 };
 /** `small`: the small produce phase before `produce` (absent with --small-records 0). */
 type Round = { produce: Phase; consume: Phase; small?: Phase };
@@ -248,9 +278,9 @@ const results = Object.fromEntries(paths.map((p) => [p, [] as Round[]])) as Reco
 
 async function phase(target: Target, run: () => Promise<{ mbPerSec: number }>): Promise<Phase> {
   const times = () => (target.pid === null ? { user: 0, system: 0, total: 0, minorFaults: 0 } : cpuTimes(target.pid));
-  const pipeTotal = () => (target.pipePid === undefined ? 0 : cpuTimes(target.pipePid).total);
+  const behindTotal = () => (target.behind === undefined ? 0 : cpuTimes(target.behind.pid).total);
   const before = times();
-  const pipeBefore = pipeTotal();
+  const behindBefore = behindTotal();
   const { mbPerSec } = await run();
   const after = times();
   const measured = {
@@ -259,7 +289,7 @@ async function phase(target: Target, run: () => Promise<{ mbPerSec: number }>): 
     user: after.user - before.user,
     faults: after.minorFaults - before.minorFaults,
   };
-  return target.pipePid === undefined ? measured : { ...measured, pipeCpu: pipeTotal() - pipeBefore };
+  return target.behind === undefined ? measured : { ...measured, behindCpu: behindTotal() - behindBefore };
 }
 
 // Warm-up, produce and consume on every path: the tools', the broker's and each hop's JIT (see --warmups).
@@ -293,11 +323,12 @@ for (let round = 1; round <= rounds; round++) {
       ? await phase(target, () => tools.consume(target, topic))
       : { mbPerSec: NaN, cpu: NaN, user: NaN, faults: NaN };
     results[p].push({ produce, consume, small });
-    const pipeText = (x: Phase) => (x.pipeCpu === undefined ? '' : `; the pipe behind it ${(x.pipeCpu / gbPerPhase).toFixed(2)}/GB`);
+    const behindText = (x: Phase) =>
+      x.behindCpu === undefined ? '' : `; ${target.behind!.name} behind it ${(x.behindCpu / gbPerPhase).toFixed(2)}/GB`;
     const cpuText = (x: Phase) =>
       target.pid === null
         ? ''
-        : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults${pipeText(x)}]`;
+        : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults${behindText(x)}]`;
     const smallText = small && target.pid !== null ? `; small produce phase ${small.cpu.toFixed(3)} CPU-s` : '';
     console.log(
       `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
@@ -307,6 +338,7 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const observedTuples = gatewayObserve ? /^gatehouse_observations (\d+)/m.exec(await gatewayObserve.metrics())?.[1] : undefined;
+for (const gateway of [...(chainOff ?? []), ...(chainControl ?? [])]) await gateway.stop();
 await gatewayChain?.stop();
 await gatewayObserve?.stop();
 await gatewayOn?.stop();
@@ -381,32 +413,32 @@ if (paths.includes('observe') && paths.includes('acl-on')) {
   target('observe CPU/GB ÷ ACLs-on, consume', paired('observe', 'acl-on', gbConsume), 1.05, true);
   target('observe CPU/GB ÷ ACLs-on, both phases', paired('observe', 'acl-on', gbBoth), 1.05, true);
 }
+// The chains: the same phase, the same bytes and requests at the same moments, the front hop's CPU over
+// the CPU of the hop behind it.
+type Pair = (r: Round) => [front: number, behind: number];
+const frontOverBehind = (p: PathName, pair: Pair) => results[p].map((r) => pair(r)[0] / pair(r)[1]);
+const producePair: Pair = (r) => [r.produce.cpu, r.produce.behindCpu!];
+const recordsPair: Pair = (r) => [r.produce.cpu - r.small!.cpu, r.produce.behindCpu! - r.small!.behindCpu!];
+const consumePair: Pair = (r) => [r.consume.cpu, r.consume.behindCpu!];
+const bothPair: Pair = (r) => [r.produce.cpu + r.consume.cpu, r.produce.behindCpu! + r.consume.behindCpu!];
 if (paths.includes('chain')) {
-  // The same phase, the same bytes and requests at the same moments: the gateway's CPU over the pipe's.
-  const chain = results.chain;
-  const overPipe = (f: (r: Round) => [number, number]) => chain.map((r) => f(r)[0] / f(r)[1]);
-  target(
-    'chain: produce gateway CPU ÷ pipe behind it',
-    overPipe((r) => [r.produce.cpu, r.produce.pipeCpu!]),
-    1.3,
-    true,
-  );
-  if (withSmall) {
-    target(
-      'chain: the same, records alone',
-      overPipe((r) => [r.produce.cpu - r.small!.cpu, r.produce.pipeCpu! - r.small!.pipeCpu!]),
-      1.3,
-      true,
-    );
-  }
+  target('chain: produce gateway CPU ÷ pipe behind it', frontOverBehind('chain', producePair), 1.3, true);
+  if (withSmall) target('chain: the same, records alone', frontOverBehind('chain', recordsPair), 1.3, true);
+  if (consumes)
+    console.log(`  ${'chain: consume gateway CPU ÷ pipe behind it'.padEnd(44)} ${spread(frontOverBehind('chain', consumePair), 3)}`);
+}
+if (paths.includes('chain-off')) {
+  target('chain-off: produce ACLs-on ÷ ACLs-off behind', frontOverBehind('chain-off', producePair), 1.1, true);
   if (consumes) {
-    console.log(
-      `  ${'chain: consume gateway CPU ÷ pipe behind it'.padEnd(44)} ${spread(
-        overPipe((r) => [r.consume.cpu, r.consume.pipeCpu!]),
-        3,
-      )}`,
-    );
+    target('chain-off: consume ACLs-on ÷ ACLs-off behind', frontOverBehind('chain-off', consumePair), 1.1, true);
+    target('chain-off: both phases', frontOverBehind('chain-off', bothPair), 1.1, true);
   }
+}
+if (paths.includes('chain-control')) {
+  const line = (label: string, pair: Pair) => console.log(`  ${label.padEnd(44)} ${spread(frontOverBehind('chain-control', pair), 3)}`);
+  line('chain-control: produce ACLs-off ÷ ACLs-off', producePair);
+  if (consumes) line('chain-control: consume ACLs-off ÷ ACLs-off', consumePair);
+  if (consumes) line('chain-control: both phases', bothPair);
 }
 if (paths.includes('pipe')) {
   for (const g of ['acl-on', 'acl-off', 'observe'] as const) {
