@@ -184,12 +184,12 @@ export class CidrList {
     return this.cidrs.length;
   }
 
-  /** Whether an already normalised address is in the list. */
+  /** Whether an already normalised address is in the list (checked once: see containsAddress otherwise). */
   containsIp(ip: IpAddress): boolean {
-    return ip.family === 'ipv4' ? this.v4.check(ip.address, 'ipv4') : this.v6.check(ip.address, 'ipv6');
+    return this.containsAddress(checkableAddress(ip));
   }
 
-  /** containsIp for an address checked again and again (see checkableAddress). */
+  /** Whether an address made by checkableAddress is in the list: for one address checked again and again. */
   containsAddress(address: CheckableAddress): boolean {
     return address.family === 'ipv4' ? this.v4.check(address) : this.v6.check(address);
   }
