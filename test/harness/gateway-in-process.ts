@@ -1,6 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type net from 'node:net';
 import { stringify } from 'yaml';
@@ -10,6 +9,7 @@ import { createLogger } from '../../gateway/observability/logger.ts';
 import { startGateway, type RunningGateway } from '../../gateway/session/gateway.ts';
 import { gatewayTestConfig } from './gateway.ts';
 import { freePorts } from './ports.ts';
+import { tempDirRemovedAtExit } from './temp-dir.ts';
 
 export type TappedGateway = {
   bootstrap: string;
@@ -44,7 +44,7 @@ export async function startTappedGateway(opts: {
   registry?: EnforcerRegistry;
 }): Promise<TappedGateway> {
   const maxBrokers = opts.maxBrokers ?? 3;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
+  const dir = tempDirRemovedAtExit('gatehouse-gw-');
   const [bootstrapPort, ...brokerList] = await freePorts(1 + maxBrokers);
   const gatewayPorts = new Set([bootstrapPort, ...brokerList]);
   const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));

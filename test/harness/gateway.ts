@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from './paths.ts';
 import { freePorts } from './ports.ts';
+import { tempDirRemovedAtExit } from './temp-dir.ts';
 import { startServerProcess, tail, type ServerProcess } from './processes.ts';
 
 export type GatewayProcess = {
@@ -81,7 +81,7 @@ export async function startGatewayProcess(opts: {
   listeners?: Array<Record<string, unknown> & { bind: string }>;
 }): Promise<GatewayProcess> {
   const maxBrokers = opts.maxBrokers ?? 3;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gw-'));
+  const dir = tempDirRemovedAtExit('gatehouse-gw-');
   const [bootstrapPort, adminPort, ...brokerList] = await freePorts(2 + maxBrokers);
   const brokerPorts = new Map(brokerList.map((p, i) => [i + 1, p]));
   const config = {

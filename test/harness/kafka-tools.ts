@@ -1,16 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { resolveKafka, type KafkaLine, type KafkaToolName } from './kafka-dist.ts';
 import { TOOL_JVM_OPTIONS } from './jvm.ts';
 import { run, type RunResult } from './run.ts';
+import { tempDirRemovedAtExit } from './temp-dir.ts';
 
 let quietLogging: string | undefined;
 
 /** Tools print INFO chatter to stdout without a config; keep stdout for their real output. */
 function toolLoggingFlags(): string[] {
   if (!quietLogging) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-tools-'));
+    const dir = tempDirRemovedAtExit('gatehouse-tools-');
     quietLogging = path.join(dir, 'tools-log4j.properties');
     fs.writeFileSync(
       quietLogging,

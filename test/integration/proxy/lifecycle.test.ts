@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { API_KEY, decodeResponseFrame } from '../../../gateway/protocol/index.ts';
@@ -13,6 +12,7 @@ import { kcat } from '../../harness/kcat.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { freePorts } from '../../harness/ports.ts';
 import { expectSuccess, run } from '../../harness/run.ts';
+import { tempDirRemovedAtExit } from '../../harness/temp-dir.ts';
 import { connectRaw } from './raw-client.ts';
 import { fetchV11 } from './fetch-request.ts';
 
@@ -57,7 +57,7 @@ test('SIGTERM: an in-flight request still gets its answer, new connections are r
 });
 
 test('a config with a mistake is refused with file, line, column and reason', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
+  const dir = tempDirRemovedAtExit('gatehouse-cfg-');
   const file = path.join(dir, 'bad.yaml');
   fs.writeFileSync(
     file,
@@ -80,7 +80,7 @@ test('a config with a mistake is refused with file, line, column and reason', as
 });
 
 test('a listener without TLS is refused unless it says plaintext: true', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
+  const dir = tempDirRemovedAtExit('gatehouse-cfg-');
   const file = path.join(dir, 'open.yaml');
   fs.writeFileSync(
     file,
@@ -92,7 +92,7 @@ test('a listener without TLS is refused unless it says plaintext: true', async (
 });
 
 test('a TLS certificate that does not load stops the start with the listener, file and reason; nothing is bound', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cfg-'));
+  const dir = tempDirRemovedAtExit('gatehouse-cfg-');
   fs.writeFileSync(path.join(dir, 'server.crt'), '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n');
   fs.writeFileSync(path.join(dir, 'server.key'), 'not a key');
   const file = path.join(dir, 'tls.yaml');
