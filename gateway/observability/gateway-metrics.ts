@@ -3,6 +3,7 @@
 // and worker has its own; consumers get narrow views of it, never a module-level global.
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuthzMetrics } from './authz-metrics.ts';
+import { PROM_CLIENT_SAMPLER_OFF_MS, registerEventLoopDelay } from './event-loop-delay.ts';
 import { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';
 import { TopicMetrics } from './topic-metrics.ts';
 import { TrafficMetrics } from './traffic-metrics.ts';
@@ -27,7 +28,11 @@ export class GatewayMetrics {
   private apiNameOf: (apiKey: number) => string = (apiKey) => String(apiKey);
 
   constructor(options: GatewayMetricsOptions = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics) {
+      // prom-client's event-loop delay sampler stays off; ours samples every 100 ms (event-loop-delay.ts).
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: PROM_CLIENT_SAMPLER_OFF_MS });
+      registerEventLoopDelay(this.registry);
+    }
     this.proxy = createProxyMetrics(this.registry);
     this.traffic = new TrafficMetrics(this.registry, (apiKey) => this.apiNameOf(apiKey));
     this.topics = new TopicMetrics(this.registry);
