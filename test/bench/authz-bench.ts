@@ -330,8 +330,9 @@ for (let round = 1; round <= rounds; round++) {
         : ` [${x.cpu.toFixed(2)} CPU-s (user ${x.user.toFixed(2)}), ${(x.cpu / gbPerPhase).toFixed(2)}/GB, ${x.faults} page faults${behindText(x)}]`;
     const smallText = small && target.pid !== null ? `; small produce phase ${small.cpu.toFixed(3)} CPU-s` : '';
     console.log(
-      `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}; ` +
-        `consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}${smallText}`,
+      `round ${round} ${p.padEnd(width)}: produce ${produce.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(produce)}` +
+        (consumes ? `; consume ${consume.mbPerSec.toFixed(1).padStart(6)} MB/s${cpuText(consume)}` : '') +
+        smallText,
     );
   }
 }
