@@ -18,6 +18,10 @@
 //              two places differ by more than authorization (the front hop reads what the client wrote,
 //              the one behind reads whole frames as a gateway writes them, and answers the front's
 //              health checks), so chain-off's ratio is read against this one.
+//   chain-pipe-front — chain the other way round: a byte pipe in front of an enforcing gateway (which
+//              advertises the pipe's address, 127.0.0.2, so the client's broker connections go through it
+//              too). With chain in the same run, each round also gives the geometric mean of the two
+//              orders' gateway ÷ pipe ratios: what the front place costs either hop cancels out.
 // Every gateway runs as its own process with the same listener (an IP identity names the clients'
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
@@ -28,7 +32,7 @@
 // whatever its size, so the summary also gives produce CPU per GB on the records alone.
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
 //     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--phases produce,consume] [--pipe-frames]
-//     [--paths direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control]
+//     [--paths direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control,chain-pipe-front]
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -39,7 +43,7 @@ import { API_KEY, decodeResponseFrame, encodeRequestFrame, ErrorCode, ZERO_UUID 
 import { startGatewayProcess, type GatewayProcess } from '../harness/gateway.ts';
 import { startKafka } from '../harness/kafka.ts';
 import { freePorts, waitForPort } from '../harness/ports.ts';
-import { startServerProcess } from '../harness/processes.ts';
+import { startServerProcess, type ServerProcess } from '../harness/processes.ts';
 import { cpuTimes, FULL_JIT, median, perfTools, type PerfTarget } from './perf-tools.ts';
 import { measureProduceAuthorization } from './authz-request-cost.ts';
 import { generatePolicyYaml } from './policy-generator.ts';
@@ -57,8 +61,8 @@ const { values } = parseArgs({
     warmups: { type: 'string', default: '3' },
     /** Write V8 CPU profiles of every hop process (the gateways and the byte pipe) into this folder (when they stop). */
     'hop-cpu-prof': { type: 'string' },
-    /** Which paths to run (default all eight). */
-    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control' },
+    /** Which paths to run (default all nine). */
+    paths: { type: 'string', default: 'direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control,chain-pipe-front' },
     /** More node flags for both gateway processes (e.g. `--perf-basic-prof` or `--trace-gc`), space-separated. */
     'gateway-node-args': { type: 'string', default: '' },
     /** `produce` alone skips the consume phases (e.g. for a profile of the produce path only). */
@@ -90,7 +94,7 @@ const TOPIC_PREFIX = 'authz-bench.';
 const GROUP_PREFIX = 'perf-consumer-';
 const RULES = 1000;
 
-const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe', 'chain', 'chain-off', 'chain-control'] as const;
+const ALL_PATHS = ['direct', 'pipe', 'acl-off', 'acl-on', 'observe', 'chain', 'chain-off', 'chain-control', 'chain-pipe-front'] as const;
 type PathName = (typeof ALL_PATHS)[number];
 const wanted = values.paths.split(',').filter(Boolean);
 for (const p of wanted)
@@ -144,10 +148,17 @@ const pipe = startServerProcess({
 });
 await waitForPort(pipePort, '127.0.0.1', 30_000);
 
-/** A gateway process in front of `backend` (default the broker) whose clients (from 127.0.0.1) are PRINCIPAL. */
-async function startGateway(authorization: Record<string, unknown>, backend = cluster.bootstrap): Promise<GatewayProcess> {
+/**
+ * A gateway process in front of `backend` (default the broker) whose clients (from 127.0.0.1) are PRINCIPAL,
+ * advertising its broker port at `advertisedHost` (default the address it binds, 127.0.0.1).
+ */
+async function startGateway(
+  authorization: Record<string, unknown>,
+  backend = cluster.bootstrap,
+  advertisedHost?: string,
+): Promise<GatewayProcess & { brokerPort: number }> {
   const [bootstrapPort, brokerPort] = await freePorts(2);
-  return startGatewayProcess({
+  const gateway = await startGatewayProcess({
     backendBootstrap: backend,
     maxBrokers: 1,
     extraConfig: { log: { level: 'warn' }, authorization },
@@ -159,9 +170,11 @@ async function startGateway(authorization: Record<string, unknown>, backend = cl
         plaintext: true,
         routing: { brokerPorts: { 1: brokerPort } },
         network: { identities: { '127.0.0.1/32': PRINCIPAL } },
+        ...(advertisedHost && { advertisedHost }),
       },
     ],
   });
+  return Object.assign(gateway, { brokerPort });
 }
 const gatewayOff = paths.includes('acl-off') ? await startGateway({ mode: 'off' }) : null;
 const gatewayOn = paths.includes('acl-on') ? await startGateway({ policies: [policyFile] }) : null;
@@ -173,6 +186,31 @@ async function startChainedGateways(authorization: Record<string, unknown>): Pro
   return [await startGateway(authorization, behind.bootstrap), behind];
 }
 const chainOff = paths.includes('chain-off') ? await startChainedGateways({ policies: [policyFile] }) : null;
+/**
+ * The byte pipe in front of an enforcing gateway: the gateway advertises PIPE_FRONT_HOST, where the pipe
+ * listens on the gateway's own broker port and forwards to it (the pipe connects from 127.0.0.1, so the
+ * gateway still sees PRINCIPAL).
+ */
+const PIPE_FRONT_HOST = '127.0.0.2';
+async function startPipeFrontChain(): Promise<{ gateway: GatewayProcess; pipe: ServerProcess; bootstrap: string }> {
+  const gateway = await startGateway({ policies: [policyFile] }, cluster.bootstrap, PIPE_FRONT_HOST);
+  const front = startServerProcess({
+    name: 'tcp-pipe-front',
+    command: process.execPath,
+    args: [
+      ...cpuProfArgs,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)),
+      `${PIPE_FRONT_HOST}:${gateway.brokerPort}`,
+      `127.0.0.1:${gateway.brokerPort}`,
+    ],
+    logFile: path.join(benchDir, 'pipe-front.log'),
+  });
+  await waitForPort(gateway.brokerPort, PIPE_FRONT_HOST, 30_000);
+  return { gateway, pipe: front, bootstrap: `${PIPE_FRONT_HOST}:${gateway.brokerPort}` };
+}
+const pipeFrontChain = paths.includes('chain-pipe-front') ? await startPipeFrontChain() : null;
 const chainControl = paths.includes('chain-control') ? await startChainedGateways({ mode: 'off' }) : null;
 const gatewayObserve = paths.includes('observe')
   ? await startGateway({ policies: [dryRunPolicyFile], observe: { file: observationsFile, flushIntervalSeconds: 5 } })
@@ -204,9 +242,15 @@ async function metadataErrorFor(bootstrap: string, topic: string): Promise<numbe
     socket.destroy();
   }
 }
-for (const [name, gateway] of [['acl-on', gatewayOn] as const, ['chain', gatewayChain] as const, ['chain-off', chainOff?.[0]] as const]) {
-  if (!gateway) continue;
-  const code = await metadataErrorFor(gateway.bootstrap, 'not-for-the-bench');
+const enforcing = [
+  ['acl-on', gatewayOn?.bootstrap],
+  ['chain', gatewayChain?.bootstrap],
+  ['chain-off', chainOff?.[0].bootstrap],
+  ['chain-pipe-front', pipeFrontChain?.bootstrap],
+] as const;
+for (const [name, bootstrap] of enforcing) {
+  if (!bootstrap) continue;
+  const code = await metadataErrorFor(bootstrap, 'not-for-the-bench');
   if (code !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
     throw new Error(`the ${name} gateway answered error ${code} for a topic its policy denies: the policy is not in force`);
   }
@@ -229,6 +273,11 @@ const targets: Record<PathName, Target | null> = {
   chain: gatewayChain && { bootstrap: gatewayChain.bootstrap, pid: gatewayChain.process.pid, behind: { name: 'the pipe', pid: pipe.pid } },
   'chain-off': chainOff && chainedTarget(chainOff),
   'chain-control': chainControl && chainedTarget(chainControl),
+  'chain-pipe-front': pipeFrontChain && {
+    bootstrap: pipeFrontChain.bootstrap,
+    pid: pipeFrontChain.pipe.pid,
+    behind: { name: 'the enforcing gateway', pid: pipeFrontChain.gateway.process.pid },
+  },
 };
 const tools = perfTools(workload);
 const smallTools = perfTools(smallWorkload);
@@ -340,6 +389,8 @@ for (let round = 1; round <= rounds; round++) {
 const observedTuples = gatewayObserve ? /^gatehouse_observations (\d+)/m.exec(await gatewayObserve.metrics())?.[1] : undefined;
 for (const gateway of [...(chainOff ?? []), ...(chainControl ?? [])]) await gateway.stop();
 await gatewayChain?.stop();
+await pipeFrontChain?.pipe.stop();
+await pipeFrontChain?.gateway.stop();
 await gatewayObserve?.stop();
 await gatewayOn?.stop();
 await gatewayOff?.stop();
@@ -427,6 +478,21 @@ if (paths.includes('chain')) {
   target('chain: produce gateway CPU ÷ pipe behind it', frontOverBehind('chain', producePair), 1.3, true);
   if (withSmall) target('chain: the same, records alone', frontOverBehind('chain', recordsPair), 1.3, true);
   if (consumes) untargeted('chain: consume gateway CPU ÷ pipe behind it', frontOverBehind('chain', consumePair));
+}
+if (paths.includes('chain-pipe-front')) {
+  const behindOverFront = (pair: Pair) => frontOverBehind('chain-pipe-front', pair).map((x) => 1 / x);
+  untargeted('chain-pipe-front: produce gateway ÷ pipe', behindOverFront(producePair));
+  if (consumes) untargeted('chain-pipe-front: consume gateway ÷ pipe', behindOverFront(consumePair));
+  if (paths.includes('chain')) {
+    // Round by round, the two orders' ratios ran back to back: their geometric mean has the place cancelled.
+    const bothOrders = (pair: Pair) => {
+      const gatewayFront = frontOverBehind('chain', pair);
+      return behindOverFront(pair).map((x, i) => Math.sqrt(x * gatewayFront[i]));
+    };
+    target('chain, both orders: produce gateway ÷ pipe', bothOrders(producePair), 1.3, true);
+    if (withSmall) target('chain, both orders: records alone', bothOrders(recordsPair), 1.3, true);
+    if (consumes) untargeted('chain, both orders: consume gateway ÷ pipe', bothOrders(consumePair));
+  }
 }
 if (paths.includes('chain-off')) {
   target('chain-off: produce ACLs-on ÷ ACLs-off behind', frontOverBehind('chain-off', producePair), 1.1, true);

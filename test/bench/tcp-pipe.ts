@@ -3,12 +3,14 @@
 // With --frames it cuts both directions into Kafka frames with the gateway's own FrameReader and writes
 // each frame as the gateway does (writeFrame: the chunks it arrived in, one writev): the hop's cost of
 // framing alone, before anything looks inside a frame.
-//   node --import tsx test/bench/tcp-pipe.ts LISTEN_PORT TARGET_HOST:TARGET_PORT [--frames]
+//   node --import tsx test/bench/tcp-pipe.ts [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT [--frames]
+// (LISTEN_HOST defaults to 127.0.0.1; authz-bench's pipe-front chain listens on another loopback address.)
 import net from 'node:net';
 import { FrameReader } from '../../gateway/net/frame-reader.ts';
 import { writeFrame } from '../../gateway/net/frame-writer.ts';
 
-const [listenPort, target, mode] = process.argv.slice(2);
+const [listen, target, mode] = process.argv.slice(2);
+const [listenHost, listenPort] = listen.includes(':') ? listen.split(':') : ['127.0.0.1', listen];
 const [host, port] = target.split(':');
 const MAX_FRAME_BYTES = 200 * 1024 * 1024;
 
@@ -39,7 +41,7 @@ net
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   })
-  .listen(Number(listenPort), '127.0.0.1', () => console.log(`pipe ${listenPort} -> ${target}${mode === '--frames' ? ' (frames)' : ''}`));
+  .listen(Number(listenPort), listenHost, () => console.log(`pipe ${listen} -> ${target}${mode === '--frames' ? ' (frames)' : ''}`));
 
 // A clean exit on SIGTERM, so a `--cpu-prof` run writes its profile.
 process.on('SIGTERM', () => process.exit(0));
