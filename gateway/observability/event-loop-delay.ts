@@ -15,16 +15,61 @@ export const EVENT_LOOP_SAMPLE_MS = 100;
 /** prom-client's sampling interval when ours replaces its series: far enough that its timer never fires. */
 export const PROM_CLIENT_SAMPLER_OFF_MS = 2 ** 31 - 1;
 
-type Series = { readonly suffix: string; readonly help: string; readonly aggregator: 'min' | 'max' | 'average' };
+type Histogram = ReturnType<typeof monitorEventLoopDelay>;
+type Series = {
+  readonly suffix: string;
+  readonly help: string;
+  readonly aggregator: 'min' | 'max' | 'average';
+  /** The value in seconds, from the histogram's nanoseconds. */
+  readonly read: (h: Histogram) => number;
+};
+
+const SCHEDULE_NS = EVENT_LOOP_SAMPLE_MS * 1e6;
+const beyondSchedule = (ns: number) => Math.max(0, ns - SCHEDULE_NS) / 1e9;
 
 const SERIES: readonly Series[] = [
-  { suffix: 'min', help: 'The smallest event-loop delay sampled since the last scrape', aggregator: 'min' },
-  { suffix: 'max', help: 'The largest event-loop delay sampled since the last scrape', aggregator: 'max' },
-  { suffix: 'mean', help: 'The mean event-loop delay sampled since the last scrape', aggregator: 'average' },
-  { suffix: 'stddev', help: 'The standard deviation of the event-loop delays sampled since the last scrape', aggregator: 'average' },
-  { suffix: 'p50', help: 'The median event-loop delay sampled since the last scrape', aggregator: 'average' },
-  { suffix: 'p90', help: 'The 90th percentile of the event-loop delays sampled since the last scrape', aggregator: 'average' },
-  { suffix: 'p99', help: 'The 99th percentile of the event-loop delays sampled since the last scrape', aggregator: 'average' },
+  {
+    suffix: 'min',
+    help: 'The smallest event-loop delay sampled since the last scrape',
+    aggregator: 'min',
+    read: (h) => beyondSchedule(h.min),
+  },
+  {
+    suffix: 'max',
+    help: 'The largest event-loop delay sampled since the last scrape',
+    aggregator: 'max',
+    read: (h) => beyondSchedule(h.max),
+  },
+  {
+    suffix: 'mean',
+    help: 'The mean event-loop delay sampled since the last scrape',
+    aggregator: 'average',
+    read: (h) => beyondSchedule(h.mean),
+  },
+  {
+    suffix: 'stddev',
+    help: 'The standard deviation of the event-loop delays sampled since the last scrape',
+    aggregator: 'average',
+    read: (h) => h.stddev / 1e9,
+  },
+  {
+    suffix: 'p50',
+    help: 'The median event-loop delay sampled since the last scrape',
+    aggregator: 'average',
+    read: (h) => beyondSchedule(h.percentile(50)),
+  },
+  {
+    suffix: 'p90',
+    help: 'The 90th percentile of the event-loop delays sampled since the last scrape',
+    aggregator: 'average',
+    read: (h) => beyondSchedule(h.percentile(90)),
+  },
+  {
+    suffix: 'p99',
+    help: 'The 99th percentile of the event-loop delays sampled since the last scrape',
+    aggregator: 'average',
+    read: (h) => beyondSchedule(h.percentile(99)),
+  },
 ];
 
 export const EVENT_LOOP_DELAY_SERIES: readonly string[] = SERIES.map((s) => `nodejs_eventloop_lag_${s.suffix}_seconds`);
@@ -37,18 +82,10 @@ export const EVENT_LOOP_DELAY_SERIES: readonly string[] = SERIES.map((s) => `nod
 export function registerEventLoopDelay(registry: Registry): void {
   const histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
   histogram.enable();
-  const scheduleNs = EVENT_LOOP_SAMPLE_MS * 1e6;
-  const beyondSchedule = (ns: number) => Math.max(0, ns - scheduleNs) / 1e9;
-  const gauges = new Map<string, Gauge>();
+  const gauges: Gauge[] = [];
   const collect = () => {
     if (histogram.count === 0) return;
-    gauges.get('min')!.set(beyondSchedule(histogram.min));
-    gauges.get('max')!.set(beyondSchedule(histogram.max));
-    gauges.get('mean')!.set(beyondSchedule(histogram.mean));
-    gauges.get('stddev')!.set(histogram.stddev / 1e9);
-    gauges.get('p50')!.set(beyondSchedule(histogram.percentile(50)));
-    gauges.get('p90')!.set(beyondSchedule(histogram.percentile(90)));
-    gauges.get('p99')!.set(beyondSchedule(histogram.percentile(99)));
+    SERIES.forEach((s, i) => gauges[i].set(s.read(histogram)));
     histogram.reset();
   };
   SERIES.forEach((s, i) => {
@@ -56,6 +93,6 @@ export function registerEventLoopDelay(registry: Registry): void {
     registry.removeSingleMetric(name);
     const help = `${s.help}, in seconds beyond its ${EVENT_LOOP_SAMPLE_MS} ms sampling schedule.`;
     // The first series' collect sets them all (the registry collects in registration order).
-    gauges.set(s.suffix, new Gauge({ name, help, registers: [registry], aggregator: s.aggregator, ...(i === 0 && { collect }) }));
+    gauges.push(new Gauge({ name, help, registers: [registry], aggregator: s.aggregator, ...(i === 0 && { collect }) }));
   });
 }

@@ -132,20 +132,17 @@ const cluster = await startKafka({
   extraListener: () => ({ name: 'PIPED', port: pipeListenerPort, advertisedPort: pipePort }),
 });
 const cpuProfArgs = values['hop-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['hop-cpu-prof']}`] : [];
-const pipe = startServerProcess({
-  name: 'tcp-pipe',
-  command: process.execPath,
-  args: [
-    ...cpuProfArgs,
-    '--import',
-    'tsx',
-    fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)),
-    String(pipePort),
-    `127.0.0.1:${pipeListenerPort}`,
-    ...(values['pipe-frames'] ? ['--frames'] : []),
-  ],
-  logFile: path.join(benchDir, 'pipe.log'),
-});
+/** A byte pipe process (tcp-pipe.ts) from `listen` ([host:]port) to `target` (host:port). */
+function startPipe(name: string, listen: string, target: string, extraArgs: string[] = []): ServerProcess {
+  const script = fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url));
+  return startServerProcess({
+    name,
+    command: process.execPath,
+    args: [...cpuProfArgs, '--import', 'tsx', script, listen, target, ...extraArgs],
+    logFile: path.join(benchDir, `${name}.log`),
+  });
+}
+const pipe = startPipe('tcp-pipe', String(pipePort), `127.0.0.1:${pipeListenerPort}`, values['pipe-frames'] ? ['--frames'] : []);
 await waitForPort(pipePort, '127.0.0.1', 30_000);
 
 /**
@@ -194,19 +191,7 @@ const chainOff = paths.includes('chain-off') ? await startChainedGateways({ poli
 const PIPE_FRONT_HOST = '127.0.0.2';
 async function startPipeFrontChain(): Promise<{ gateway: GatewayProcess; pipe: ServerProcess; bootstrap: string }> {
   const gateway = await startGateway({ policies: [policyFile] }, cluster.bootstrap, PIPE_FRONT_HOST);
-  const front = startServerProcess({
-    name: 'tcp-pipe-front',
-    command: process.execPath,
-    args: [
-      ...cpuProfArgs,
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./tcp-pipe.ts', import.meta.url)),
-      `${PIPE_FRONT_HOST}:${gateway.brokerPort}`,
-      `127.0.0.1:${gateway.brokerPort}`,
-    ],
-    logFile: path.join(benchDir, 'pipe-front.log'),
-  });
+  const front = startPipe('tcp-pipe-front', `${PIPE_FRONT_HOST}:${gateway.brokerPort}`, `127.0.0.1:${gateway.brokerPort}`);
   await waitForPort(gateway.brokerPort, PIPE_FRONT_HOST, 30_000);
   return { gateway, pipe: front, bootstrap: `${PIPE_FRONT_HOST}:${gateway.brokerPort}` };
 }
