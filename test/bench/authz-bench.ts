@@ -26,12 +26,15 @@
 // principal), so each one's CPU time is its own. Every round runs every path (the order alternates from
 // round to round so no path always follows the same one) and prints its numbers; the summary gives the
 // median and the spread over rounds, the gateway's and the pipe's CPU-seconds per GB, and the target ratios.
-// Before the rounds every path runs --warmups produce (and consume) phases, and each hop's CPU while idle
-// is measured and printed (the gateway's timers cost it some every second; a phase's CPU includes them).
+// Before the rounds every path runs --warmups produce (and consume) phases; after them each hop's CPU
+// while idle is measured and printed (the gateway's timers cost it some every second; a phase's CPU
+// includes them). Not between the two: 10 s idle lets V8's memory reducer run, and its GCs drop the
+// shapes of per-request objects (no request is alive) and with them the optimised code of the data path,
+// so the first round measured the JIT compiling it all again (--idle-before-rounds shows that cost).
 // A small produce phase before each measured one (--small-records) measures what every phase pays
 // whatever its size, so the summary also gives produce CPU per GB on the records alone.
 //   node --import tsx test/bench/authz-bench.ts [--records N] [--record-size B] [--rounds R] [--warmups W] [--small-records N]
-//     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--phases produce,consume] [--pipe-frames]
+//     [--hop-cpu-prof DIR] [--gateway-node-args FLAGS] [--phases produce,consume] [--pipe-frames] [--idle-before-rounds]
 //     [--paths direct,pipe,acl-off,acl-on,observe,chain,chain-off,chain-control,chain-pipe-front]
 import fs from 'node:fs';
 import net from 'node:net';
@@ -72,6 +75,8 @@ const { values } = parseArgs({
      * the gateway does (tcp-pipe.ts --frames): what the gateway pays before it looks inside a frame.
      */
     'pipe-frames': { type: 'boolean', default: false },
+    /** Measure idle CPU between the warm-up and the rounds (the memory reducer then runs just before round 1). */
+    'idle-before-rounds': { type: 'boolean', default: false },
     /**
      * Records in a small produce phase before each measured produce phase (0: none). Every phase pays the
      * same fixed part whatever its size (the perf tool's JVM start with the hop idle, its connections,
@@ -84,6 +89,7 @@ const { values } = parseArgs({
 const workload = { records: Number(values.records), recordSize: Number(values['record-size']) };
 const rounds = Number(values.rounds);
 const warmups = Number(values.warmups);
+const idleBeforeRounds = values['idle-before-rounds'];
 const gbPerPhase = (workload.records * workload.recordSize) / 1e9;
 const smallWorkload = { records: Number(values['small-records']), recordSize: workload.recordSize };
 const gbPerSmallPhase = (smallWorkload.records * smallWorkload.recordSize) / 1e9;
@@ -337,12 +343,15 @@ for (let w = 1; w <= warmups; w++) {
 // a second or two of each phase in which no byte moves).
 const IDLE_SECONDS = 10;
 const hopPids = paths.flatMap((p) => (targets[p]!.pid === null ? [] : [[p, targets[p]!.pid] as const]));
-const idleBefore = hopPids.map(([, pid]) => cpuTimes(pid).total);
-await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-console.log(
-  `idle CPU over ${IDLE_SECONDS} s after the warm-up: ` +
-    hopPids.map(([p, pid], i) => `${p} ${(((cpuTimes(pid).total - idleBefore[i]) * 1000) / IDLE_SECONDS).toFixed(1)} ms/s`).join(', '),
-);
+async function measureIdle(when: string): Promise<void> {
+  const before = hopPids.map(([, pid]) => cpuTimes(pid).total);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  console.log(
+    `idle CPU over ${IDLE_SECONDS} s ${when}: ` +
+      hopPids.map(([p, pid], i) => `${p} ${(((cpuTimes(pid).total - before[i]) * 1000) / IDLE_SECONDS).toFixed(1)} ms/s`).join(', '),
+  );
+}
+if (idleBeforeRounds) await measureIdle('after the warm-up (before the rounds)');
 
 const width = Math.max(...paths.map((p) => p.length));
 for (let round = 1; round <= rounds; round++) {
@@ -370,6 +379,8 @@ for (let round = 1; round <= rounds; round++) {
     );
   }
 }
+
+if (!idleBeforeRounds) await measureIdle('after the rounds');
 
 const observedTuples = gatewayObserve ? /^gatehouse_observations (\d+)/m.exec(await gatewayObserve.metrics())?.[1] : undefined;
 for (const gateway of [...(chainOff ?? []), ...(chainControl ?? [])]) await gateway.stop();
